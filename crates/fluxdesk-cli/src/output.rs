@@ -1,0 +1,116 @@
+//! Rendering results as text tables or as the documented JSON shapes.
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use fluxdesk_core::CoreError;
+use fluxdesk_types::{Cell, KeysetCursor, RowPage, SchemaSummary, TableSummary};
+use serde_json::{Map, Value, json};
+use std::io::Write;
+
+fn emit(text: &str) -> Result<(), CoreError> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}").map_err(|error| CoreError::io("Cannot write to standard output", error))
+}
+
+fn emit_json(value: &Value) -> Result<(), CoreError> {
+    emit(&serde_json::to_string_pretty(value).expect("JSON values always serialize"))
+}
+
+fn text_table(header: Vec<&str>) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header);
+    table
+}
+
+pub fn schemas(schemas: &[SchemaSummary], json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&json!(schemas));
+    }
+    let mut table = text_table(vec!["schema", "tables and views"]);
+    for schema in schemas {
+        table.add_row(vec![schema.name.clone(), schema.relation_count.to_string()]);
+    }
+    emit(&table.to_string())
+}
+
+pub fn tables(tables: &[TableSummary], json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&json!(tables));
+    }
+    let mut table = text_table(vec!["schema", "name", "kind", "estimated rows"]);
+    for summary in tables {
+        let kind = serde_json::to_value(summary.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+            .replace('_', " ");
+        table.add_row(vec![
+            summary.schema.clone(),
+            summary.name.clone(),
+            kind,
+            summary.estimated_rows.map_or_else(|| "unknown".to_owned(), |n| n.to_string()),
+        ]);
+    }
+    emit(&table.to_string())
+}
+
+pub fn rows(page: &RowPage, json: bool) -> Result<(), CoreError> {
+    if json {
+        let rows: Vec<Value> = page
+            .rows
+            .iter()
+            .map(|row| {
+                let mut object = Map::new();
+                for (column, cell) in page.columns.iter().zip(row) {
+                    object.insert(column.name.clone(), cell_json(cell, &column.data_type));
+                }
+                Value::Object(object)
+            })
+            .collect();
+        return emit_json(&json!({
+            "table": page.table,
+            "columns": page.columns,
+            "rows": rows,
+            "order": page.order,
+            "next": page.next.as_ref().map(format_cursor),
+        }));
+    }
+    let mut table = text_table(page.columns.iter().map(|c| c.name.as_str()).collect());
+    for row in &page.rows {
+        table.add_row(row.iter().map(Cell::display_text).collect::<Vec<_>>());
+    }
+    emit(&table.to_string())?;
+    match &page.next {
+        Some(next) => emit(&format!("{} rows; more after --after '{}'", page.rows.len(), format_cursor(next))),
+        None => emit(&format!("{} rows; end of table", page.rows.len())),
+    }
+}
+
+fn cell_json(cell: &Cell, data_type: &str) -> Value {
+    match cell {
+        Cell::Null => Value::Null,
+        Cell::Bool(value) => Value::Bool(*value),
+        Cell::Int(value) => json!(value),
+        Cell::Float(value) => json!(value),
+        Cell::Text(text) if matches!(data_type, "json" | "jsonb") => {
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+        }
+        Cell::Text(text) => Value::String(text.clone()),
+        Cell::Truncated { prefix } => Value::String(prefix.clone()),
+    }
+}
+
+/// A cursor travels through shells as one JSON array string, e.g. `["42"]`.
+pub fn format_cursor(cursor: &KeysetCursor) -> String {
+    serde_json::to_string(&cursor.0).expect("strings always serialize")
+}
+
+pub fn parse_cursor(text: &str) -> Result<KeysetCursor, CoreError> {
+    serde_json::from_str::<Vec<String>>(text).map(KeysetCursor).map_err(|_| {
+        CoreError::InvalidInput(format!(
+            "--after expects the \"next\" value of a previous page, a JSON array of strings such as [\"42\"]; got {text}"
+        ))
+    })
+}

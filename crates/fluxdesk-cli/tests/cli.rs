@@ -1,0 +1,110 @@
+//! `fluxdesk-cli` as scripts use it: real binary, real database, real output.
+
+use fluxdesk_sandbox::read_only_demo_database;
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fluxdesk-cli"))
+        .args(args)
+        .env_remove("FLUXDESK_DSN")
+        .output()
+        .expect("fluxdesk-cli runs")
+}
+
+fn demo_dsn() -> String {
+    read_only_demo_database().url.clone()
+}
+
+fn stdout_json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}, stderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
+}
+
+#[test]
+fn tables_lists_every_schema_with_estimates() {
+    let dsn = demo_dsn();
+    let text = cli(&["--dsn", &dsn, "tables"]);
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("events") && text.contains("1000000"), "{text}");
+    assert!(text.contains("dashboard") && text.contains("Café \"Menü\" items"), "{text}");
+
+    let json = stdout_json(&cli(&["--dsn", &dsn, "tables", "--json"]));
+    let tables = json.as_array().expect("an array of tables");
+    let todos = tables
+        .iter()
+        .find(|t| t["schema"] == "public" && t["name"] == "todos")
+        .expect("public.todos is listed");
+    assert_eq!(todos["kind"], "table");
+    assert_eq!(todos["estimated_rows"], 250);
+    assert!(tables.iter().any(|t| t["schema"] == "auth" && t["name"] == "users"));
+
+    let only_public = stdout_json(&cli(&["--dsn", &dsn, "tables", "public", "--json"]));
+    assert!(only_public.as_array().unwrap().iter().all(|t| t["schema"] == "public"));
+}
+
+#[test]
+fn rows_pages_by_key_in_the_documented_shape() {
+    let dsn = demo_dsn();
+    let page = stdout_json(&cli(&["--dsn", &dsn, "rows", "public.todos", "--limit", "50", "--json"]));
+    assert_eq!(page["table"]["schema"], "public");
+    assert_eq!(page["order"], "primary_key");
+    let rows = page["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 50);
+    assert_eq!(rows[0]["id"], 1);
+    assert_eq!(rows[49]["id"], 50);
+    assert!(rows[0]["done"].is_boolean());
+    assert!(rows[0]["tags"].is_string(), "arrays come as their text form");
+    let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys[0], "id", "row objects keep the table's column order");
+    assert_eq!(page["columns"][0]["data_type"], "bigint");
+
+    let next = page["next"].as_str().expect("more rows follow");
+    let second = stdout_json(&cli(&["--dsn", &dsn, "rows", "public.todos", "--limit", "50", "--after", next, "--json"]));
+    assert_eq!(second["rows"][0]["id"], 51);
+
+    let projects = stdout_json(&cli(&["--dsn", &dsn, "rows", "public.projects", "--json"]));
+    assert!(projects["rows"][0]["settings"].is_object(), "jsonb is embedded as JSON");
+    assert_eq!(projects["next"], Value::Null);
+}
+
+#[test]
+fn failures_are_one_line_with_a_documented_exit_status() {
+    let dsn = demo_dsn();
+    let missing = cli(&["--dsn", &dsn, "rows", "public.nope", "--json"]);
+    assert_eq!(missing.status.code(), Some(4));
+    assert!(missing.stdout.is_empty(), "nothing on stdout on failure");
+    let stderr = String::from_utf8(missing.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let error: Value = serde_json::from_str(&stderr).unwrap();
+    assert_eq!(error["code"], "not_found");
+
+    let refused = cli(&["--dsn", "postgres://x@127.0.0.1:1/db", "tables"]);
+    assert_eq!(refused.status.code(), Some(3));
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert!(stderr.starts_with("fluxdesk-cli: error: ") && stderr.contains("refused"), "{stderr}");
+
+    let no_dsn = cli(&["tables"]);
+    assert_eq!(no_dsn.status.code(), Some(2));
+
+    let bad_name = cli(&["--dsn", &dsn, "rows", "a.b.c"]);
+    assert_eq!(bad_name.status.code(), Some(2));
+
+    let bad_cursor = cli(&["--dsn", &dsn, "rows", "public.todos", "--after", "42"]);
+    assert_eq!(bad_cursor.status.code(), Some(2));
+}
+
+#[test]
+fn help_documents_the_json_shapes() {
+    let help = cli(&["--help"]);
+    let text = String::from_utf8(help.stdout).unwrap();
+    for needle in ["JSON OUTPUT", "\"estimated_rows\"", "\"next\"", "exit status"] {
+        assert!(text.contains(needle), "--help lacks {needle}:\n{text}");
+    }
+}

@@ -1,0 +1,84 @@
+//! Schemas and relations for the explorer tree, read from `pg_catalog`.
+//!
+//! Both queries read only catalog rows (never user tables), so they stay quick
+//! with thousands of tables; the tree loads one schema's relations at a time.
+
+use crate::error::CoreResult;
+use crate::instance::Instance;
+use fluxdesk_types::{RelationKind, SchemaSummary, TableSummary};
+
+const LIST_SCHEMAS: &str = r#"
+SELECT n.nspname::text AS name,
+       count(c.oid) AS relation_count
+FROM pg_namespace n
+LEFT JOIN pg_class c
+       ON c.relnamespace = n.oid
+      AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      AND NOT c.relispartition
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+GROUP BY n.nspname
+ORDER BY n.nspname
+"#;
+
+// reltuples is -1 until the first VACUUM/ANALYZE (PostgreSQL 14+); that means
+// "unknown", not zero. A partitioned parent stores nothing, so sum its leaves.
+const LIST_TABLES: &str = r#"
+SELECT c.relname::text AS name,
+       c.relkind::text AS kind,
+       CASE
+         WHEN c.relkind = 'p' THEN (
+           SELECT sum(leaf.reltuples) FILTER (WHERE leaf.reltuples >= 0)::bigint
+           FROM pg_partition_tree(c.oid) tree
+           JOIN pg_class leaf ON leaf.oid = tree.relid
+           WHERE tree.isleaf)
+         WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN c.reltuples::bigint
+         ELSE NULL
+       END AS estimated_rows
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND NOT c.relispartition
+ORDER BY c.relname
+"#;
+
+/// Every user-visible schema with the number of browsable relations in it.
+pub async fn list_schemas(instance: &Instance) -> CoreResult<Vec<SchemaSummary>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(LIST_SCHEMAS).fetch_all(instance.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, relation_count)| SchemaSummary {
+            name,
+            relation_count,
+        })
+        .collect())
+}
+
+/// The relations of one schema with their estimated row counts.
+pub async fn list_tables(instance: &Instance, schema: &str) -> CoreResult<Vec<TableSummary>> {
+    let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(LIST_TABLES)
+        .bind(schema)
+        .fetch_all(instance.pool())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, kind, estimated_rows)| TableSummary {
+            schema: schema.to_owned(),
+            name,
+            kind: relation_kind(&kind),
+            estimated_rows,
+        })
+        .collect())
+}
+
+pub(crate) fn relation_kind(relkind: &str) -> RelationKind {
+    match relkind {
+        "p" => RelationKind::PartitionedTable,
+        "v" => RelationKind::View,
+        "m" => RelationKind::MaterializedView,
+        "f" => RelationKind::ForeignTable,
+        _ => RelationKind::Table,
+    }
+}

@@ -1,0 +1,112 @@
+//! SQL identifiers: quoting names for statements and parsing `schema.table`.
+
+use crate::error::{CoreError, CoreResult};
+use fluxdesk_types::TableRef;
+
+/// Quotes any identifier for use in SQL, so names with quotes, spaces, dots,
+/// upper case or unicode work as written.
+pub fn quote_ident(name: &str) -> String {
+    postgres_protocol::escape::escape_identifier(name)
+}
+
+/// `"schema"."table"`.
+pub fn quote_table(table: &TableRef) -> String {
+    format!("{}.{}", quote_ident(&table.schema), quote_ident(&table.name))
+}
+
+/// Parses `schema.table` the way psql does: unquoted parts are folded to
+/// lower case, double-quoted parts are taken verbatim (with `""` for a quote),
+/// and a missing schema means `public`.
+pub fn parse_table_ref(input: &str) -> CoreResult<TableRef> {
+    let parts = split_qualified(input.trim())?;
+    match parts.as_slice() {
+        [name] => Ok(TableRef::new("public", name.clone())),
+        [schema, name] => Ok(TableRef::new(schema.clone(), name.clone())),
+        _ => Err(CoreError::InvalidInput(format!(
+            "\"{input}\" is not a table name. Use schema.table, quoting parts that contain dots, e.g. public.\"my.table\"."
+        ))),
+    }
+}
+
+fn split_qualified(input: &str) -> CoreResult<Vec<String>> {
+    let invalid = || {
+        CoreError::InvalidInput(format!(
+            "\"{input}\" is not a valid name: check the double quotes and dots."
+        ))
+    };
+    let mut parts = Vec::new();
+    let mut chars = input.chars().peekable();
+    loop {
+        let mut part = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        part.push('"');
+                    }
+                    Some('"') => break,
+                    Some(c) => part.push(c),
+                    None => return Err(invalid()),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == '.' {
+                    break;
+                }
+                if c == '"' {
+                    return Err(invalid());
+                }
+                part.extend(c.to_lowercase());
+                chars.next();
+            }
+        }
+        if part.is_empty() {
+            return Err(invalid());
+        }
+        parts.push(part);
+        match chars.next() {
+            None => return Ok(parts),
+            Some('.') => continue,
+            Some(_) => return Err(invalid()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_doubles_embedded_quotes() {
+        assert_eq!(quote_ident("todos"), "\"todos\"");
+        assert_eq!(quote_ident("we\"ird name"), "\"we\"\"ird name\"");
+        assert_eq!(
+            quote_table(&TableRef::new("my schema", "Ünïcode")),
+            "\"my schema\".\"Ünïcode\""
+        );
+    }
+
+    #[test]
+    fn parses_like_psql() {
+        let cases = [
+            ("todos", ("public", "todos")),
+            ("public.Todos", ("public", "todos")),
+            ("auth.users", ("auth", "users")),
+            ("\"My Schema\".\"a.b\"", ("My Schema", "a.b")),
+            ("s.\"say \"\"hi\"\"\"", ("s", "say \"hi\"")),
+        ];
+        for (input, (schema, name)) in cases {
+            assert_eq!(parse_table_ref(input).unwrap(), TableRef::new(schema, name), "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_names() {
+        for input in ["", "a.b.c", "a.", ".b", "\"open", "a\"b", "\"x\"y"] {
+            assert!(parse_table_ref(input).is_err(), "{input:?} should be rejected");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! An open connection to one Fluxbase instance.
+
+use crate::error::{CoreError, CoreResult};
+use crate::target::ConnectionTarget;
+use fluxdesk_types::{ConnectionInfo, FluxbaseLayout};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::Connection;
+use std::time::Duration;
+
+/// Connections Fluxdesk keeps open per instance. Small on purpose: an admin
+/// console must never crowd out the application it administers.
+pub const MAX_POOL_CONNECTIONS: u32 = 4;
+
+/// A connected instance: its pool and what we learned when connecting.
+#[derive(Debug)]
+pub struct Instance {
+    pool: PgPool,
+    info: ConnectionInfo,
+}
+
+impl Instance {
+    /// Opens a pool to `target` and identifies the server, within the
+    /// target's connect timeout.
+    pub async fn connect(instance_id: &str, target: &ConnectionTarget) -> CoreResult<Self> {
+        let timeout = target.connect_timeout();
+        // One direct connection first: the pool would retry a refused or
+        // rejected connection until its timeout and report only "timed out".
+        let attempt = async {
+            let connect_error = |source| CoreError::Connect {
+                target: target.display().to_owned(),
+                source,
+            };
+            let mut probe = PgConnection::connect_with(target.options())
+                .await
+                .map_err(connect_error)?;
+            let info = identify(&mut probe, instance_id).await.map_err(connect_error)?;
+            let _ = probe.close().await;
+            let pool = PgPoolOptions::new()
+                .max_connections(MAX_POOL_CONNECTIONS)
+                .min_connections(0)
+                .acquire_timeout(timeout)
+                .idle_timeout(Duration::from_secs(300))
+                .connect_lazy_with(target.options().clone());
+            Ok::<_, CoreError>(Instance { pool, info })
+        };
+        match tokio::time::timeout(timeout, attempt).await {
+            Ok(result) => {
+                if let Ok(instance) = &result {
+                    tracing::info!(
+                        target = target.display(),
+                        server_version = %instance.info.server_version,
+                        layout = ?instance.info.layout,
+                        "connected"
+                    );
+                }
+                result
+            }
+            Err(_) => Err(CoreError::ConnectTimeout {
+                target: target.display().to_owned(),
+                seconds: timeout.as_secs().max(1),
+            }),
+        }
+    }
+
+    /// The pool; only core modules run statements on it.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// What we learned when connecting.
+    pub fn info(&self) -> &ConnectionInfo {
+        &self.info
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn identify(connection: &mut PgConnection, instance_id: &str) -> Result<ConnectionInfo, sqlx::Error> {
+    let (server_version, database, user, has_dashboard, has_platform): (String, String, String, bool, bool) =
+        sqlx::query_as(
+            "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
+                    to_regclass('dashboard.users') IS NOT NULL, to_regclass('platform.users') IS NOT NULL",
+        )
+        .fetch_one(&mut *connection)
+        .await?;
+    let layout = match (has_platform, has_dashboard) {
+        (true, _) => FluxbaseLayout::Platform,
+        (false, true) => FluxbaseLayout::Dashboard,
+        (false, false) => FluxbaseLayout::NotFluxbase,
+    };
+    Ok(ConnectionInfo {
+        instance_id: instance_id.to_owned(),
+        server_version,
+        database,
+        user,
+        layout,
+    })
+}

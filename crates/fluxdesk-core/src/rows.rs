@@ -1,0 +1,338 @@
+//! Pages of a relation's rows, by keyset, never by OFFSET.
+//!
+//! Every value is read as text and cut to a preview on the server, so a page
+//! stays small however wide the values are; the UI asks for a full value only
+//! when a cell is opened.
+
+use crate::error::{CoreError, CoreResult};
+use crate::ident::{quote_ident, quote_table};
+use crate::instance::Instance;
+use fluxdesk_types::{Cell, ColumnInfo, KeysetCursor, RelationKind, RowOrder, RowPage, RowsRequest};
+use sqlx::Row;
+
+/// Largest page a caller may ask for.
+pub const MAX_PAGE_ROWS: u32 = 1000;
+
+/// Characters of a value sent before it is cut short.
+pub const CELL_PREVIEW_CHARS: usize = 500;
+
+/// Largest integer a JavaScript number holds exactly (2^53 − 1).
+const MAX_EXACT_JS_INTEGER: i64 = 9_007_199_254_740_991;
+
+const RELATION_COLUMNS: &str = r#"
+SELECT c.relkind::text,
+       a.attname::text,
+       format_type(a.atttypid, a.atttypmod),
+       coalesce(base.typname, t.typname)::text,
+       (array_position(pk.indkey::int2[], a.attnum) - array_lower(pk.indkey::int2[], 1) + 1)::int2
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_type base ON base.oid = t.typbasetype AND t.typtype = 'd'
+LEFT JOIN pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
+WHERE n.nspname = $1
+  AND c.relname = $2
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+ORDER BY a.attnum
+"#;
+
+#[derive(Debug)]
+struct Column {
+    name: String,
+    data_type: String,
+    base_type: String,
+    primary_key_position: Option<i16>,
+}
+
+/// The columns a page is ordered and continued by.
+#[derive(Debug)]
+struct Keyset {
+    order: RowOrder,
+    /// SQL expression and SQL type of each key part.
+    parts: Vec<(String, String)>,
+}
+
+/// Reads one page of `request.table`, continuing after `request.after`.
+pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResult<RowPage> {
+    if request.limit == 0 || request.limit > MAX_PAGE_ROWS {
+        return Err(CoreError::InvalidInput(format!(
+            "A page holds 1 to {MAX_PAGE_ROWS} rows; {} was asked for.",
+            request.limit
+        )));
+    }
+    let (kind, columns) = describe_relation(instance, request).await?;
+    let keyset = keyset_for(kind, &columns);
+    if keyset.order == RowOrder::Unordered && request.after.is_some() {
+        return Err(CoreError::InvalidInput(format!(
+            "{} has no stable row order, so only its first page can be read.",
+            request.table
+        )));
+    }
+    if let Some(after) = &request.after
+        && after.0.len() != keyset.parts.len()
+    {
+        return Err(CoreError::InvalidInput(format!(
+            "The page cursor has {} values but {} is keyed by {}.",
+            after.0.len(),
+            request.table,
+            keyset.parts.len()
+        )));
+    }
+
+    let sql = page_sql(request, &columns, &keyset);
+    let mut query = sqlx::query(&sql);
+    if let Some(after) = &request.after {
+        for value in &after.0 {
+            query = query.bind(value);
+        }
+    }
+    let fetched = query
+        .bind(i64::from(request.limit) + 1)
+        .fetch_all(instance.pool())
+        .await?;
+
+    let has_more = fetched.len() > request.limit as usize;
+    let mut rows = Vec::with_capacity(fetched.len().min(request.limit as usize));
+    let mut last_key = None;
+    for row in fetched.iter().take(request.limit as usize) {
+        let mut cells = Vec::with_capacity(columns.len());
+        for (index, column) in columns.iter().enumerate() {
+            let text: Option<String> = row.try_get(index)?;
+            cells.push(decode_cell(&column.base_type, text, request.full_values));
+        }
+        let mut key = Vec::with_capacity(keyset.parts.len());
+        for index in 0..keyset.parts.len() {
+            let value: Option<String> = row.try_get(columns.len() + index)?;
+            key.push(value.unwrap_or_default());
+        }
+        last_key = Some(key);
+        rows.push(cells);
+    }
+
+    Ok(RowPage {
+        table: request.table.clone(),
+        columns: columns
+            .into_iter()
+            .map(|column| ColumnInfo {
+                name: column.name,
+                data_type: column.data_type,
+                primary_key_position: column.primary_key_position.and_then(|p| u16::try_from(p).ok()),
+            })
+            .collect(),
+        rows,
+        order: keyset.order,
+        next: match (has_more, keyset.order) {
+            (true, RowOrder::PrimaryKey | RowOrder::PhysicalLocation) => last_key.map(KeysetCursor),
+            _ => None,
+        },
+    })
+}
+
+async fn describe_relation(instance: &Instance, request: &RowsRequest) -> CoreResult<(RelationKind, Vec<Column>)> {
+    let found: Vec<(String, String, String, String, Option<i16>)> = sqlx::query_as(RELATION_COLUMNS)
+        .bind(&request.table.schema)
+        .bind(&request.table.name)
+        .fetch_all(instance.pool())
+        .await?;
+    let Some(first) = found.first() else {
+        return Err(CoreError::NotFound(format!(
+            "There is no table or view {} (or it has no columns).",
+            request.table
+        )));
+    };
+    let kind = crate::catalog::relation_kind(&first.0);
+    let columns = found
+        .into_iter()
+        .map(|(_, name, data_type, base_type, primary_key_position)| Column {
+            name,
+            data_type,
+            base_type,
+            primary_key_position,
+        })
+        .collect();
+    Ok((kind, columns))
+}
+
+fn keyset_for(kind: RelationKind, columns: &[Column]) -> Keyset {
+    let mut key_columns: Vec<&Column> = columns.iter().filter(|c| c.primary_key_position.is_some()).collect();
+    key_columns.sort_by_key(|c| c.primary_key_position);
+    if !key_columns.is_empty() {
+        return Keyset {
+            order: RowOrder::PrimaryKey,
+            parts: key_columns
+                .into_iter()
+                .map(|c| (quote_ident(&c.name), c.data_type.clone()))
+                .collect(),
+        };
+    }
+    match kind {
+        // Only plain tables and materialized views have one ctid per row.
+        RelationKind::Table | RelationKind::MaterializedView => Keyset {
+            order: RowOrder::PhysicalLocation,
+            parts: vec![("ctid".to_owned(), "tid".to_owned())],
+        },
+        _ => Keyset {
+            order: RowOrder::Unordered,
+            parts: Vec::new(),
+        },
+    }
+}
+
+/// Alias of the relation in page queries.
+const RELATION_ALIAS: &str = "src";
+
+fn preview_expression(column: &Column, full_values: bool) -> String {
+    let quoted = format!("{RELATION_ALIAS}.{}", quote_ident(&column.name));
+    if full_values || is_short_scalar(&column.base_type) {
+        format!("{quoted}::text")
+    } else {
+        format!("left({quoted}::text, {})", CELL_PREVIEW_CHARS + 1)
+    }
+}
+
+fn is_short_scalar(base_type: &str) -> bool {
+    matches!(base_type, "bool" | "int2" | "int4" | "int8" | "float4" | "float8" | "oid")
+}
+
+fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> String {
+    // Outputs get positional aliases and inputs are qualified with the
+    // relation alias: a bare ORDER BY "id" would otherwise bind to the
+    // text-cast output column and sort 1, 10, 100, 2.
+    let mut select: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| format!("{} AS c{index}", preview_expression(column, request.full_values)))
+        .collect();
+    select.extend(
+        keyset
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(index, (expr, _))| format!("{RELATION_ALIAS}.{expr}::text AS k{index}")),
+    );
+    let mut sql = format!(
+        "SELECT {} FROM {} AS {RELATION_ALIAS}",
+        select.join(", "),
+        quote_table(&request.table)
+    );
+    let keys: Vec<String> = keyset
+        .parts
+        .iter()
+        .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}"))
+        .collect();
+    let mut next_param = 1;
+    if request.after.is_some() {
+        let params: Vec<String> = keyset
+            .parts
+            .iter()
+            .map(|(_, sql_type)| {
+                let param = format!("${next_param}::text::{sql_type}");
+                next_param += 1;
+                param
+            })
+            .collect();
+        sql.push_str(&format!(" WHERE ({}) > ({})", keys.join(", "), params.join(", ")));
+    }
+    if !keys.is_empty() {
+        sql.push_str(&format!(" ORDER BY {}", keys.join(", ")));
+    }
+    sql.push_str(&format!(" LIMIT ${next_param}"));
+    sql
+}
+
+/// Turns a value's text form into the cell the grid shows.
+pub(crate) fn decode_cell(base_type: &str, text: Option<String>, full_values: bool) -> Cell {
+    let Some(text) = text else {
+        return Cell::Null;
+    };
+    match base_type {
+        // bool::text gives true/false; the bool output function gives t/f.
+        "bool" => match text.as_str() {
+            "true" | "t" => Cell::Bool(true),
+            "false" | "f" => Cell::Bool(false),
+            _ => Cell::Text(text),
+        },
+        "int2" | "int4" | "int8" | "oid" => match text.parse::<i64>() {
+            Ok(value) if (-MAX_EXACT_JS_INTEGER..=MAX_EXACT_JS_INTEGER).contains(&value) => Cell::Int(value),
+            _ => Cell::Text(text),
+        },
+        "float4" | "float8" => match text.parse::<f64>() {
+            Ok(value) if value.is_finite() => Cell::Float(value),
+            _ => Cell::Text(text),
+        },
+        _ if full_values => Cell::Text(text),
+        _ => {
+            let mut chars = text.char_indices();
+            match chars.nth(CELL_PREVIEW_CHARS) {
+                Some((cut, _)) => Cell::Truncated {
+                    prefix: text[..cut].to_owned(),
+                },
+                None => Cell::Text(text),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fluxdesk_types::TableRef;
+
+    #[test]
+    fn decodes_scalars_and_keeps_big_integers_exact() {
+        assert_eq!(decode_cell("bool", Some("t".into()), false), Cell::Bool(true));
+        assert_eq!(decode_cell("bool", Some("false".into()), false), Cell::Bool(false));
+        assert_eq!(decode_cell("int4", Some("-12".into()), false), Cell::Int(-12));
+        assert_eq!(
+            decode_cell("int8", Some("9223372036854775807".into()), false),
+            Cell::Text("9223372036854775807".into()),
+            "beyond 2^53 a JS number would round it"
+        );
+        assert_eq!(decode_cell("float8", Some("NaN".into()), false), Cell::Text("NaN".into()));
+        assert_eq!(decode_cell("float8", Some("2.5".into()), false), Cell::Float(2.5));
+        assert_eq!(decode_cell("text", None, false), Cell::Null);
+    }
+
+    #[test]
+    fn long_values_are_cut_at_a_character_boundary() {
+        let long = "é".repeat(CELL_PREVIEW_CHARS + 1);
+        match decode_cell("text", Some(long.clone()), false) {
+            Cell::Truncated { prefix } => assert_eq!(prefix.chars().count(), CELL_PREVIEW_CHARS),
+            other => panic!("expected a truncated cell, got {other:?}"),
+        }
+        let exact = "x".repeat(CELL_PREVIEW_CHARS);
+        assert_eq!(decode_cell("text", Some(exact.clone()), false), Cell::Text(exact));
+        assert_eq!(decode_cell("text", Some(long.clone()), true), Cell::Text(long), "full values are never cut");
+    }
+
+    #[test]
+    fn page_sql_uses_keyset_and_quoted_names() {
+        let columns = vec![
+            Column {
+                name: "Id".into(),
+                data_type: "bigint".into(),
+                base_type: "int8".into(),
+                primary_key_position: Some(1),
+            },
+            Column {
+                name: "we\"ird".into(),
+                data_type: "text".into(),
+                base_type: "text".into(),
+                primary_key_position: None,
+            },
+        ];
+        let keyset = keyset_for(RelationKind::Table, &columns);
+        let request = RowsRequest {
+            table: TableRef::new("my schema", "t"),
+            limit: 10,
+            after: Some(KeysetCursor(vec!["5".into()])),
+            full_values: false,
+        };
+        assert_eq!(
+            page_sql(&request, &columns, &keyset),
+            "SELECT src.\"Id\"::text AS c0, left(src.\"we\"\"ird\"::text, 501) AS c1, src.\"Id\"::text AS k0 \
+             FROM \"my schema\".\"t\" AS src WHERE (src.\"Id\") > ($1::text::bigint) ORDER BY src.\"Id\" LIMIT $2"
+        );
+    }
+}

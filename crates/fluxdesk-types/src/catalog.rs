@@ -1,0 +1,42 @@
+//! Schemas and relations as the explorer tree shows them.
+
+use serde::{Deserialize, Serialize};
+
+/// One schema in the explorer tree. Its relations are loaded lazily.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaSummary {
+    /// Schema name, unquoted.
+    pub name: String,
+    /// Number of tables, views and other browsable relations (partitions excluded).
+    pub relation_count: i64,
+}
+
+/// The kind of a browsable relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// An ordinary table.
+    Table,
+    /// A partitioned table; its rows live in partitions.
+    PartitionedTable,
+    /// A view.
+    View,
+    /// A materialized view.
+    MaterializedView,
+    /// A foreign table.
+    ForeignTable,
+}
+
+/// One relation in a schema, with the planner's row estimate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSummary {
+    /// Schema name, unquoted.
+    pub schema: String,
+    /// Relation name, unquoted.
+    pub name: String,
+    /// What kind of relation this is.
+    pub kind: RelationKind,
+    /// The planner's estimate (`pg_class.reltuples`); `None` when the relation
+    /// was never analyzed or has no storage (views).
+    pub estimated_rows: Option<i64>,
+}

@@ -1,0 +1,17 @@
+//! The IPC contract between the Fluxdesk shell (`src-tauri`) and its UI (`src-ui`).
+//!
+//! Everything here is plain data with `serde` derives and nothing else, so the
+//! same definitions compile for `wasm32-unknown-unknown` (the UI) and native
+//! (the shell, the core and the CLI). Domain types in `fluxdesk-core` convert
+//! into these at the boundary; these are never the domain model itself.
+#![deny(missing_docs)]
+
+pub mod catalog;
+pub mod error;
+pub mod instance;
+pub mod rows;
+
+pub use catalog::{RelationKind, SchemaSummary, TableSummary};
+pub use error::{ApiError, ErrorCode};
+pub use instance::{ConnectionInfo, FluxbaseLayout, InstanceSummary};
+pub use rows::{Cell, ColumnInfo, KeysetCursor, RowOrder, RowPage, RowsRequest, TableRef};

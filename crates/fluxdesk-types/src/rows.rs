@@ -1,0 +1,157 @@
+//! Pages of rows for the grid, fetched by keyset.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A schema-qualified relation name, both parts unquoted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TableRef {
+    /// Schema name, unquoted.
+    pub schema: String,
+    /// Relation name, unquoted.
+    pub name: String,
+}
+
+impl TableRef {
+    /// Builds a reference from its two unquoted parts.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        TableRef {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for TableRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// The position after the last row of a page: the full text of its key columns
+/// (primary key, or the physical row location for tables without one).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct KeysetCursor(pub Vec<String>);
+
+/// Ask for one page of a relation's rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowsRequest {
+    /// The relation to read.
+    pub table: TableRef,
+    /// Maximum number of rows in the page (1..=1000).
+    pub limit: u32,
+    /// Continue after this position; `None` for the first page.
+    pub after: Option<KeysetCursor>,
+    /// Send every value whole instead of cutting long ones to a preview.
+    /// The grid leaves this off; exports and scripts turn it on.
+    #[serde(default)]
+    pub full_values: bool,
+}
+
+/// A column of a page, in table order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    /// Column name, unquoted.
+    pub name: String,
+    /// The SQL type as PostgreSQL formats it, e.g. `timestamp with time zone`.
+    pub data_type: String,
+    /// Position in the primary key (1-based), if part of it.
+    pub primary_key_position: Option<u16>,
+}
+
+/// How pages of a relation are ordered, which decides whether paging is stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOrder {
+    /// By primary key: stable and indexed.
+    PrimaryKey,
+    /// By physical location (`ctid`) for tables without a primary key.
+    PhysicalLocation,
+    /// No stable order exists (views); only the first page is available.
+    Unordered,
+}
+
+/// One cell as the grid shows it.
+///
+/// On the wire this is plain JSON: `null`, `true`, a number, a string, or
+/// `{"prefix": "..."}` for a value cut short. Integers outside the range a
+/// JavaScript number holds exactly (±2^53−1) travel as strings, as do NaN and
+/// infinities, so no value is silently changed on its way to the webview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// SQL NULL.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer that a JavaScript number holds exactly.
+    Int(i64),
+    /// A finite floating-point number.
+    Float(f64),
+    /// The value's text form, in full.
+    Text(String),
+    /// The start of a long value's text form; the full value is fetched on demand.
+    Truncated {
+        /// The first characters of the value.
+        prefix: String,
+    },
+}
+
+impl Cell {
+    /// The text a grid cell shows.
+    pub fn display_text(&self) -> String {
+        match self {
+            Cell::Null => "NULL".to_owned(),
+            Cell::Bool(value) => value.to_string(),
+            Cell::Int(value) => value.to_string(),
+            Cell::Float(value) => value.to_string(),
+            Cell::Text(value) => value.clone(),
+            Cell::Truncated { prefix } => format!("{prefix}…"),
+        }
+    }
+}
+
+/// One page of rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowPage {
+    /// The relation the rows come from.
+    pub table: TableRef,
+    /// The columns, in table order.
+    pub columns: Vec<ColumnInfo>,
+    /// The rows; each has one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+    /// How the rows are ordered.
+    pub order: RowOrder,
+    /// Where the next page starts, or `None` when this is the last page.
+    pub next: Option<KeysetCursor>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_plain_json_values() {
+        let row = vec![
+            Cell::Null,
+            Cell::Bool(true),
+            Cell::Int(42),
+            Cell::Float(1.5),
+            Cell::Text("héllo".into()),
+            Cell::Truncated {
+                prefix: "abc".into(),
+            },
+        ];
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(json, r#"[null,true,42,1.5,"héllo",{"prefix":"abc"}]"#);
+        let back: Vec<Cell> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, row, "every cell kind must survive the round trip");
+    }
+
+    #[test]
+    fn cursor_is_a_bare_array_of_strings() {
+        let cursor = KeysetCursor(vec!["7".into(), "a\"b".into()]);
+        assert_eq!(serde_json::to_string(&cursor).unwrap(), r#"["7","a\"b"]"#);
+    }
+}
