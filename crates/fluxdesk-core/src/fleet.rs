@@ -46,6 +46,24 @@ impl Fleet {
         );
     }
 
+    /// Adds an instance from a connection URL under a new id and returns it.
+    pub fn add_url(&self, name: &str, url: &str) -> CoreResult<InstanceSummary> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(CoreError::InvalidInput("Give the instance a name.".to_owned()));
+        }
+        let target = ConnectionTarget::from_url(url)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let summary = InstanceSummary {
+            id: id.clone(),
+            name: name.to_owned(),
+            target: target.display().to_owned(),
+            connected: false,
+        };
+        self.add(id, name, target);
+        Ok(summary)
+    }
+
     /// Every known instance, without secrets.
     pub fn summaries(&self) -> Vec<InstanceSummary> {
         self.members()

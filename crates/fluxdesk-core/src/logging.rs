@@ -5,7 +5,7 @@
 
 use crate::error::{CoreError, CoreResult};
 use std::path::Path;
-use tracing_appender::non_blocking::WorkerGuard;
+pub use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 /// Environment variable that overrides the log filter, e.g. `FLUXDESK_LOG=debug`.

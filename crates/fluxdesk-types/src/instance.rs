@@ -41,3 +41,15 @@ pub struct ConnectionInfo {
     /// Which Fluxbase layout was detected.
     pub layout: FluxbaseLayout,
 }
+
+/// What the UI needs when it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaunchState {
+    /// Every known instance.
+    pub instances: Vec<InstanceSummary>,
+    /// The instance to connect to right away, when the app was started for one
+    /// (`fluxdesk --dsn URL`, or the demo).
+    pub connect_on_start: Option<String>,
+    /// The app's version, for the title bar and bug reports.
+    pub app_version: String,
+}

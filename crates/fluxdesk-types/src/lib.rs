@@ -13,5 +13,5 @@ pub mod rows;
 
 pub use catalog::{RelationKind, SchemaSummary, TableSummary};
 pub use error::{ApiError, ErrorCode};
-pub use instance::{ConnectionInfo, FluxbaseLayout, InstanceSummary};
+pub use instance::{ConnectionInfo, FluxbaseLayout, InstanceSummary, LaunchState};
 pub use rows::{Cell, ColumnInfo, KeysetCursor, RowOrder, RowPage, RowsRequest, TableRef};

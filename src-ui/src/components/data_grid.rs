@@ -1,0 +1,198 @@
+//! The data grid: a table's rows, paged by key as the user scrolls, with only
+//! the rows in view in the DOM.
+
+use crate::components::ErrorBanner;
+use crate::format::grouped;
+use crate::services;
+use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
+use fluxdesk_types::{Cell, KeysetCursor, RowOrder, RowsRequest, TableRef, TableSummary};
+use web_sys::Element;
+use yew::prelude::*;
+
+/// Height of the sticky column header in CSS pixels (matches styles.css).
+const HEADER_HEIGHT: f64 = 44.0;
+/// Width of the row-number column and of each data column, in CSS pixels.
+const ROW_NUMBER_WIDTH: f64 = 64.0;
+const COLUMN_WIDTH: f64 = 200.0;
+
+/// Properties of [`DataGrid`].
+#[derive(Properties, PartialEq)]
+pub struct DataGridProps {
+    /// The connected instance.
+    pub instance_id: String,
+    /// The table to show.
+    pub table: TableSummary,
+}
+
+fn request_page(
+    grid: UseReducerHandle<GridState>,
+    instance_id: String,
+    table: TableRef,
+    after: Option<KeysetCursor>,
+    generation: u64,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let request = RowsRequest {
+            table,
+            limit: PAGE_ROWS,
+            after,
+            full_values: false,
+        };
+        match services::fetch_rows(&instance_id, &request).await {
+            Ok(page) => grid.dispatch(GridAction::PageLoaded { generation, page }),
+            Err(error) => grid.dispatch(GridAction::PageFailed { generation, error }),
+        }
+    });
+}
+
+fn cell_view(cell: &Cell) -> Html {
+    match cell {
+        Cell::Null => html! { <div class="grid-cell null">{ "NULL" }</div> },
+        Cell::Bool(value) => html! { <div class="grid-cell bool">{ value.to_string() }</div> },
+        Cell::Int(_) | Cell::Float(_) => html! { <div class="grid-cell number">{ cell.display_text() }</div> },
+        Cell::Text(text) => html! { <div class="grid-cell" title={text.clone()}>{ text }</div> },
+        Cell::Truncated { prefix } => html! {
+            <div class="grid-cell truncated" title="Long value, shortened">{ format!("{prefix}…") }</div>
+        },
+    }
+}
+
+/// Rows of one table.
+#[component]
+pub fn DataGrid(props: &DataGridProps) -> Html {
+    let grid = use_reducer(GridState::default);
+    let generations = use_mut_ref(|| 0_u64);
+    let viewport = use_node_ref();
+    let scroll = use_state(|| (0.0_f64, 600.0_f64));
+    let table_ref = TableRef::new(props.table.schema.clone(), props.table.name.clone());
+
+    // A new table (or instance): start from its first page at the top.
+    {
+        let grid = grid.clone();
+        let generations = generations.clone();
+        let viewport = viewport.clone();
+        let scroll = scroll.clone();
+        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |(instance_id, table)| {
+            let generation = {
+                let mut counter = generations.borrow_mut();
+                *counter += 1;
+                *counter
+            };
+            if let Some(element) = viewport.cast::<Element>() {
+                element.set_scroll_top(0);
+                scroll.set((0.0, f64::from(element.client_height())));
+            }
+            grid.dispatch(GridAction::Open {
+                table: table.clone(),
+                generation,
+            });
+            request_page(grid, instance_id.clone(), table.clone(), None, generation);
+        });
+    }
+
+    let visible = visible_range(scroll.0, scroll.1 - HEADER_HEIGHT, grid.rows.len());
+
+    // Near the end of what is loaded: fetch the next page by key.
+    {
+        let grid = grid.clone();
+        let instance_id = props.instance_id.clone();
+        let deps = (visible.end, grid.rows.len(), grid.loading, grid.generation, grid.error.is_some());
+        use_effect_with(deps, move |(visible_end, ..)| {
+            if grid.wants_more(*visible_end)
+                && let Some(table) = grid.table.clone()
+            {
+                let after = grid.next.clone();
+                let generation = grid.generation;
+                grid.dispatch(GridAction::LoadStarted);
+                request_page(grid, instance_id, table, after, generation);
+            }
+        });
+    }
+
+    let on_scroll = {
+        let scroll = scroll.clone();
+        Callback::from(move |event: Event| {
+            if let Some(element) = event.target_dyn_into::<Element>() {
+                scroll.set((f64::from(element.scroll_top()), f64::from(element.client_height())));
+            }
+        })
+    };
+
+    let on_retry = {
+        let grid = grid.clone();
+        let instance_id = props.instance_id.clone();
+        Callback::from(move |_| {
+            if let Some(table) = grid.table.clone() {
+                let after = if grid.first_page_loaded { grid.next.clone() } else { None };
+                grid.dispatch(GridAction::LoadStarted);
+                request_page(grid.clone(), instance_id.clone(), table, after, grid.generation);
+            }
+        })
+    };
+
+    let width = ROW_NUMBER_WIDTH + COLUMN_WIDTH * grid.columns.len() as f64;
+    let body_height = ROW_HEIGHT * grid.rows.len() as f64;
+    let estimate = match props.table.estimated_rows {
+        Some(rows) => format!("~{} rows (estimate)", grouped(rows)),
+        None => "row count unknown".to_owned(),
+    };
+    let order = match grid.order {
+        Some(RowOrder::PrimaryKey) => "ordered by primary key",
+        Some(RowOrder::PhysicalLocation) => "no primary key: physical order",
+        Some(RowOrder::Unordered) => "view: first page only",
+        None => "",
+    };
+    let progress = if grid.loading {
+        "loading…".to_owned()
+    } else if grid.next.is_none() && grid.first_page_loaded {
+        "all loaded".to_owned()
+    } else {
+        String::new()
+    };
+
+    html! {
+        <div class="grid">
+            <div class="grid-toolbar">
+                <span class="grid-title">{ format!("{}.{}", props.table.schema, props.table.name) }</span>
+                <span id="grid-status" data-loaded-rows={grid.rows.len().to_string()} data-loading={grid.loading.to_string()}>
+                    { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.rows.len() as i64)) }
+                </span>
+            </div>
+            if let Some(error) = &grid.error {
+                <ErrorBanner error={error.clone()} on_retry={on_retry} />
+            }
+            <div class="grid-viewport" ref={viewport} onscroll={on_scroll}>
+                <div class="grid-header" style={format!("width: {width}px")}>
+                    <div class="grid-cell row-number">{ "#" }</div>
+                    { for grid.columns.iter().map(|column| html! {
+                        <div class="grid-cell header-cell" title={format!("{} {}", column.name, column.data_type)}>
+                            <span class="column-name">
+                                if column.primary_key_position.is_some() {
+                                    <span class="pk-badge" title="primary key">{ "PK" }</span>
+                                }
+                                { &column.name }
+                            </span>
+                            <span class="column-type">{ &column.data_type }</span>
+                        </div>
+                    }) }
+                </div>
+                <div class="grid-body" style={format!("height: {body_height}px; width: {width}px")}>
+                    { for visible.clone().map(|index| {
+                        let row = &grid.rows[index];
+                        html! {
+                            <div class={classes!("grid-row", (index % 2 == 1).then_some("alternate"))}
+                                key={index} data-row-index={index.to_string()}
+                                style={format!("transform: translateY({}px)", index as f64 * ROW_HEIGHT)}>
+                                <div class="grid-cell row-number">{ index + 1 }</div>
+                                { for row.iter().map(cell_view) }
+                            </div>
+                        }
+                    }) }
+                </div>
+                if grid.first_page_loaded && grid.rows.is_empty() {
+                    <div class="placeholder">{ "This table has no rows." }</div>
+                }
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,48 @@
+//! Formatting numbers the way the explorer shows them.
+
+/// A row estimate in a few characters: `950`, `12.3k`, `1.0M`, `4.2B`.
+pub fn compact_count(count: i64) -> String {
+    let magnitude = count.unsigned_abs() as f64;
+    let sign = if count < 0 { "-" } else { "" };
+    match magnitude {
+        m if m < 1_000.0 => count.to_string(),
+        m if m < 1_000_000.0 => format!("{sign}{:.1}k", m / 1_000.0),
+        m if m < 1_000_000_000.0 => format!("{sign}{:.1}M", m / 1_000_000.0),
+        m => format!("{sign}{:.1}B", m / 1_000_000_000.0),
+    }
+}
+
+/// A count with thousands separators: `1,000,000`.
+pub fn grouped(count: i64) -> String {
+    let digits = count.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if count < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_counts() {
+        assert_eq!(compact_count(0), "0");
+        assert_eq!(compact_count(999), "999");
+        assert_eq!(compact_count(1_010), "1.0k");
+        assert_eq!(compact_count(1_000_000), "1.0M");
+        assert_eq!(compact_count(4_200_000_000), "4.2B");
+    }
+
+    #[test]
+    fn grouped_counts() {
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+        assert_eq!(grouped(-12_345), "-12,345");
+    }
+}

@@ -1,0 +1,13 @@
+//! Fluxdesk's user interface, a Yew app running in the Tauri webview.
+//!
+//! Layout: `services/` is the only code that talks to the backend (over Tauri
+//! IPC); `state/` holds pure reducers and calculations, unit-tested on the
+//! host; `components/` renders. Components never call IPC directly.
+
+mod app;
+mod components;
+pub mod format;
+pub mod services;
+pub mod state;
+
+pub use app::App;

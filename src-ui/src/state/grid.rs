@@ -1,0 +1,220 @@
+//! The data grid's rows and which of them are on screen.
+//!
+//! Only the rows in view, plus a small margin, are put in the DOM; the rest
+//! exist only as data. Pages are appended as the user scrolls near the end.
+
+use fluxdesk_types::{ApiError, Cell, ColumnInfo, KeysetCursor, RowOrder, RowPage, TableRef};
+use std::ops::Range;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Height of one grid row in CSS pixels (must match `.grid-row` in styles.css).
+pub const ROW_HEIGHT: f64 = 28.0;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
+pub const OVERSCAN_ROWS: usize = 10;
+/// Rows fetched per page.
+pub const PAGE_ROWS: u32 = 200;
+/// Start fetching the next page when the view comes this close to the last loaded row.
+pub const PREFETCH_ROWS: usize = 150;
+
+/// One row, shared between renders without copying its cells.
+pub type Row = Rc<Vec<Cell>>;
+
+/// Everything the grid shows for one table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GridState {
+    /// The table on display.
+    pub table: Option<TableRef>,
+    /// Bumped whenever another table opens, so late replies for the old one are dropped.
+    pub generation: u64,
+    /// Column headers.
+    pub columns: Rc<Vec<ColumnInfo>>,
+    /// Rows loaded so far.
+    pub rows: Rc<Vec<Row>>,
+    /// How rows are ordered.
+    pub order: Option<RowOrder>,
+    /// Where the next page starts; `None` once the end is reached.
+    pub next: Option<KeysetCursor>,
+    /// Whether the first page has arrived.
+    pub first_page_loaded: bool,
+    /// A page request is in flight.
+    pub loading: bool,
+    /// The last request failed; rows already loaded stay.
+    pub error: Option<ApiError>,
+}
+
+/// Things that happen to the grid.
+#[derive(Debug, Clone)]
+pub enum GridAction {
+    /// Show another table, starting empty.
+    Open {
+        /// The table.
+        table: TableRef,
+        /// Its generation number.
+        generation: u64,
+    },
+    /// A page request was sent.
+    LoadStarted,
+    /// A page arrived.
+    PageLoaded {
+        /// Generation it was requested for.
+        generation: u64,
+        /// The page.
+        page: RowPage,
+    },
+    /// A page request failed.
+    PageFailed {
+        /// Generation it was requested for.
+        generation: u64,
+        /// Why.
+        error: ApiError,
+    },
+}
+
+impl Reducible for GridState {
+    type Action = GridAction;
+
+    fn reduce(self: Rc<Self>, action: GridAction) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        match action {
+            GridAction::Open { table, generation } => {
+                next = GridState {
+                    table: Some(table),
+                    generation,
+                    loading: true,
+                    ..GridState::default()
+                };
+            }
+            GridAction::LoadStarted => {
+                next.loading = true;
+                next.error = None;
+            }
+            GridAction::PageLoaded { generation, page } if generation == next.generation => {
+                if !next.first_page_loaded {
+                    next.columns = Rc::new(page.columns);
+                }
+                let mut rows = Rc::unwrap_or_clone(next.rows);
+                rows.extend(page.rows.into_iter().map(Rc::new));
+                next.rows = Rc::new(rows);
+                next.order = Some(page.order);
+                next.next = page.next;
+                next.first_page_loaded = true;
+                next.loading = false;
+                next.error = None;
+            }
+            GridAction::PageFailed { generation, error } if generation == next.generation => {
+                next.loading = false;
+                next.error = Some(error);
+            }
+            // A reply for a table that is no longer open.
+            GridAction::PageLoaded { .. } | GridAction::PageFailed { .. } => {}
+        }
+        Rc::new(next)
+    }
+}
+
+impl GridState {
+    /// Whether the view has come close enough to the end to fetch more.
+    pub fn wants_more(&self, visible_end: usize) -> bool {
+        self.first_page_loaded
+            && !self.loading
+            && self.error.is_none()
+            && self.next.is_some()
+            && visible_end + PREFETCH_ROWS >= self.rows.len()
+    }
+}
+
+/// Rows to put in the DOM for a viewport scrolled to `scroll_top` and
+/// `viewport_height` pixels tall, over `row_count` rows.
+pub fn visible_range(scroll_top: f64, viewport_height: f64, row_count: usize) -> Range<usize> {
+    let scroll_top = scroll_top.max(0.0);
+    let first_visible = (scroll_top / ROW_HEIGHT).floor() as usize;
+    let last_visible = ((scroll_top + viewport_height.max(0.0)) / ROW_HEIGHT).ceil() as usize;
+    let start = first_visible.saturating_sub(OVERSCAN_ROWS).min(row_count);
+    let end = (last_visible + OVERSCAN_ROWS).min(row_count);
+    start..end.max(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fluxdesk_types::ErrorCode;
+
+    fn page(ids: Range<i64>, next: Option<&str>) -> RowPage {
+        RowPage {
+            table: TableRef::new("public", "t"),
+            columns: vec![ColumnInfo {
+                name: "id".into(),
+                data_type: "bigint".into(),
+                primary_key_position: Some(1),
+            }],
+            rows: ids.map(|id| vec![Cell::Int(id)]).collect(),
+            order: RowOrder::PrimaryKey,
+            next: next.map(|n| KeysetCursor(vec![n.into()])),
+        }
+    }
+
+    #[test]
+    fn only_rows_in_view_and_a_margin_are_rendered() {
+        assert_eq!(visible_range(0.0, 280.0, 1_000_000), 0..20);
+        let range = visible_range(28_000.0, 280.0, 1_000_000);
+        assert_eq!(range, 990..1020, "row 1000 is at the top, 10 rows of margin each side");
+        assert!(range.len() < 50, "a screenful, never the whole table");
+        assert_eq!(visible_range(0.0, 280.0, 5), 0..5);
+        assert_eq!(visible_range(10_000.0, 280.0, 5), 5..5, "scrolled past the end renders nothing");
+    }
+
+    #[test]
+    fn pages_append_and_stale_replies_are_ignored() {
+        let table = TableRef::new("public", "t");
+        let state = Rc::new(GridState::default()).reduce(GridAction::Open {
+            table: table.clone(),
+            generation: 1,
+        });
+        let state = state.reduce(GridAction::PageLoaded {
+            generation: 1,
+            page: page(1..201, Some("200")),
+        });
+        assert_eq!(state.rows.len(), 200);
+        assert!(state.wants_more(100), "100 rows from the end: prefetch");
+        assert!(!state.wants_more(10), "far from the end: wait");
+
+        let state = state.reduce(GridAction::LoadStarted);
+        assert!(!state.wants_more(199), "never two requests at once");
+        let state = state.reduce(GridAction::PageLoaded {
+            generation: 1,
+            page: page(201..251, None),
+        });
+        assert_eq!(state.rows.len(), 250);
+        assert_eq!(state.next, None);
+        assert!(!state.wants_more(249), "the end was reached");
+
+        let reopened = state.reduce(GridAction::Open { table, generation: 2 });
+        let reopened = reopened.reduce(GridAction::PageLoaded {
+            generation: 1,
+            page: page(1..5, None),
+        });
+        assert!(reopened.rows.is_empty(), "a late reply for the old table is dropped");
+    }
+
+    #[test]
+    fn a_failed_page_keeps_the_rows_already_loaded() {
+        let state = Rc::new(GridState::default())
+            .reduce(GridAction::Open {
+                table: TableRef::new("public", "t"),
+                generation: 3,
+            })
+            .reduce(GridAction::PageLoaded {
+                generation: 3,
+                page: page(1..201, Some("200")),
+            })
+            .reduce(GridAction::LoadStarted)
+            .reduce(GridAction::PageFailed {
+                generation: 3,
+                error: ApiError::new(ErrorCode::ConnectionFailed, "lost"),
+            });
+        assert_eq!(state.rows.len(), 200);
+        assert!(state.error.is_some());
+        assert!(!state.wants_more(199), "no retry loop; the user retries");
+    }
+}

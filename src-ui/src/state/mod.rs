@@ -1,0 +1,6 @@
+//! UI state as pure reducers and calculations (no DOM, no IPC), so they are
+//! unit-tested with plain `cargo test` on the host.
+
+pub mod grid;
+pub mod session;
+pub mod tree;

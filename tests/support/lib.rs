@@ -1,0 +1,130 @@
+//! Support for the end-to-end tests: launching the real app under tauri-driver
+//! and talking to its webview over WebDriver.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace's target folder (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+/// The app binary under test: `$FLUXDESK_APP_BINARY` (e.g. an installed
+/// package) or the debug build.
+pub fn app_binary() -> PathBuf {
+    let binary = std::env::var_os("FLUXDESK_APP_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/fluxdesk"));
+    assert!(
+        binary.exists(),
+        "the app binary {} does not exist: build it with `scripts/build-ui.sh && cargo build -p fluxdesk`",
+        binary.display()
+    );
+    binary.canonicalize().expect("app binary path")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running tauri-driver, stopped when dropped.
+#[derive(Debug)]
+pub struct Driver {
+    child: Child,
+    port: u16,
+    /// HOME of the app under test, so it never touches the real user's files.
+    pub home: tempfile::TempDir,
+}
+
+impl Driver {
+    /// Starts `tauri-driver` (from `$TAURI_DRIVER` or PATH) on free ports.
+    pub fn start() -> Driver {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the end-to-end tests under xvfb-run (scripts/test.sh does)"
+        );
+        let program = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".to_owned());
+        let port = free_port();
+        let native_port = free_port();
+        let home = tempfile::tempdir().unwrap();
+        let child = Command::new(&program)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env_remove("FLUXDESK_DSN")
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {program} (install it with scripts/setup.sh): {error}"));
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, port, home }
+    }
+
+    /// Launches the app with `args` and opens a WebDriver session on its window.
+    pub async fn launch(&self, args: &[&str]) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "wry".into());
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary(), "args": args }),
+        );
+        ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session on the app window")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits up to `timeout` for an element matching `css`.
+pub async fn element(client: &Client, css: &str, timeout: Duration) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(timeout)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no element {css} within {timeout:?}: {error}"))
+}
+
+/// Polls `read` until it returns `Some`, or panics after `timeout` with `what`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut read: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = read().await {
+            return value;
+        }
+        assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves a PNG screenshot of the window under `target/e2e/`.
+pub async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
+    let png = client.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+    let folder = target_dir().join("e2e");
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    path
+}
