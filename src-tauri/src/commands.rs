@@ -44,11 +44,19 @@ pub async fn list_schemas(fleet: State<'_, Fleet>, instance_id: String) -> Reply
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn list_tables(fleet: State<'_, Fleet>, instance_id: String, schema: String) -> Reply<Vec<TableSummary>> {
+pub async fn list_tables(
+    fleet: State<'_, Fleet>,
+    instance_id: String,
+    schema: String,
+) -> Reply<Vec<TableSummary>> {
     Ok(catalog::list_tables(&*fleet.instance(&instance_id)?, &schema).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn fetch_rows(fleet: State<'_, Fleet>, instance_id: String, request: RowsRequest) -> Reply<RowPage> {
+pub async fn fetch_rows(
+    fleet: State<'_, Fleet>,
+    instance_id: String,
+    request: RowsRequest,
+) -> Reply<RowPage> {
     Ok(rows::fetch_page(&*fleet.instance(&instance_id)?, &request).await?)
 }

@@ -23,7 +23,8 @@ impl LaunchOptions {
             clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => error.exit(),
             _ => LaunchOptions {
                 dsn: std::env::var("FLUXDESK_DSN").ok(),
-                name: std::env::var("FLUXDESK_INSTANCE_NAME").unwrap_or_else(|_| "Startup instance".to_owned()),
+                name: std::env::var("FLUXDESK_INSTANCE_NAME")
+                    .unwrap_or_else(|_| "Startup instance".to_owned()),
             },
         })
     }

@@ -19,7 +19,13 @@ async fn loaded_rows(client: &Client) -> usize {
 async fn rendered_rows(client: &Client) -> Vec<(usize, Vec<String>)> {
     let mut rows = Vec::new();
     for row in client.find_all(Locator::Css(".grid-row")).await.unwrap() {
-        let index: usize = row.attr("data-row-index").await.unwrap().unwrap().parse().unwrap();
+        let index: usize = row
+            .attr("data-row-index")
+            .await
+            .unwrap()
+            .unwrap()
+            .parse()
+            .unwrap();
         let mut cells = Vec::new();
         for cell in row.find_all(Locator::Css(".grid-cell")).await.unwrap() {
             // textContent, not the visible text: columns scrolled out of view count too.
@@ -46,21 +52,42 @@ async fn scroll_grid_to_bottom(client: &Client) {
 async fn opens_the_demo_lists_tables_and_shows_rows() {
     let database = read_only_demo_database();
     let driver = Driver::start();
-    let client = driver.launch(&["--dsn", &database.url, "--name", "E2E demo"]).await;
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E demo"])
+        .await;
 
     // Launched for an instance, the window connects by itself.
     let status = element(&client, "#instance-status[data-state='connected']", PATIENCE).await;
     let status_text = status.text().await.unwrap();
-    assert!(status_text.contains("E2E demo"), "header names the instance: {status_text}");
+    assert!(
+        status_text.contains("E2E demo"),
+        "header names the instance: {status_text}"
+    );
 
     // The tree lists schemas; opening public lists its tables with estimates.
     element(&client, ".schema-node[data-schema='auth']", PATIENCE).await;
-    element(&client, ".schema-node[data-schema='public']", PATIENCE).await.click().await.unwrap();
+    element(&client, ".schema-node[data-schema='public']", PATIENCE)
+        .await
+        .click()
+        .await
+        .unwrap();
     let todos = element(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
-    let estimate = todos.find(Locator::Css(".row-estimate")).await.unwrap().text().await.unwrap();
+    let estimate = todos
+        .find(Locator::Css(".row-estimate"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(estimate, "~250", "the tree shows pg_class's estimate");
     let events = element(&client, ".table-node[data-table='public.events']", PATIENCE).await;
-    let estimate = events.find(Locator::Css(".row-estimate")).await.unwrap().text().await.unwrap();
+    let estimate = events
+        .find(Locator::Css(".row-estimate"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(estimate, "~1.0M");
 
     // Open todos: the first rows equal what the database holds, in key order.
@@ -69,24 +96,37 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         (loaded_rows(&client).await >= 200).then_some(())
     })
     .await;
-    let header = client.find_all(Locator::Css(".header-cell .column-name")).await.unwrap();
+    let header = client
+        .find_all(Locator::Css(".header-cell .column-name"))
+        .await
+        .unwrap();
     let mut header_names = Vec::new();
     for cell in header {
         header_names.push(cell.prop("textContent").await.unwrap().unwrap_or_default());
     }
     // The key column carries a PK badge before its name.
-    assert!(header_names[0].starts_with("PK") && header_names[0].ends_with("id"), "{header_names:?}");
+    assert!(
+        header_names[0].starts_with("PK") && header_names[0].ends_with("id"),
+        "{header_names:?}"
+    );
     assert_eq!(header_names[3], "title", "{header_names:?}");
 
     let expected = shared_cluster()
-        .psql(&database.name, "SELECT id, title, done FROM public.todos ORDER BY id LIMIT 15")
+        .psql(
+            &database.name,
+            "SELECT id, title, done FROM public.todos ORDER BY id LIMIT 15",
+        )
         .unwrap();
     let expected: Vec<Vec<String>> = expected
         .lines()
         .map(|line| line.split('|').map(str::to_owned).collect())
         .collect();
     let rendered = rendered_rows(&client).await;
-    assert!(rendered.len() >= 15, "a screenful of rows is rendered: {}", rendered.len());
+    assert!(
+        rendered.len() >= 15,
+        "a screenful of rows is rendered: {}",
+        rendered.len()
+    );
     for (position, want) in expected.iter().enumerate() {
         let (index, cells) = &rendered[position];
         assert_eq!(*index, position);
@@ -103,7 +143,8 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     events.click().await.unwrap();
     eventually("the first page of events", PATIENCE, || async {
         let rows = rendered_rows(&client).await;
-        (loaded_rows(&client).await >= 200 && rows.first().map(|r| r.1[1].as_str()) == Some("1")).then_some(())
+        (loaded_rows(&client).await >= 200 && rows.first().map(|r| r.1[1].as_str()) == Some("1"))
+            .then_some(())
     })
     .await;
     for _ in 0..4 {
@@ -119,15 +160,28 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     scroll_grid_to_bottom(&client).await;
     let rendered = eventually("rows near the bottom", PATIENCE, || async {
         let rows = rendered_rows(&client).await;
-        (rows.last().map(|r| r.0 + 1 >= loaded.saturating_sub(1))? ).then_some(rows)
+        (rows.last().map(|r| r.0 + 1 >= loaded.saturating_sub(1))?).then_some(rows)
     })
     .await;
-    assert!(rendered.len() < 80, "only visible rows are in the DOM, not {}", rendered.len());
+    assert!(
+        rendered.len() < 80,
+        "only visible rows are in the DOM, not {}",
+        rendered.len()
+    );
     for (index, cells) in &rendered {
-        assert_eq!(cells[1], (index + 1).to_string(), "row {index} shows event id {}", index + 1);
+        assert_eq!(
+            cells[1],
+            (index + 1).to_string(),
+            "row {index} shows event id {}",
+            index + 1
+        );
     }
     let second_screenshot = save_screenshot(&client, "explorer-events").await;
-    eprintln!("screenshots: {} {}", first_screenshot.display(), second_screenshot.display());
+    eprintln!(
+        "screenshots: {} {}",
+        first_screenshot.display(),
+        second_screenshot.display()
+    );
 
     client.close().await.unwrap();
 }

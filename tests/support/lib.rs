@@ -29,7 +29,11 @@ pub fn app_binary() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A running tauri-driver, stopped when dropped.
@@ -53,17 +57,27 @@ impl Driver {
         let native_port = free_port();
         let home = tempfile::tempdir().unwrap();
         let child = Command::new(&program)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env_remove("FLUXDESK_DSN")
             .stdin(Stdio::null())
             .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {program} (install it with scripts/setup.sh): {error}"));
+            .unwrap_or_else(|error| {
+                panic!("cannot start {program} (install it with scripts/setup.sh): {error}")
+            });
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "tauri-driver did not listen on {port}");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Driver { child, port, home }
@@ -113,7 +127,10 @@ where
         if let Some(value) = read().await {
             return value;
         }
-        assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            started.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -113,7 +113,8 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
     let dsn = cli.dsn.as_deref().ok_or_else(|| {
         CoreError::InvalidInput("No instance given: pass --dsn URL or set FLUXDESK_DSN.".to_owned())
     })?;
-    let target = ConnectionTarget::from_url(dsn)?.with_connect_timeout(Duration::from_secs(cli.connect_timeout.max(1)));
+    let target = ConnectionTarget::from_url(dsn)?
+        .with_connect_timeout(Duration::from_secs(cli.connect_timeout.max(1)));
     // Validate arguments before connecting, so typos fail fast.
     let request = match &cli.command {
         Verb::Rows { table, limit, after } => Some(RowsRequest {
@@ -133,7 +134,11 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         (Verb::Tables { schema }, _) => {
             let names = match schema {
                 Some(schema) => vec![schema.clone()],
-                None => catalog::list_schemas(&instance).await?.into_iter().map(|s| s.name).collect(),
+                None => catalog::list_schemas(&instance)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.name)
+                    .collect(),
             };
             let mut tables = Vec::new();
             for name in names {

@@ -50,7 +50,9 @@ pub fn tables(tables: &[TableSummary], json: bool) -> Result<(), CoreError> {
             summary.schema.clone(),
             summary.name.clone(),
             kind,
-            summary.estimated_rows.map_or_else(|| "unknown".to_owned(), |n| n.to_string()),
+            summary
+                .estimated_rows
+                .map_or_else(|| "unknown".to_owned(), |n| n.to_string()),
         ]);
     }
     emit(&table.to_string())
@@ -83,7 +85,11 @@ pub fn rows(page: &RowPage, json: bool) -> Result<(), CoreError> {
     }
     emit(&table.to_string())?;
     match &page.next {
-        Some(next) => emit(&format!("{} rows; more after --after '{}'", page.rows.len(), format_cursor(next))),
+        Some(next) => emit(&format!(
+            "{} rows; more after --after '{}'",
+            page.rows.len(),
+            format_cursor(next)
+        )),
         None => emit(&format!("{} rows; end of table", page.rows.len())),
     }
 }

@@ -33,7 +33,10 @@ fn tables_lists_every_schema_with_estimates() {
     assert!(text.status.success());
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("events") && text.contains("1000000"), "{text}");
-    assert!(text.contains("dashboard") && text.contains("Café \"Menü\" items"), "{text}");
+    assert!(
+        text.contains("dashboard") && text.contains("Café \"Menü\" items"),
+        "{text}"
+    );
 
     let json = stdout_json(&cli(&["--dsn", &dsn, "tables", "--json"]));
     let tables = json.as_array().expect("an array of tables");
@@ -43,16 +46,34 @@ fn tables_lists_every_schema_with_estimates() {
         .expect("public.todos is listed");
     assert_eq!(todos["kind"], "table");
     assert_eq!(todos["estimated_rows"], 250);
-    assert!(tables.iter().any(|t| t["schema"] == "auth" && t["name"] == "users"));
+    assert!(
+        tables
+            .iter()
+            .any(|t| t["schema"] == "auth" && t["name"] == "users")
+    );
 
     let only_public = stdout_json(&cli(&["--dsn", &dsn, "tables", "public", "--json"]));
-    assert!(only_public.as_array().unwrap().iter().all(|t| t["schema"] == "public"));
+    assert!(
+        only_public
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["schema"] == "public")
+    );
 }
 
 #[test]
 fn rows_pages_by_key_in_the_documented_shape() {
     let dsn = demo_dsn();
-    let page = stdout_json(&cli(&["--dsn", &dsn, "rows", "public.todos", "--limit", "50", "--json"]));
+    let page = stdout_json(&cli(&[
+        "--dsn",
+        &dsn,
+        "rows",
+        "public.todos",
+        "--limit",
+        "50",
+        "--json",
+    ]));
     assert_eq!(page["table"]["schema"], "public");
     assert_eq!(page["order"], "primary_key");
     let rows = page["rows"].as_array().unwrap();
@@ -66,11 +87,24 @@ fn rows_pages_by_key_in_the_documented_shape() {
     assert_eq!(page["columns"][0]["data_type"], "bigint");
 
     let next = page["next"].as_str().expect("more rows follow");
-    let second = stdout_json(&cli(&["--dsn", &dsn, "rows", "public.todos", "--limit", "50", "--after", next, "--json"]));
+    let second = stdout_json(&cli(&[
+        "--dsn",
+        &dsn,
+        "rows",
+        "public.todos",
+        "--limit",
+        "50",
+        "--after",
+        next,
+        "--json",
+    ]));
     assert_eq!(second["rows"][0]["id"], 51);
 
     let projects = stdout_json(&cli(&["--dsn", &dsn, "rows", "public.projects", "--json"]));
-    assert!(projects["rows"][0]["settings"].is_object(), "jsonb is embedded as JSON");
+    assert!(
+        projects["rows"][0]["settings"].is_object(),
+        "jsonb is embedded as JSON"
+    );
     assert_eq!(projects["next"], Value::Null);
 }
 
@@ -88,7 +122,10 @@ fn failures_are_one_line_with_a_documented_exit_status() {
     let refused = cli(&["--dsn", "postgres://x@127.0.0.1:1/db", "tables"]);
     assert_eq!(refused.status.code(), Some(3));
     let stderr = String::from_utf8(refused.stderr).unwrap();
-    assert!(stderr.starts_with("fluxdesk-cli: error: ") && stderr.contains("refused"), "{stderr}");
+    assert!(
+        stderr.starts_with("fluxdesk-cli: error: ") && stderr.contains("refused"),
+        "{stderr}"
+    );
 
     let no_dsn = cli(&["tables"]);
     assert_eq!(no_dsn.status.code(), Some(2));

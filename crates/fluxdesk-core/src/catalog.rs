@@ -49,10 +49,7 @@ pub async fn list_schemas(instance: &Instance) -> CoreResult<Vec<SchemaSummary>>
     let rows: Vec<(String, i64)> = sqlx::query_as(LIST_SCHEMAS).fetch_all(instance.pool()).await?;
     Ok(rows
         .into_iter()
-        .map(|(name, relation_count)| SchemaSummary {
-            name,
-            relation_count,
-        })
+        .map(|(name, relation_count)| SchemaSummary { name, relation_count })
         .collect())
 }
 

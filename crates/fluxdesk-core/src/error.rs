@@ -69,9 +69,7 @@ impl From<CoreError> for ApiError {
                 ApiError::new(ErrorCode::NotConnected, error.to_string())
             }
             CoreError::Connect { target, source } => connect_error(&target, &source),
-            error @ CoreError::ConnectTimeout { .. } => {
-                ApiError::new(ErrorCode::Timeout, error.to_string())
-            }
+            error @ CoreError::ConnectTimeout { .. } => ApiError::new(ErrorCode::Timeout, error.to_string()),
             CoreError::Query(source) => query_error(&source),
             error @ CoreError::Io { .. } => ApiError::new(ErrorCode::Internal, error.to_string()),
         }
@@ -95,10 +93,7 @@ fn connect_error(target: &str, source: &sqlx::Error) -> ApiError {
                 ErrorCode::ConnectionFailed,
                 format!("the server rejected the credentials ({}).", db_error.message()),
             ),
-            Some("3D000") => (
-                ErrorCode::ConnectionFailed,
-                format!("{}.", db_error.message()),
-            ),
+            Some("3D000") => (ErrorCode::ConnectionFailed, format!("{}.", db_error.message())),
             Some("53300") => (
                 ErrorCode::ConnectionFailed,
                 "the server has no free connection slots.".to_owned(),
@@ -113,8 +108,7 @@ fn connect_error(target: &str, source: &sqlx::Error) -> ApiError {
 fn describe_io(error: &io::Error) -> String {
     match error.kind() {
         io::ErrorKind::ConnectionRefused => {
-            "the server refused the connection. Is PostgreSQL running and listening there?"
-                .to_owned()
+            "the server refused the connection. Is PostgreSQL running and listening there?".to_owned()
         }
         io::ErrorKind::NotFound => {
             "no server socket exists at that address. Is PostgreSQL running?".to_owned()

@@ -31,7 +31,9 @@ impl Fleet {
     fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
         // A panic while holding the lock cannot leave the map half-updated
         // (every update is a single insert or assignment), so keep going.
-        self.members.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds (or replaces) an instance under `id`.
@@ -99,7 +101,10 @@ impl Fleet {
 
     /// Closes the connection of `id`, if open.
     pub async fn disconnect(&self, id: &str) {
-        let open = self.members().get_mut(id).and_then(|member| member.connection.take());
+        let open = self
+            .members()
+            .get_mut(id)
+            .and_then(|member| member.connection.take());
         if let Some(instance) = open {
             instance.close().await;
         }

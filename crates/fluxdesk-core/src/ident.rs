@@ -99,7 +99,11 @@ mod tests {
             ("s.\"say \"\"hi\"\"\"", ("s", "say \"hi\"")),
         ];
         for (input, (schema, name)) in cases {
-            assert_eq!(parse_table_ref(input).unwrap(), TableRef::new(schema, name), "{input}");
+            assert_eq!(
+                parse_table_ref(input).unwrap(),
+                TableRef::new(schema, name),
+                "{input}"
+            );
         }
     }
 

@@ -3,8 +3,8 @@
 use crate::error::{CoreError, CoreResult};
 use crate::target::ConnectionTarget;
 use fluxdesk_types::{ConnectionInfo, FluxbaseLayout};
-use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::Connection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use std::time::Duration;
 
 /// Connections Fluxdesk keeps open per instance. Small on purpose: an admin

@@ -129,7 +129,10 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
     })
 }
 
-async fn describe_relation(instance: &Instance, request: &RowsRequest) -> CoreResult<(RelationKind, Vec<Column>)> {
+async fn describe_relation(
+    instance: &Instance,
+    request: &RowsRequest,
+) -> CoreResult<(RelationKind, Vec<Column>)> {
     let found: Vec<(String, String, String, String, Option<i16>)> = sqlx::query_as(RELATION_COLUMNS)
         .bind(&request.table.schema)
         .bind(&request.table.name)
@@ -155,7 +158,10 @@ async fn describe_relation(instance: &Instance, request: &RowsRequest) -> CoreRe
 }
 
 fn keyset_for(kind: RelationKind, columns: &[Column]) -> Keyset {
-    let mut key_columns: Vec<&Column> = columns.iter().filter(|c| c.primary_key_position.is_some()).collect();
+    let mut key_columns: Vec<&Column> = columns
+        .iter()
+        .filter(|c| c.primary_key_position.is_some())
+        .collect();
     key_columns.sort_by_key(|c| c.primary_key_position);
     if !key_columns.is_empty() {
         return Keyset {
@@ -192,7 +198,10 @@ fn preview_expression(column: &Column, full_values: bool) -> String {
 }
 
 fn is_short_scalar(base_type: &str) -> bool {
-    matches!(base_type, "bool" | "int2" | "int4" | "int8" | "float4" | "float8" | "oid")
+    matches!(
+        base_type,
+        "bool" | "int2" | "int4" | "int8" | "float4" | "float8" | "oid"
+    )
 }
 
 fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> String {
@@ -282,14 +291,20 @@ mod tests {
     #[test]
     fn decodes_scalars_and_keeps_big_integers_exact() {
         assert_eq!(decode_cell("bool", Some("t".into()), false), Cell::Bool(true));
-        assert_eq!(decode_cell("bool", Some("false".into()), false), Cell::Bool(false));
+        assert_eq!(
+            decode_cell("bool", Some("false".into()), false),
+            Cell::Bool(false)
+        );
         assert_eq!(decode_cell("int4", Some("-12".into()), false), Cell::Int(-12));
         assert_eq!(
             decode_cell("int8", Some("9223372036854775807".into()), false),
             Cell::Text("9223372036854775807".into()),
             "beyond 2^53 a JS number would round it"
         );
-        assert_eq!(decode_cell("float8", Some("NaN".into()), false), Cell::Text("NaN".into()));
+        assert_eq!(
+            decode_cell("float8", Some("NaN".into()), false),
+            Cell::Text("NaN".into())
+        );
         assert_eq!(decode_cell("float8", Some("2.5".into()), false), Cell::Float(2.5));
         assert_eq!(decode_cell("text", None, false), Cell::Null);
     }
@@ -303,7 +318,11 @@ mod tests {
         }
         let exact = "x".repeat(CELL_PREVIEW_CHARS);
         assert_eq!(decode_cell("text", Some(exact.clone()), false), Cell::Text(exact));
-        assert_eq!(decode_cell("text", Some(long.clone()), true), Cell::Text(long), "full values are never cut");
+        assert_eq!(
+            decode_cell("text", Some(long.clone()), true),
+            Cell::Text(long),
+            "full values are never cut"
+        );
     }
 
     #[test]

@@ -107,8 +107,7 @@ mod tests {
 
     #[test]
     fn display_and_debug_never_show_the_password() {
-        let target =
-            ConnectionTarget::from_url("postgres://alice:s3cr3t-pw@db.example:6543/app").unwrap();
+        let target = ConnectionTarget::from_url("postgres://alice:s3cr3t-pw@db.example:6543/app").unwrap();
         assert_eq!(target.display(), "alice@db.example:6543/app");
         let debug = format!("{target:?}");
         assert!(!debug.contains("s3cr3t-pw"), "Debug leaked the password: {debug}");

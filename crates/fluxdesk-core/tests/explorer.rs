@@ -2,12 +2,16 @@
 
 use fluxdesk_core::{ConnectionTarget, CoreError, Instance, catalog, rows};
 use fluxdesk_sandbox::{Seed, fresh_database, read_only_demo_database};
-use fluxdesk_types::{ApiError, Cell, ErrorCode, FluxbaseLayout, KeysetCursor, RelationKind, RowOrder, RowsRequest, TableRef};
+use fluxdesk_types::{
+    ApiError, Cell, ErrorCode, FluxbaseLayout, KeysetCursor, RelationKind, RowOrder, RowsRequest, TableRef,
+};
 
 async fn demo() -> Instance {
     let database = read_only_demo_database();
     let target = ConnectionTarget::from_url(&database.url).unwrap();
-    Instance::connect("demo", &target).await.expect("the demo database accepts connections")
+    Instance::connect("demo", &target)
+        .await
+        .expect("the demo database accepts connections")
 }
 
 fn request(schema: &str, table: &str, limit: u32, after: Option<Vec<String>>) -> RowsRequest {
@@ -27,9 +31,17 @@ fn code_of(error: CoreError) -> ErrorCode {
 async fn identifies_a_fluxbase_instance() {
     let instance = demo().await;
     let info = instance.info();
-    assert_eq!(info.layout, FluxbaseLayout::Dashboard, "dashboard.users exists in v2026.3.6");
+    assert_eq!(
+        info.layout,
+        FluxbaseLayout::Dashboard,
+        "dashboard.users exists in v2026.3.6"
+    );
     assert_eq!(info.user, "postgres");
-    assert!(info.server_version.starts_with(char::is_numeric), "{}", info.server_version);
+    assert!(
+        info.server_version.starts_with(char::is_numeric),
+        "{}",
+        info.server_version
+    );
 }
 
 #[tokio::test]
@@ -37,39 +49,71 @@ async fn lists_fluxbase_schemas_but_not_system_ones() {
     let instance = demo().await;
     let schemas = catalog::list_schemas(&instance).await.unwrap();
     let names: Vec<&str> = schemas.iter().map(|s| s.name.as_str()).collect();
-    for expected in ["app", "auth", "dashboard", "logging", "public", "realtime", "storage"] {
+    for expected in [
+        "app",
+        "auth",
+        "dashboard",
+        "logging",
+        "public",
+        "realtime",
+        "storage",
+    ] {
         assert!(names.contains(&expected), "{expected} missing from {names:?}");
     }
     for hidden in ["pg_catalog", "information_schema", "pg_toast"] {
         assert!(!names.contains(&hidden), "{hidden} must be hidden");
     }
     let logging = schemas.iter().find(|s| s.name == "logging").unwrap();
-    assert_eq!(logging.relation_count, 1, "partitions are not counted, only logging.entries");
+    assert_eq!(
+        logging.relation_count, 1,
+        "partitions are not counted, only logging.entries"
+    );
 }
 
 #[tokio::test]
 async fn lists_tables_with_estimated_counts() {
     let instance = demo().await;
     let tables = catalog::list_tables(&instance, "public").await.unwrap();
-    let find = |name: &str| tables.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} missing"));
+    let find = |name: &str| {
+        tables
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
     let events = find("events");
     assert_eq!(events.kind, RelationKind::Table);
     let estimate = events.estimated_rows.expect("events was analyzed");
-    assert!((900_000..=1_100_000).contains(&estimate), "estimate {estimate} is far from 1,000,000");
+    assert!(
+        (900_000..=1_100_000).contains(&estimate),
+        "estimate {estimate} is far from 1,000,000"
+    );
     assert_eq!(find("project_overview").kind, RelationKind::View);
-    assert_eq!(find("project_overview").estimated_rows, None, "views have no estimate");
-    assert!(tables.iter().any(|t| t.name == "Café \"Menü\" items"), "names are returned unquoted");
+    assert_eq!(
+        find("project_overview").estimated_rows,
+        None,
+        "views have no estimate"
+    );
+    assert!(
+        tables.iter().any(|t| t.name == "Café \"Menü\" items"),
+        "names are returned unquoted"
+    );
 
     let logging = catalog::list_tables(&instance, "logging").await.unwrap();
     assert_eq!(logging.len(), 1);
     assert_eq!(logging[0].kind, RelationKind::PartitionedTable);
-    assert_eq!(logging[0].estimated_rows, Some(440), "a partitioned table sums its partitions");
+    assert_eq!(
+        logging[0].estimated_rows,
+        Some(440),
+        "a partitioned table sums its partitions"
+    );
 }
 
 #[tokio::test]
 async fn first_page_matches_the_table_in_primary_key_order() {
     let instance = demo().await;
-    let page = rows::fetch_page(&instance, &request("public", "todos", 50, None)).await.unwrap();
+    let page = rows::fetch_page(&instance, &request("public", "todos", 50, None))
+        .await
+        .unwrap();
     assert_eq!(page.order, RowOrder::PrimaryKey);
     assert_eq!(page.columns[0].name, "id");
     assert_eq!(page.columns[0].primary_key_position, Some(1));
@@ -86,7 +130,10 @@ async fn first_page_matches_the_table_in_primary_key_order() {
     let expected: Vec<i64> = (1..=50).collect();
     assert_eq!(ids, expected, "numeric order, not text order");
     let done = page.columns.iter().position(|c| c.name == "done").unwrap();
-    assert!(matches!(page.rows[0][done], Cell::Bool(_)), "booleans decode as booleans");
+    assert!(
+        matches!(page.rows[0][done], Cell::Bool(_)),
+        "booleans decode as booleans"
+    );
     assert_eq!(page.next, Some(KeysetCursor(vec!["50".into()])));
 }
 
@@ -97,7 +144,9 @@ async fn keyset_paging_visits_every_row_once() {
     let mut ids = Vec::new();
     let mut pages = 0;
     loop {
-        let page = rows::fetch_page(&instance, &request("public", "todos", 40, after.clone())).await.unwrap();
+        let page = rows::fetch_page(&instance, &request("public", "todos", 40, after.clone()))
+            .await
+            .unwrap();
         pages += 1;
         ids.extend(page.rows.iter().map(|row| row[0].display_text()));
         match page.next {
@@ -113,9 +162,12 @@ async fn keyset_paging_visits_every_row_once() {
 #[tokio::test]
 async fn deep_pages_of_a_million_rows_are_reached_by_key() {
     let instance = demo().await;
-    let page = rows::fetch_page(&instance, &request("public", "events", 100, Some(vec!["999950".into()])))
-        .await
-        .unwrap();
+    let page = rows::fetch_page(
+        &instance,
+        &request("public", "events", 100, Some(vec!["999950".into()])),
+    )
+    .await
+    .unwrap();
     assert_eq!(page.rows.len(), 50);
     assert_eq!(page.rows[0][0], Cell::Int(999_951));
     assert_eq!(page.next, None, "the last page says so");
@@ -127,9 +179,12 @@ async fn tables_without_a_primary_key_page_by_location() {
     let mut after = None;
     let mut lines = Vec::new();
     loop {
-        let page = rows::fetch_page(&instance, &request("public", "legacy_imports", 120, after.clone()))
-            .await
-            .unwrap();
+        let page = rows::fetch_page(
+            &instance,
+            &request("public", "legacy_imports", 120, after.clone()),
+        )
+        .await
+        .unwrap();
         assert_eq!(page.order, RowOrder::PhysicalLocation);
         lines.extend(page.rows.iter().map(|row| row[1].display_text()));
         match page.next {
@@ -161,9 +216,12 @@ async fn views_show_a_first_page_only() {
     assert_eq!(page.order, RowOrder::Unordered);
     assert_eq!(page.rows.len(), 7);
     assert_eq!(page.next, None);
-    let error = rows::fetch_page(&instance, &request("public", "project_overview", 10, Some(vec!["1".into()])))
-        .await
-        .unwrap_err();
+    let error = rows::fetch_page(
+        &instance,
+        &request("public", "project_overview", 10, Some(vec!["1".into()])),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code_of(error), ErrorCode::InvalidInput);
 }
 
@@ -194,24 +252,39 @@ async fn long_values_arrive_as_previews_unless_asked_whole() {
 #[tokio::test]
 async fn bad_requests_get_clear_errors() {
     let instance = demo().await;
-    let missing = rows::fetch_page(&instance, &request("public", "nope", 10, None)).await.unwrap_err();
+    let missing = rows::fetch_page(&instance, &request("public", "nope", 10, None))
+        .await
+        .unwrap_err();
     let missing = ApiError::from(missing);
     assert_eq!(missing.code, ErrorCode::NotFound);
     assert!(missing.message.contains("public.nope"), "{}", missing.message);
 
-    let too_big = rows::fetch_page(&instance, &request("public", "todos", 5000, None)).await.unwrap_err();
+    let too_big = rows::fetch_page(&instance, &request("public", "todos", 5000, None))
+        .await
+        .unwrap_err();
     assert_eq!(code_of(too_big), ErrorCode::InvalidInput);
 
-    let wrong_arity = rows::fetch_page(&instance, &request("public", "todos", 10, Some(vec!["1".into(), "2".into()])))
-        .await
-        .unwrap_err();
+    let wrong_arity = rows::fetch_page(
+        &instance,
+        &request("public", "todos", 10, Some(vec!["1".into(), "2".into()])),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code_of(wrong_arity), ErrorCode::InvalidInput);
 
-    let not_a_number = rows::fetch_page(&instance, &request("public", "todos", 10, Some(vec!["abc".into()])))
-        .await
-        .unwrap_err();
+    let not_a_number = rows::fetch_page(
+        &instance,
+        &request("public", "todos", 10, Some(vec!["abc".into()])),
+    )
+    .await
+    .unwrap_err();
     let not_a_number = ApiError::from(not_a_number);
-    assert_eq!(not_a_number.code, ErrorCode::InvalidInput, "{}", not_a_number.message);
+    assert_eq!(
+        not_a_number.code,
+        ErrorCode::InvalidInput,
+        "{}",
+        not_a_number.message
+    );
 }
 
 #[tokio::test]
@@ -225,7 +298,9 @@ async fn integers_beyond_javascript_precision_travel_as_text() {
         .expect("the test table is created");
     let target = ConnectionTarget::from_url(&database.url).unwrap();
     let instance = Instance::connect("fresh", &target).await.unwrap();
-    let page = rows::fetch_page(&instance, &request("public", "big", 10, None)).await.unwrap();
+    let page = rows::fetch_page(&instance, &request("public", "big", 10, None))
+        .await
+        .unwrap();
     assert_eq!(page.rows[0][0], Cell::Int(42));
     assert_eq!(page.rows[1][0], Cell::Text("9007199254740993".into()));
 }

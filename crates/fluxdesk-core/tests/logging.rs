@@ -9,7 +9,15 @@ async fn the_log_file_records_connections_without_passwords() {
     let guard = logging::init_file_logging(folder.path(), "fluxdesk").expect("logging starts");
 
     let database = read_only_demo_database();
-    let secret = database.tcp_url.split(':').nth(2).unwrap().split('@').next().unwrap().to_owned();
+    let secret = database
+        .tcp_url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('@')
+        .next()
+        .unwrap()
+        .to_owned();
     assert!(secret.len() > 8, "the sandbox password is in the TCP URL");
     let target = ConnectionTarget::from_url(&database.tcp_url).unwrap();
     let instance = Instance::connect("demo", &target).await.unwrap();
@@ -23,8 +31,20 @@ async fn the_log_file_records_connections_without_passwords() {
     for entry in std::fs::read_dir(folder.path()).unwrap() {
         contents.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
-    assert!(contents.contains("connected"), "the connection was logged:\n{contents}");
-    assert!(contents.contains(&database.name), "the target is logged in redacted form:\n{contents}");
-    assert!(!contents.contains(&secret), "the password leaked into the log:\n{contents}");
-    assert!(!contents.contains("wrong-secret-123"), "a wrong password leaked into the log:\n{contents}");
+    assert!(
+        contents.contains("connected"),
+        "the connection was logged:\n{contents}"
+    );
+    assert!(
+        contents.contains(&database.name),
+        "the target is logged in redacted form:\n{contents}"
+    );
+    assert!(
+        !contents.contains(&secret),
+        "the password leaked into the log:\n{contents}"
+    );
+    assert!(
+        !contents.contains("wrong-secret-123"),
+        "a wrong password leaked into the log:\n{contents}"
+    );
 }

@@ -121,7 +121,11 @@ impl Cluster {
     /// process dies, whichever comes first.
     pub fn start() -> Result<Self, SandboxError> {
         let bin_dir = find_bin_dir()?;
-        let run_as = if running_as_root() { Some("postgres".to_owned()) } else { None };
+        let run_as = if running_as_root() {
+            Some("postgres".to_owned())
+        } else {
+            None
+        };
         let root = tempfile::Builder::new()
             .prefix("fluxdesk-pg-")
             .tempdir()
@@ -133,7 +137,10 @@ impl Cluster {
         std::fs::write(&password_file, format!("{password}\n"))
             .map_err(io_error("Cannot write the superuser password file"))?;
         if let Some(user) = &run_as {
-            run(Command::new("chown").arg("-R").arg(format!("{user}:{user}")).arg(&root_path))?;
+            run(Command::new("chown")
+                .arg("-R")
+                .arg(format!("{user}:{user}"))
+                .arg(&root_path))?;
         }
 
         let started = Instant::now();
@@ -249,7 +256,11 @@ impl Cluster {
                 pg_ctl.display(),
                 data_dir.display()
             ),
-            None => format!("'{}' -D '{}' -m immediate -w stop", pg_ctl.display(), data_dir.display()),
+            None => format!(
+                "'{}' -D '{}' -m immediate -w stop",
+                pg_ctl.display(),
+                data_dir.display()
+            ),
         };
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{root}'",
@@ -299,7 +310,9 @@ impl Cluster {
                 .write_all(sql.as_bytes())
                 .map_err(io_error("Cannot send SQL to psql"))?;
         }
-        let output = child.wait_with_output().map_err(io_error("psql did not finish"))?;
+        let output = child
+            .wait_with_output()
+            .map_err(io_error("psql did not finish"))?;
         check(output, "psql").map(|stdout| stdout.trim().to_owned())
     }
 

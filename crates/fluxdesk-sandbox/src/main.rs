@@ -65,7 +65,9 @@ fn run(action: Action) -> Result<ExitCode, SandboxError> {
                 started.elapsed().as_secs_f64()
             );
             let mut child = Command::new(&command[0]);
-            child.args(&command[1..]).env(SANDBOX_ENV, cluster.address().to_env_value());
+            child
+                .args(&command[1..])
+                .env(SANDBOX_ENV, cluster.address().to_env_value());
             run_child(child)
         }
         Action::Demo { rows, command } => {

@@ -4,17 +4,47 @@ use crate::cluster::{Cluster, SandboxError};
 
 /// The Fluxbase v2026.3.6-compatible schema, in the order it must be applied.
 pub const FLUXBASE_SCHEMA: &[(&str, &str)] = &[
-    ("01_roles_schemas.sql", include_str!("../sql/fluxbase-2026.3.6/01_roles_schemas.sql")),
-    ("02_functions.sql", include_str!("../sql/fluxbase-2026.3.6/02_functions.sql")),
-    ("03_auth.sql", include_str!("../sql/fluxbase-2026.3.6/03_auth.sql")),
-    ("04_dashboard.sql", include_str!("../sql/fluxbase-2026.3.6/04_dashboard.sql")),
+    (
+        "01_roles_schemas.sql",
+        include_str!("../sql/fluxbase-2026.3.6/01_roles_schemas.sql"),
+    ),
+    (
+        "02_functions.sql",
+        include_str!("../sql/fluxbase-2026.3.6/02_functions.sql"),
+    ),
+    (
+        "03_auth.sql",
+        include_str!("../sql/fluxbase-2026.3.6/03_auth.sql"),
+    ),
+    (
+        "04_dashboard.sql",
+        include_str!("../sql/fluxbase-2026.3.6/04_dashboard.sql"),
+    ),
     ("05_app.sql", include_str!("../sql/fluxbase-2026.3.6/05_app.sql")),
-    ("06_storage.sql", include_str!("../sql/fluxbase-2026.3.6/06_storage.sql")),
-    ("07_realtime.sql", include_str!("../sql/fluxbase-2026.3.6/07_realtime.sql")),
-    ("08_logging.sql", include_str!("../sql/fluxbase-2026.3.6/08_logging.sql")),
-    ("09_migrations.sql", include_str!("../sql/fluxbase-2026.3.6/09_migrations.sql")),
-    ("10_grants.sql", include_str!("../sql/fluxbase-2026.3.6/10_grants.sql")),
-    ("11_default_data.sql", include_str!("../sql/fluxbase-2026.3.6/11_default_data.sql")),
+    (
+        "06_storage.sql",
+        include_str!("../sql/fluxbase-2026.3.6/06_storage.sql"),
+    ),
+    (
+        "07_realtime.sql",
+        include_str!("../sql/fluxbase-2026.3.6/07_realtime.sql"),
+    ),
+    (
+        "08_logging.sql",
+        include_str!("../sql/fluxbase-2026.3.6/08_logging.sql"),
+    ),
+    (
+        "09_migrations.sql",
+        include_str!("../sql/fluxbase-2026.3.6/09_migrations.sql"),
+    ),
+    (
+        "10_grants.sql",
+        include_str!("../sql/fluxbase-2026.3.6/10_grants.sql"),
+    ),
+    (
+        "11_default_data.sql",
+        include_str!("../sql/fluxbase-2026.3.6/11_default_data.sql"),
+    ),
 ];
 
 /// Demo data applied on top of the schema.
@@ -49,7 +79,12 @@ impl Seed {
 }
 
 /// Installs `seed` into the existing database `database`, in one transaction.
-pub fn install(cluster: &Cluster, database: &str, seed: Seed, big_table_rows: u64) -> Result<(), SandboxError> {
+pub fn install(
+    cluster: &Cluster,
+    database: &str,
+    seed: Seed,
+    big_table_rows: u64,
+) -> Result<(), SandboxError> {
     let mut script = String::new();
     script.push_str(&format!("\\set big_table_rows {big_table_rows}\n"));
     script.push_str("BEGIN;\n");
@@ -64,10 +99,9 @@ pub fn install(cluster: &Cluster, database: &str, seed: Seed, big_table_rows: u6
         script.push('\n');
     }
     script.push_str("COMMIT;\n");
-    cluster
-        .psql(database, &script)
-        .map(drop)
-        .map_err(|error| SandboxError::Command(format!("Installing {seed:?} into {database} failed: {error}")))
+    cluster.psql(database, &script).map(drop).map_err(|error| {
+        SandboxError::Command(format!("Installing {seed:?} into {database} failed: {error}"))
+    })
 }
 
 /// Creates the template database for `seed` unless it exists.

@@ -24,10 +24,13 @@ pub fn shared_cluster() -> &'static Cluster {
             Ok(value) => ClusterAddress::from_env_value(&value)
                 .and_then(Cluster::attach)
                 .unwrap_or_else(|error| panic!("{SANDBOX_ENV} is set but unusable: {error}")),
-            Err(_) => Cluster::start().unwrap_or_else(|error| panic!("cannot start a PostgreSQL cluster: {error}")),
+            Err(_) => {
+                Cluster::start().unwrap_or_else(|error| panic!("cannot start a PostgreSQL cluster: {error}"))
+            }
         };
         for seed in [Seed::FluxbaseSchema, Seed::Demo] {
-            ensure_template(&cluster, seed).unwrap_or_else(|error| panic!("cannot build the {seed:?} template: {error}"));
+            ensure_template(&cluster, seed)
+                .unwrap_or_else(|error| panic!("cannot build the {seed:?} template: {error}"));
         }
         cluster
     })

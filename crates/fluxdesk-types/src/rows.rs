@@ -139,9 +139,7 @@ mod tests {
             Cell::Int(42),
             Cell::Float(1.5),
             Cell::Text("héllo".into()),
-            Cell::Truncated {
-                prefix: "abc".into(),
-            },
+            Cell::Truncated { prefix: "abc".into() },
         ];
         let json = serde_json::to_string(&row).unwrap();
         assert_eq!(json, r#"[null,true,42,1.5,"héllo",{"prefix":"abc"}]"#);

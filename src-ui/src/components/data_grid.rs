@@ -49,7 +49,9 @@ fn cell_view(cell: &Cell) -> Html {
     match cell {
         Cell::Null => html! { <div class="grid-cell null">{ "NULL" }</div> },
         Cell::Bool(value) => html! { <div class="grid-cell bool">{ value.to_string() }</div> },
-        Cell::Int(_) | Cell::Float(_) => html! { <div class="grid-cell number">{ cell.display_text() }</div> },
+        Cell::Int(_) | Cell::Float(_) => {
+            html! { <div class="grid-cell number">{ cell.display_text() }</div> }
+        }
         Cell::Text(text) => html! { <div class="grid-cell" title={text.clone()}>{ text }</div> },
         Cell::Truncated { prefix } => html! {
             <div class="grid-cell truncated" title="Long value, shortened">{ format!("{prefix}…") }</div>
@@ -72,22 +74,25 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let generations = generations.clone();
         let viewport = viewport.clone();
         let scroll = scroll.clone();
-        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |(instance_id, table)| {
-            let generation = {
-                let mut counter = generations.borrow_mut();
-                *counter += 1;
-                *counter
-            };
-            if let Some(element) = viewport.cast::<Element>() {
-                element.set_scroll_top(0);
-                scroll.set((0.0, f64::from(element.client_height())));
-            }
-            grid.dispatch(GridAction::Open {
-                table: table.clone(),
-                generation,
-            });
-            request_page(grid, instance_id.clone(), table.clone(), None, generation);
-        });
+        use_effect_with(
+            (props.instance_id.clone(), table_ref.clone()),
+            move |(instance_id, table)| {
+                let generation = {
+                    let mut counter = generations.borrow_mut();
+                    *counter += 1;
+                    *counter
+                };
+                if let Some(element) = viewport.cast::<Element>() {
+                    element.set_scroll_top(0);
+                    scroll.set((0.0, f64::from(element.client_height())));
+                }
+                grid.dispatch(GridAction::Open {
+                    table: table.clone(),
+                    generation,
+                });
+                request_page(grid, instance_id.clone(), table.clone(), None, generation);
+            },
+        );
     }
 
     let visible = visible_range(scroll.0, scroll.1 - HEADER_HEIGHT, grid.rows.len());
@@ -96,7 +101,13 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
-        let deps = (visible.end, grid.rows.len(), grid.loading, grid.generation, grid.error.is_some());
+        let deps = (
+            visible.end,
+            grid.rows.len(),
+            grid.loading,
+            grid.generation,
+            grid.error.is_some(),
+        );
         use_effect_with(deps, move |(visible_end, ..)| {
             if grid.wants_more(*visible_end)
                 && let Some(table) = grid.table.clone()
@@ -113,7 +124,10 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let scroll = scroll.clone();
         Callback::from(move |event: Event| {
             if let Some(element) = event.target_dyn_into::<Element>() {
-                scroll.set((f64::from(element.scroll_top()), f64::from(element.client_height())));
+                scroll.set((
+                    f64::from(element.scroll_top()),
+                    f64::from(element.client_height()),
+                ));
             }
         })
     };
@@ -123,7 +137,11 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let instance_id = props.instance_id.clone();
         Callback::from(move |_| {
             if let Some(table) = grid.table.clone() {
-                let after = if grid.first_page_loaded { grid.next.clone() } else { None };
+                let after = if grid.first_page_loaded {
+                    grid.next.clone()
+                } else {
+                    None
+                };
                 grid.dispatch(GridAction::LoadStarted);
                 request_page(grid.clone(), instance_id.clone(), table, after, grid.generation);
             }

@@ -9,10 +9,17 @@ use yew::prelude::*;
 #[component]
 pub fn Header() -> Html {
     let session = use_context::<SessionContext>().expect("Header is inside the session provider");
-    let instance_name = session.active_instance().map(|i| i.name.clone()).unwrap_or_default();
+    let instance_name = session
+        .active_instance()
+        .map(|i| i.name.clone())
+        .unwrap_or_default();
     let (state, label, detail) = match &session.connection {
         ConnectionState::Idle => ("idle", "Not connected".to_owned(), String::new()),
-        ConnectionState::Connecting(_) => ("connecting", format!("Connecting to {instance_name}…"), String::new()),
+        ConnectionState::Connecting(_) => (
+            "connecting",
+            format!("Connecting to {instance_name}…"),
+            String::new(),
+        ),
         ConnectionState::Connected(info) => {
             let layout = match info.layout {
                 FluxbaseLayout::Dashboard => "Fluxbase 2026.3.6 layout",
@@ -22,10 +29,17 @@ pub fn Header() -> Html {
             (
                 "connected",
                 format!("Connected to {instance_name}"),
-                format!("{}@{} · PostgreSQL {} · {layout}", info.user, info.database, info.server_version),
+                format!(
+                    "{}@{} · PostgreSQL {} · {layout}",
+                    info.user, info.database, info.server_version
+                ),
             )
         }
-        ConnectionState::Failed(..) => ("failed", format!("Could not connect to {instance_name}"), String::new()),
+        ConnectionState::Failed(..) => (
+            "failed",
+            format!("Could not connect to {instance_name}"),
+            String::new(),
+        ),
     };
     let on_disconnect = {
         let session = session.clone();

@@ -29,8 +29,14 @@ pub fn InstancePicker() -> Html {
         let add_error = add_error.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let name = name_input.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let url = url_input.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let name = name_input
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            let url = url_input
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
             let session = session.clone();
             let add_error = add_error.clone();
             let url_input = url_input.clone();

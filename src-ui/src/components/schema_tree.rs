@@ -50,7 +50,9 @@ pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
     }
 
     let schemas = match &tree.schemas {
-        Loadable::NotLoaded | Loadable::Loading => return html! { <div class="tree muted">{ "Loading schemas…" }</div> },
+        Loadable::NotLoaded | Loadable::Loading => {
+            return html! { <div class="tree muted">{ "Loading schemas…" }</div> };
+        }
         Loadable::Failed(error) => {
             let retry = {
                 let tree = tree.clone();
@@ -62,7 +64,10 @@ pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
         Loadable::Loaded(schemas) => schemas,
     };
 
-    let selected = props.selected.as_ref().map(|t| (t.schema.clone(), t.name.clone()));
+    let selected = props
+        .selected
+        .as_ref()
+        .map(|t| (t.schema.clone(), t.name.clone()));
     html! {
         <nav class="tree" aria-label="Schemas">
             { for schemas.iter().map(|schema| {

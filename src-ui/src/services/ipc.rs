@@ -37,7 +37,11 @@ fn decode_rejection(command: &str, rejection: JsValue) -> ApiError {
     }
     let text = rejection
         .as_string()
-        .or_else(|| js_sys::JSON::stringify(&rejection).ok().and_then(|s| s.as_string()))
+        .or_else(|| {
+            js_sys::JSON::stringify(&rejection)
+                .ok()
+                .and_then(|s| s.as_string())
+        })
         .unwrap_or_else(|| "unknown error".to_owned());
     ApiError::new(ErrorCode::Internal, format!("{command} failed: {text}"))
 }

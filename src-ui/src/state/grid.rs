@@ -158,10 +158,18 @@ mod tests {
     fn only_rows_in_view_and_a_margin_are_rendered() {
         assert_eq!(visible_range(0.0, 280.0, 1_000_000), 0..20);
         let range = visible_range(28_000.0, 280.0, 1_000_000);
-        assert_eq!(range, 990..1020, "row 1000 is at the top, 10 rows of margin each side");
+        assert_eq!(
+            range,
+            990..1020,
+            "row 1000 is at the top, 10 rows of margin each side"
+        );
         assert!(range.len() < 50, "a screenful, never the whole table");
         assert_eq!(visible_range(0.0, 280.0, 5), 0..5);
-        assert_eq!(visible_range(10_000.0, 280.0, 5), 5..5, "scrolled past the end renders nothing");
+        assert_eq!(
+            visible_range(10_000.0, 280.0, 5),
+            5..5,
+            "scrolled past the end renders nothing"
+        );
     }
 
     #[test]
@@ -194,7 +202,10 @@ mod tests {
             generation: 1,
             page: page(1..5, None),
         });
-        assert!(reopened.rows.is_empty(), "a late reply for the old table is dropped");
+        assert!(
+            reopened.rows.is_empty(),
+            "a late reply for the old table is dropped"
+        );
     }
 
     #[test]

@@ -107,10 +107,15 @@ mod tests {
         assert!(!tree.is_expanded("public"));
         assert!(!tree.needs_tables("public"), "collapsing keeps what was loaded");
 
-        let tree = tree.reduce(TreeAction::Toggle("auth".into())).reduce(TreeAction::TablesLoaded(
-            "auth".into(),
-            Err(ApiError::new(ErrorCode::PermissionDenied, "no")),
-        ));
-        assert!(tree.needs_tables("auth"), "a failed schema is fetched again when reopened");
+        let tree = tree
+            .reduce(TreeAction::Toggle("auth".into()))
+            .reduce(TreeAction::TablesLoaded(
+                "auth".into(),
+                Err(ApiError::new(ErrorCode::PermissionDenied, "no")),
+            ));
+        assert!(
+            tree.needs_tables("auth"),
+            "a failed schema is fetched again when reopened"
+        );
     }
 }

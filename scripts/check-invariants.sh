@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Checks the architecture invariants of ARCHITECTURE.md that a machine can check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fail() { echo "invariant broken: $*" >&2; exit 1; }
+
+# core never depends on tauri or yew.
+if cargo tree -p fluxdesk-core -e normal --prefix none --locked | grep -Eq '^(tauri|yew|wry|tao)[ -]'; then
+  fail "fluxdesk-core depends on tauri or yew"
+fi
+# types depend on serde only.
+extra=$(cargo tree -p fluxdesk-types -e normal --prefix none --depth 1 --locked | tail -n +2 | grep -Ev '^serde ' || true)
+[[ -z $extra ]] || fail "fluxdesk-types depends on more than serde: $extra"
+# Only core runs SQL: nothing else depends on sqlx directly.
+for crate in fluxdesk fluxdesk-cli fluxdesk-ui fluxdesk-types; do
+  if cargo tree -p "$crate" -e normal --prefix none --depth 1 --locked | tail -n +2 | grep -q '^sqlx '; then
+    fail "$crate depends on sqlx directly"
+  fi
+done
+# The UI reaches the backend only through its services layer.
+if grep -rln '__TAURI__\|tauri_invoke' src-ui/src | grep -v '^src-ui/src/services/'; then
+  fail "IPC used outside src-ui/src/services"
+fi
+# Rows are paged by key, never by OFFSET.
+if grep -rn -i '\boffset\s*\$\|\bOFFSET [0-9]' crates/fluxdesk-core/src; then
+  fail "OFFSET paging in core"
+fi
+echo "architecture invariants hold"

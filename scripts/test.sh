@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy (native and wasm), the unit
+# and database tests against one throwaway PostgreSQL cluster, the CLI tests,
+# and the end-to-end test of the real window under Xvfb over WebDriver.
+# .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\033[1;36m[test]\033[0m %s\n' "$*" >&2; }
+timed() {
+  local label=$1
+  shift
+  local step=$SECONDS
+  "$@"
+  say "$label: $((SECONDS - step)) s"
+}
+
+scripts/setup.sh
+target_dir=${CARGO_TARGET_DIR:-target}
+
+timed "rustfmt" cargo fmt --all --check
+timed "architecture invariants" scripts/check-invariants.sh
+timed "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D warnings
+timed "clippy (wasm)" cargo clippy -p fluxdesk-ui -p fluxdesk-types --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+timed "UI build" scripts/build-ui.sh
+timed "build" cargo build --workspace --all-targets --locked
+timed "test build" cargo test --workspace --locked --no-run
+
+# cargo may replace target/debug/fluxdesk-sandbox while it runs; use a copy.
+sandbox=$(mktemp -d)/fluxdesk-sandbox
+cp "$target_dir/debug/fluxdesk-sandbox" "$sandbox"
+timed "tests" xvfb-run -a -s "-screen 0 1600x1000x24" \
+  "$sandbox" test-run -- cargo test --workspace --locked
+rm -f "$sandbox"
+say "all checks passed"
