@@ -4,6 +4,7 @@
 //! the DOM.
 
 use e2e_support::{Driver, element, eventually, save_screenshot};
+use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{read_only_demo_database, shared_cluster};
 use std::time::Duration;
@@ -35,6 +36,11 @@ async fn rendered_rows(client: &Client) -> Vec<(usize, Vec<String>)> {
     }
     rows.sort_by_key(|(index, _)| *index);
     rows
+}
+
+async fn row_estimate(table_node: &Element) -> String {
+    let estimate = table_node.find(Locator::Css(".row-estimate")).await.unwrap();
+    estimate.text().await.unwrap()
 }
 
 async fn scroll_grid_to_bottom(client: &Client) {
@@ -72,23 +78,13 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         .await
         .unwrap();
     let todos = element(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
-    let estimate = todos
-        .find(Locator::Css(".row-estimate"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(estimate, "~250", "the tree shows pg_class's estimate");
+    assert_eq!(
+        row_estimate(&todos).await,
+        "~250",
+        "the tree shows pg_class's estimate"
+    );
     let events = element(&client, ".table-node[data-table='public.events']", PATIENCE).await;
-    let estimate = events
-        .find(Locator::Css(".row-estimate"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(estimate, "~1.0M");
+    assert_eq!(row_estimate(&events).await, "~1.0M");
 
     // Open todos: the first rows equal what the database holds, in key order.
     todos.click().await.unwrap();

@@ -65,15 +65,12 @@ fn tables_lists_every_schema_with_estimates() {
 #[test]
 fn rows_pages_by_key_in_the_documented_shape() {
     let dsn = demo_dsn();
-    let page = stdout_json(&cli(&[
-        "--dsn",
-        &dsn,
-        "rows",
-        "public.todos",
-        "--limit",
-        "50",
-        "--json",
-    ]));
+    let todos_page = |after: &[&str]| {
+        let mut args = vec!["--dsn", &dsn, "rows", "public.todos", "--limit", "50", "--json"];
+        args.extend_from_slice(after);
+        stdout_json(&cli(&args))
+    };
+    let page = todos_page(&[]);
     assert_eq!(page["table"]["schema"], "public");
     assert_eq!(page["order"], "primary_key");
     let rows = page["rows"].as_array().unwrap();
@@ -87,17 +84,7 @@ fn rows_pages_by_key_in_the_documented_shape() {
     assert_eq!(page["columns"][0]["data_type"], "bigint");
 
     let next = page["next"].as_str().expect("more rows follow");
-    let second = stdout_json(&cli(&[
-        "--dsn",
-        &dsn,
-        "rows",
-        "public.todos",
-        "--limit",
-        "50",
-        "--after",
-        next,
-        "--json",
-    ]));
+    let second = todos_page(&["--after", next]);
     assert_eq!(second["rows"][0]["id"], 51);
 
     let projects = stdout_json(&cli(&["--dsn", &dsn, "rows", "public.projects", "--json"]));

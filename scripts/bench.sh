@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Prints the benchmark figures recorded in BENCHMARKS.md (release build, one
+# throwaway PostgreSQL cluster). Not part of scripts/test.sh: figures, not pass/fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo bench -p fluxdesk-core --bench paging --locked --no-run
+cargo bench -p fluxdesk-core --bench paging --locked
