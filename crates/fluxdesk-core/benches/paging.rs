@@ -36,7 +36,9 @@ async fn main() {
     let instance = Instance::connect("bench", &target).await.unwrap();
     let baseline_pool = sqlx::PgPool::connect(&database.url).await.unwrap();
 
-    println!("## Keyset paging vs OFFSET, public.events (1,000,000 rows), {PAGE} rows per page, median of {ROUNDS}");
+    println!(
+        "## Keyset paging vs OFFSET, public.events (1,000,000 rows), {PAGE} rows per page, median of {ROUNDS}"
+    );
     println!("| depth (rows skipped) | keyset | OFFSET baseline | keyset time / baseline |");
     println!("|---|---|---|---|");
     for depth in [0_i64, 10_000, 100_000, 500_000, 999_800] {
