@@ -22,7 +22,7 @@ if grep -rln '__TAURI__\|tauri_invoke' src-ui/src | grep -v '^src-ui/src/service
   fail "IPC used outside src-ui/src/services"
 fi
 # Rows are paged by key, never by OFFSET.
-if grep -rn -i '\boffset\s*\$\|\bOFFSET [0-9]' crates/fluxdesk-core/src; then
+if grep -rniE '\boffset[[:space:]]*(\$|\{|[0-9])' crates/fluxdesk-core/src; then
   fail "OFFSET paging in core"
 fi
 echo "architecture invariants hold"

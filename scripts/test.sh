@@ -26,9 +26,9 @@ timed "build" cargo build --workspace --all-targets --locked
 timed "test build" cargo test --workspace --locked --no-run
 
 # cargo may replace target/debug/fluxdesk-sandbox while it runs; use a copy.
-sandbox=$(mktemp -d)/fluxdesk-sandbox
-cp "$target_dir/debug/fluxdesk-sandbox" "$sandbox"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cp "$target_dir/debug/fluxdesk-sandbox" "$scratch/fluxdesk-sandbox"
 timed "tests" xvfb-run -a -s "-screen 0 1600x1000x24" \
-  "$sandbox" test-run -- cargo test --workspace --locked
-rm -f "$sandbox"
+  "$scratch/fluxdesk-sandbox" test-run -- cargo test --workspace --locked
 say "all checks passed"

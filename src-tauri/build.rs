@@ -1,13 +1,27 @@
-//! Reads `tauri.conf.json` (a link to the one at the repository root) and the
-//! capabilities. `generate_context!` embeds `../dist`, so an empty placeholder
-//! is created when the UI has not been built yet; `cargo check` and clippy
-//! then work without a wasm build.
+//! Prepares what `tauri-build` and `generate_context!` read:
+//!
+//! - `tauri.conf.json`: a copy of the one at the repository root (the single
+//!   source of truth). Tauri's tools look for the config next to this crate's
+//!   `Cargo.toml`; a copy works on every platform, where a symlink does not
+//!   survive a default Windows checkout. Paths in it are relative to this folder.
+//! - `../dist`: the built UI, embedded by `generate_context!`. An empty
+//!   placeholder is written when the UI has not been built, so `cargo check`
+//!   and clippy work without a wasm build.
+
+use std::fs;
+use std::path::Path;
 
 fn main() {
-    let dist = std::path::Path::new("../dist");
+    println!("cargo:rerun-if-changed=../tauri.conf.json");
+    let config = fs::read("../tauri.conf.json").expect("read ../tauri.conf.json");
+    if fs::read("tauri.conf.json").ok().as_deref() != Some(config.as_slice()) {
+        fs::write("tauri.conf.json", &config).expect("write tauri.conf.json");
+    }
+
+    let dist = Path::new("../dist");
     if !dist.join("index.html").exists() {
-        std::fs::create_dir_all(dist).expect("create ../dist");
-        std::fs::write(
+        fs::create_dir_all(dist).expect("create ../dist");
+        fs::write(
             dist.join("index.html"),
             "<!doctype html><title>Fluxdesk</title><p>The UI was not built. Run scripts/build-ui.sh.</p>",
         )

@@ -6,10 +6,7 @@ use fluxdesk_types::{
 };
 use tauri::State;
 
-/// The instance to open at launch, if any.
-pub struct Startup {
-    pub connect_on_start: Option<String>,
-}
+use crate::launch::Startup;
 
 type Reply<T> = Result<T, ApiError>;
 
@@ -19,6 +16,7 @@ pub fn launch_state(fleet: State<'_, Fleet>, startup: State<'_, Startup>) -> Lau
         instances: fleet.summaries(),
         connect_on_start: startup.connect_on_start.clone(),
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        startup_error: startup.error.clone(),
     }
 }
 

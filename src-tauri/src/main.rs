@@ -10,26 +10,30 @@ mod commands;
 mod launch;
 
 use fluxdesk_core::Fleet;
+use fluxdesk_core::logging::{WorkerGuard, init_file_logging};
 use std::sync::Mutex;
 use tauri::Manager;
 
 /// Keeps the log writer alive until the app exits, then flushes it.
-struct LogFlush(Mutex<Option<fluxdesk_core::logging::WorkerGuard>>);
+struct LogFlush(Mutex<Option<WorkerGuard>>);
 
 fn main() {
-    let launch = launch::LaunchOptions::from_env_and_args();
     let fleet = Fleet::new();
-    let connect_on_start = launch.register_startup_instance(&fleet);
+    let startup = launch::LaunchOptions::from_env_and_args().register_startup_instance(&fleet);
 
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_store::Builder::new().build())
         .manage(fleet)
-        .manage(commands::Startup { connect_on_start })
         .setup(|app| {
             let log_dir = app.path().app_log_dir()?;
-            let guard = fluxdesk_core::logging::init_file_logging(&log_dir, "fluxdesk").ok();
+            let guard = init_file_logging(&log_dir, "fluxdesk")
+                .inspect_err(|error| eprintln!("fluxdesk: logging to a file is off: {error}"))
+                .ok();
             app.manage(LogFlush(Mutex::new(guard)));
             tracing::info!(version = env!("CARGO_PKG_VERSION"), log_dir = %log_dir.display(), "Fluxdesk started");
+            if let Some(error) = &startup.error {
+                tracing::warn!(message = %error.message, "the instance given at launch is unusable");
+            }
+            app.manage(startup);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

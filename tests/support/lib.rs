@@ -3,6 +3,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,7 +55,9 @@ impl Driver {
         );
         let program = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".to_owned());
         let port = free_port();
-        let native_port = free_port();
+        let native_port = std::iter::repeat_with(free_port)
+            .find(|candidate| *candidate != port)
+            .expect("two distinct free ports");
         let home = tempfile::tempdir().unwrap();
         let child = Command::new(&program)
             .args([
@@ -67,6 +70,10 @@ impl Driver {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env_remove("FLUXDESK_DSN")
+            .env_remove("FLUXDESK_INSTANCE_NAME")
+            // Its own process group, so dropping the driver also ends
+            // WebKitWebDriver and the app it started.
+            .process_group(0)
             .stdin(Stdio::null())
             .spawn()
             .unwrap_or_else(|error| {
@@ -101,6 +108,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -6,6 +6,7 @@
 
 mod output;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use fluxdesk_core::{ConnectionTarget, CoreError, Instance, catalog, ident, rows};
 use fluxdesk_types::{ApiError, ErrorCode, RowsRequest};
@@ -80,23 +81,73 @@ enum Verb {
     },
 }
 
+/// What to do, checked before any connection is opened so typos fail fast.
+enum Plan {
+    Schemas,
+    Tables(Option<String>),
+    Rows(RowsRequest),
+}
+
+impl Plan {
+    fn from_verb(verb: Verb) -> Result<Plan, CoreError> {
+        Ok(match verb {
+            Verb::Schemas => Plan::Schemas,
+            Verb::Tables { schema } => Plan::Tables(schema),
+            Verb::Rows { table, limit, after } => Plan::Rows(RowsRequest {
+                table: ident::parse_table_ref(&table)?,
+                limit,
+                after: after.as_deref().map(output::parse_cursor).transpose()?,
+                full_values: true,
+            }),
+        })
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let json = cli.json;
+    // --json decides the error format even when the rest of the line is wrong.
+    let json = std::env::args().any(|arg| arg == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            error.exit()
+        }
+        Err(error) => {
+            return fail(
+                ApiError::new(ErrorCode::InvalidInput, usage_error_line(&error)),
+                json,
+            );
+        }
+    };
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let error = ApiError::from(error);
-            let line = if json {
-                serde_json::to_string(&error).unwrap_or_else(|_| error.message.clone())
-            } else {
-                format!("fluxdesk-cli: error: {}", error.message.replace('\n', " "))
-            };
-            eprintln!("{line}");
-            ExitCode::from(exit_status(error.code))
-        }
+        Err(error) => fail(ApiError::from(error), json),
     }
+}
+
+/// clap's message without its usage block, as one line with a pointer to --help.
+fn usage_error_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let detail: Vec<&str> = rendered
+        .lines()
+        .skip_while(|line| !line.starts_with("error:"))
+        .take_while(|line| !line.trim().is_empty() && !line.starts_with("Usage:"))
+        .map(|line| line.trim().trim_start_matches("error:").trim())
+        .collect();
+    if detail.is_empty() {
+        return "no verb given: use schemas, tables or rows (see fluxdesk-cli --help)".to_owned();
+    }
+    format!("{} (see fluxdesk-cli --help)", detail.join(" "))
+}
+
+fn fail(error: ApiError, json: bool) -> ExitCode {
+    let line = if json {
+        serde_json::to_string(&error).unwrap_or_else(|_| error.message.clone())
+    } else {
+        format!("fluxdesk-cli: error: {}", error.message.replace('\n', " "))
+    };
+    eprintln!("{line}");
+    ExitCode::from(exit_status(error.code))
 }
 
 fn exit_status(code: ErrorCode) -> u8 {
@@ -115,26 +166,20 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
     })?;
     let target = ConnectionTarget::from_url(dsn)?
         .with_connect_timeout(Duration::from_secs(cli.connect_timeout.max(1)));
-    // Validate arguments before connecting, so typos fail fast.
-    let request = match &cli.command {
-        Verb::Rows { table, limit, after } => Some(RowsRequest {
-            table: ident::parse_table_ref(table)?,
-            limit: *limit,
-            after: after.as_deref().map(output::parse_cursor).transpose()?,
-            full_values: true,
-        }),
-        _ => None,
-    };
+    let plan = Plan::from_verb(cli.command)?;
     let instance = Instance::connect("cli", &target).await?;
-    let result = match (&cli.command, request) {
-        (Verb::Schemas, _) => {
-            let schemas = catalog::list_schemas(&instance).await?;
-            output::schemas(&schemas, cli.json)
-        }
-        (Verb::Tables { schema }, _) => {
+    let result = execute(&instance, plan, cli.json).await;
+    instance.close().await;
+    result
+}
+
+async fn execute(instance: &Instance, plan: Plan, json: bool) -> Result<(), CoreError> {
+    match plan {
+        Plan::Schemas => output::schemas(&catalog::list_schemas(instance).await?, json),
+        Plan::Tables(schema) => {
             let names = match schema {
-                Some(schema) => vec![schema.clone()],
-                None => catalog::list_schemas(&instance)
+                Some(schema) => vec![schema],
+                None => catalog::list_schemas(instance)
                     .await?
                     .into_iter()
                     .map(|s| s.name)
@@ -142,16 +187,10 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
             };
             let mut tables = Vec::new();
             for name in names {
-                tables.extend(catalog::list_tables(&instance, &name).await?);
+                tables.extend(catalog::list_tables(instance, &name).await?);
             }
-            output::tables(&tables, cli.json)
+            output::tables(&tables, json)
         }
-        (Verb::Rows { .. }, Some(request)) => {
-            let page = rows::fetch_page(&instance, &request).await?;
-            output::rows(&page, cli.json)
-        }
-        (Verb::Rows { .. }, None) => unreachable!("rows always builds a request"),
-    };
-    instance.close().await;
-    result
+        Plan::Rows(request) => output::rows(&rows::fetch_page(instance, &request).await?, json),
+    }
 }

@@ -2,7 +2,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use fluxdesk_core::CoreError;
-use fluxdesk_types::{Cell, KeysetCursor, RowPage, SchemaSummary, TableSummary};
+use fluxdesk_types::{Cell, KeysetCursor, RowOrder, RowPage, SchemaSummary, TableSummary};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
@@ -41,15 +41,10 @@ pub fn tables(tables: &[TableSummary], json: bool) -> Result<(), CoreError> {
     }
     let mut table = text_table(vec!["schema", "name", "kind", "estimated rows"]);
     for summary in tables {
-        let kind = serde_json::to_value(summary.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-            .replace('_', " ");
         table.add_row(vec![
             summary.schema.clone(),
             summary.name.clone(),
-            kind,
+            summary.kind.as_str().replace('_', " "),
             summary
                 .estimated_rows
                 .map_or_else(|| "unknown".to_owned(), |n| n.to_string()),
@@ -84,13 +79,16 @@ pub fn rows(page: &RowPage, json: bool) -> Result<(), CoreError> {
         table.add_row(row.iter().map(Cell::display_text).collect::<Vec<_>>());
     }
     emit(&table.to_string())?;
-    match &page.next {
-        Some(next) => emit(&format!(
-            "{} rows; more after --after '{}'",
-            page.rows.len(),
+    let count = page.rows.len();
+    match (&page.next, page.order) {
+        (Some(next), _) => emit(&format!(
+            "{count} rows; more after --after '{}'",
             format_cursor(next)
         )),
-        None => emit(&format!("{} rows; end of table", page.rows.len())),
+        (None, RowOrder::Unordered) => emit(&format!(
+            "{count} rows; first page only: a view has no stable order to page by"
+        )),
+        (None, _) => emit(&format!("{count} rows; end of table")),
     }
 }
 

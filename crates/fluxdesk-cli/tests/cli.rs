@@ -132,3 +132,64 @@ fn help_documents_the_json_shapes() {
         assert!(text.contains(needle), "--help lacks {needle}:\n{text}");
     }
 }
+
+#[test]
+fn usage_errors_are_one_line_too() {
+    for args in [
+        vec!["tables", "--bogus"],
+        vec!["rows"],
+        vec!["--dsn", "postgres://x@y/z", "rows", "t", "--limit", "abc"],
+        vec![],
+    ] {
+        let output = cli(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+    let json = cli(&["tables", "--bogus", "--json"]);
+    let error: Value = serde_json::from_slice(&json.stderr).expect("with --json the usage error is JSON");
+    assert_eq!(error["code"], "invalid_input");
+    assert!(error["message"].as_str().unwrap().contains("--bogus"));
+}
+
+#[test]
+fn schemas_and_unknown_schemas() {
+    let dsn = demo_dsn();
+    let schemas = stdout_json(&cli(&["--dsn", &dsn, "schemas", "--json"]));
+    let public = schemas
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "public")
+        .expect("public is listed");
+    assert_eq!(public["relation_count"], 6);
+
+    let missing = cli(&["--dsn", &dsn, "tables", "nosuchschema"]);
+    assert_eq!(
+        missing.status.code(),
+        Some(4),
+        "an unknown schema is not an empty one"
+    );
+    assert!(
+        String::from_utf8(missing.stderr)
+            .unwrap()
+            .contains("nosuchschema")
+    );
+}
+
+#[test]
+fn views_say_only_their_first_page_is_shown() {
+    let output = cli(&[
+        "--dsn",
+        &demo_dsn(),
+        "rows",
+        "public.project_overview",
+        "--limit",
+        "3",
+    ]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("first page only"), "{text}");
+    assert!(!text.contains("end of table"), "{text}");
+}

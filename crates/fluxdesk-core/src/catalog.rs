@@ -3,7 +3,7 @@
 //! Both queries read only catalog rows (never user tables), so they stay quick
 //! with thousands of tables; the tree loads one schema's relations at a time.
 
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::instance::Instance;
 use fluxdesk_types::{RelationKind, SchemaSummary, TableSummary};
 
@@ -44,6 +44,8 @@ WHERE n.nspname = $1
 ORDER BY c.relname
 "#;
 
+const SCHEMA_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)";
+
 /// Every user-visible schema with the number of browsable relations in it.
 pub async fn list_schemas(instance: &Instance) -> CoreResult<Vec<SchemaSummary>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(LIST_SCHEMAS).fetch_all(instance.pool()).await?;
@@ -59,6 +61,15 @@ pub async fn list_tables(instance: &Instance, schema: &str) -> CoreResult<Vec<Ta
         .bind(schema)
         .fetch_all(instance.pool())
         .await?;
+    if rows.is_empty() {
+        let exists: bool = sqlx::query_scalar(SCHEMA_EXISTS)
+            .bind(schema)
+            .fetch_one(instance.pool())
+            .await?;
+        if !exists {
+            return Err(CoreError::NotFound(format!("There is no schema \"{schema}\".")));
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|(name, kind, estimated_rows)| TableSummary {

@@ -71,7 +71,10 @@ impl From<CoreError> for ApiError {
             CoreError::Connect { target, source } => connect_error(&target, &source),
             error @ CoreError::ConnectTimeout { .. } => ApiError::new(ErrorCode::Timeout, error.to_string()),
             CoreError::Query(source) => query_error(&source),
-            error @ CoreError::Io { .. } => ApiError::new(ErrorCode::Internal, error.to_string()),
+            error @ CoreError::Io { .. } => {
+                tracing::error!(%error, "local I/O failed");
+                ApiError::new(ErrorCode::Internal, error.to_string())
+            }
         }
     }
 }

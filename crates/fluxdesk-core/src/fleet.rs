@@ -92,11 +92,28 @@ impl Fleet {
             member.target.clone()
         };
         let instance = Arc::new(Instance::connect(id, &target).await?);
-        let info = instance.info().clone();
-        if let Some(member) = self.members().get_mut(id) {
-            member.connection = Some(instance);
+        // Two connects may race; the first to finish wins and the other's
+        // pool is closed rather than leaked.
+        let kept = {
+            let mut members = self.members();
+            match members.get_mut(id) {
+                Some(member) => match &member.connection {
+                    Some(existing) => Some(existing.clone()),
+                    None => {
+                        member.connection = Some(instance.clone());
+                        None
+                    }
+                },
+                None => None,
+            }
+        };
+        match kept {
+            Some(existing) => {
+                instance.close().await;
+                Ok(existing.info().clone())
+            }
+            None => Ok(instance.info().clone()),
         }
-        Ok(info)
     }
 
     /// Closes the connection of `id`, if open.
@@ -119,5 +136,31 @@ impl Fleet {
         member.connection.clone().ok_or_else(|| CoreError::NotConnected {
             instance: member.name.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_instances_are_listed_without_secrets() {
+        let fleet = Fleet::new();
+        let summary = fleet
+            .add_url("Staging", "postgres://ops:hunter2@db.staging:5432/app")
+            .unwrap();
+        assert_eq!(summary.target, "ops@db.staging:5432/app");
+        let listed = fleet.summaries();
+        assert_eq!(listed, vec![summary.clone()]);
+        assert!(!format!("{listed:?}{fleet:?}").contains("hunter2"));
+        assert!(matches!(
+            fleet.instance(&summary.id),
+            Err(CoreError::NotConnected { .. })
+        ));
+        assert!(matches!(
+            fleet.add_url(" ", "postgres://x@y/z"),
+            Err(CoreError::InvalidInput(_))
+        ));
+        assert!(matches!(fleet.instance("nope"), Err(CoreError::NotFound(_))));
     }
 }

@@ -14,8 +14,8 @@ pub fn quote_table(table: &TableRef) -> String {
     format!("{}.{}", quote_ident(&table.schema), quote_ident(&table.name))
 }
 
-/// Parses `schema.table` the way psql does: unquoted parts are folded to
-/// lower case, double-quoted parts are taken verbatim (with `""` for a quote),
+/// Parses `schema.table` the way PostgreSQL does: unquoted parts have their
+/// ASCII letters folded to lower case, double-quoted parts are taken verbatim (with `""` for a quote),
 /// and a missing schema means `public`.
 pub fn parse_table_ref(input: &str) -> CoreResult<TableRef> {
     let parts = split_qualified(input.trim())?;
@@ -59,7 +59,8 @@ fn split_qualified(input: &str) -> CoreResult<Vec<String>> {
                 if c == '"' {
                     return Err(invalid());
                 }
-                part.extend(c.to_lowercase());
+                // PostgreSQL folds only ASCII letters in multibyte encodings.
+                part.push(c.to_ascii_lowercase());
                 chars.next();
             }
         }
@@ -97,6 +98,7 @@ mod tests {
             ("auth.users", ("auth", "users")),
             ("\"My Schema\".\"a.b\"", ("My Schema", "a.b")),
             ("s.\"say \"\"hi\"\"\"", ("s", "say \"hi\"")),
+            ("public.ÜBER", ("public", "Über")),
         ];
         for (input, (schema, name)) in cases {
             assert_eq!(

@@ -30,7 +30,7 @@ impl Instance {
                 target: target.display().to_owned(),
                 source,
             };
-            let mut probe = PgConnection::connect_with(target.options())
+            let mut probe = PgConnection::connect_with(&target.connect_options())
                 .await
                 .map_err(connect_error)?;
             let info = identify(&mut probe, instance_id).await.map_err(connect_error)?;
@@ -40,7 +40,7 @@ impl Instance {
                 .min_connections(0)
                 .acquire_timeout(timeout)
                 .idle_timeout(Duration::from_secs(300))
-                .connect_lazy_with(target.options().clone());
+                .connect_lazy_with(target.connect_options());
             Ok::<_, CoreError>(Instance { pool, info })
         };
         match tokio::time::timeout(timeout, attempt).await {

@@ -1,8 +1,8 @@
 //! Pages of a relation's rows, by keyset, never by OFFSET.
 //!
-//! Every value is read as text and cut to a preview on the server, so a page
-//! stays small however wide the values are; the UI asks for a full value only
-//! when a cell is opened.
+//! Every value is read as text and, unless the request asks for whole values,
+//! cut to a preview on the server, so a grid page stays small however wide
+//! the values are.
 
 use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};

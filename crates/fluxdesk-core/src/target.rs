@@ -9,6 +9,9 @@ use std::time::Duration;
 /// Default time allowed for opening a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Default limit on one statement, so a runaway query cannot hang the UI.
+pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Name Fluxdesk reports in `pg_stat_activity.application_name`.
 pub const APPLICATION_NAME: &str = "fluxdesk";
 
@@ -21,6 +24,7 @@ pub struct ConnectionTarget {
     options: PgConnectOptions,
     display: String,
     connect_timeout: Duration,
+    statement_timeout: Duration,
 }
 
 impl ConnectionTarget {
@@ -45,20 +49,26 @@ impl ConnectionTarget {
         Ok(Self::from_options(options))
     }
 
-    /// Wraps already-built options.
-    pub fn from_options(options: PgConnectOptions) -> Self {
+    fn from_options(options: PgConnectOptions) -> Self {
         let options = options.application_name(APPLICATION_NAME);
         let display = describe(&options);
         ConnectionTarget {
             options,
             display,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            statement_timeout: DEFAULT_STATEMENT_TIMEOUT,
         }
     }
 
     /// Changes the connect timeout.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Changes the limit on each statement's run time.
+    pub fn with_statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = timeout;
         self
     }
 
@@ -72,8 +82,10 @@ impl ConnectionTarget {
         self.connect_timeout
     }
 
-    pub(crate) fn options(&self) -> &PgConnectOptions {
-        &self.options
+    /// Options for a new connection: the URL's, plus our name and statement timeout.
+    pub(crate) fn connect_options(&self) -> PgConnectOptions {
+        let timeout = format!("{}ms", self.statement_timeout.as_millis());
+        self.options.clone().options([("statement_timeout", timeout)])
     }
 }
 
@@ -97,6 +109,7 @@ impl fmt::Debug for ConnectionTarget {
         f.debug_struct("ConnectionTarget")
             .field("display", &self.display)
             .field("connect_timeout", &self.connect_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -304,3 +304,121 @@ async fn integers_beyond_javascript_precision_travel_as_text() {
     assert_eq!(page.rows[0][0], Cell::Int(42));
     assert_eq!(page.rows[1][0], Cell::Text("9007199254740993".into()));
 }
+
+async fn all_keys(instance: &Instance, schema: &str, table: &str, key_columns: usize) -> Vec<Vec<String>> {
+    let mut after = None;
+    let mut keys = Vec::new();
+    loop {
+        let page = rows::fetch_page(instance, &request(schema, table, 97, after.clone()))
+            .await
+            .unwrap();
+        assert_eq!(page.order, RowOrder::PrimaryKey);
+        keys.extend(page.rows.iter().map(|row| {
+            row[..key_columns]
+                .iter()
+                .map(Cell::display_text)
+                .collect::<Vec<_>>()
+        }));
+        match page.next {
+            Some(next) => after = Some(next.0),
+            None => return keys,
+        }
+    }
+}
+
+#[tokio::test]
+async fn uuid_keys_page_through_every_row_once() {
+    let instance = demo().await;
+    let keys = all_keys(&instance, "auth", "users", 1).await;
+    assert_eq!(keys.len(), 1010);
+    let mut sorted = keys.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, keys, "uuid order, no repeats");
+}
+
+#[tokio::test]
+async fn composite_keys_over_partitions_page_through_every_row_once() {
+    let instance = demo().await;
+    // logging.entries is keyed by (id, category) and partitioned by category.
+    let page = rows::fetch_page(&instance, &request("logging", "entries", 5, None))
+        .await
+        .unwrap();
+    let key: Vec<Option<u16>> = page.columns.iter().map(|c| c.primary_key_position).collect();
+    assert_eq!(key[0], Some(1));
+    assert_eq!(key[2], Some(2), "category is the second key column");
+    assert_eq!(page.next.as_ref().map(|cursor| cursor.0.len()), Some(2));
+
+    let mut after = None;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut total = 0;
+    loop {
+        let page = rows::fetch_page(&instance, &request("logging", "entries", 60, after.clone()))
+            .await
+            .unwrap();
+        for row in &page.rows {
+            total += 1;
+            seen.insert((row[0].display_text(), row[2].display_text()));
+        }
+        match page.next {
+            Some(next) => after = Some(next.0),
+            None => break,
+        }
+    }
+    assert_eq!(total, 440);
+    assert_eq!(seen.len(), 440, "every (id, category) exactly once");
+}
+
+#[tokio::test]
+async fn unknown_schemas_are_not_found_and_empty_ones_are_empty() {
+    let instance = demo().await;
+    let error = catalog::list_tables(&instance, "nosuchschema").await.unwrap_err();
+    assert_eq!(code_of(error), ErrorCode::NotFound);
+    let database = fresh_database(Seed::FluxbaseSchema);
+    fluxdesk_sandbox::shared_cluster()
+        .psql(&database.name, "CREATE SCHEMA empty_one")
+        .unwrap();
+    let target = ConnectionTarget::from_url(&database.url).unwrap();
+    let fresh = Instance::connect("fresh", &target).await.unwrap();
+    assert!(
+        catalog::list_tables(&fresh, "empty_one")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn databases_that_are_not_fluxbase_are_recognised() {
+    let target =
+        ConnectionTarget::from_url(&fluxdesk_sandbox::shared_cluster().address().url("postgres")).unwrap();
+    let instance = Instance::connect("plain", &target).await.unwrap();
+    assert_eq!(instance.info().layout, FluxbaseLayout::NotFluxbase);
+}
+
+#[tokio::test]
+async fn runaway_statements_are_stopped_by_the_statement_timeout() {
+    let database = fresh_database(Seed::FluxbaseSchema);
+    fluxdesk_sandbox::shared_cluster()
+        .psql(
+            &database.name,
+            "CREATE VIEW public.slow AS SELECT pg_sleep(20)::text AS nap",
+        )
+        .unwrap();
+    let target = ConnectionTarget::from_url(&database.url)
+        .unwrap()
+        .with_statement_timeout(std::time::Duration::from_secs(1));
+    let instance = Instance::connect("slow", &target).await.unwrap();
+    let started = std::time::Instant::now();
+    let error = rows::fetch_page(&instance, &request("public", "slow", 1, None))
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    let error = ApiError::from(error);
+    assert_eq!(error.code, ErrorCode::Timeout, "{}", error.message);
+    assert!(error.message.contains("statement timeout"), "{}", error.message);
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "stopped after {elapsed:?}, not 20 s"
+    );
+}

@@ -27,6 +27,19 @@ pub enum RelationKind {
     ForeignTable,
 }
 
+impl RelationKind {
+    /// The wire name, as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationKind::Table => "table",
+            RelationKind::PartitionedTable => "partitioned_table",
+            RelationKind::View => "view",
+            RelationKind::MaterializedView => "materialized_view",
+            RelationKind::ForeignTable => "foreign_table",
+        }
+    }
+}
+
 /// One relation in a schema, with the planner's row estimate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableSummary {
@@ -39,4 +52,25 @@ pub struct TableSummary {
     /// The planner's estimate (`pg_class.reltuples`); `None` when the relation
     /// was never analyzed or has no storage (views).
     pub estimated_rows: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relation_kinds_serialize_to_their_wire_names() {
+        for kind in [
+            RelationKind::Table,
+            RelationKind::PartitionedTable,
+            RelationKind::View,
+            RelationKind::MaterializedView,
+            RelationKind::ForeignTable,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&kind).unwrap(),
+                format!("\"{}\"", kind.as_str())
+            );
+        }
+    }
 }

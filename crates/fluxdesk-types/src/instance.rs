@@ -1,5 +1,6 @@
 //! Instances the app knows about and the live connection to one.
 
+use crate::ApiError;
 use serde::{Deserialize, Serialize};
 
 /// An instance the app can connect to. Never carries a password.
@@ -52,4 +53,6 @@ pub struct LaunchState {
     pub connect_on_start: Option<String>,
     /// The app's version, for the title bar and bug reports.
     pub app_version: String,
+    /// Why the instance given at launch could not be used, if it could not.
+    pub startup_error: Option<ApiError>,
 }

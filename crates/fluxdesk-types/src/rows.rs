@@ -91,7 +91,7 @@ pub enum Cell {
     Float(f64),
     /// The value's text form, in full.
     Text(String),
-    /// The start of a long value's text form; the full value is fetched on demand.
+    /// The start of a long value's text form; ask with `full_values` for the rest.
     Truncated {
         /// The first characters of the value.
         prefix: String,

@@ -6,6 +6,8 @@ use crate::format::grouped;
 use crate::services;
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
 use fluxdesk_types::{Cell, KeysetCursor, RowOrder, RowsRequest, TableRef, TableSummary};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -39,7 +41,11 @@ fn request_page(
             full_values: false,
         };
         match services::fetch_rows(&instance_id, &request).await {
-            Ok(page) => grid.dispatch(GridAction::PageLoaded { generation, page }),
+            Ok(page) => grid.dispatch(GridAction::PageLoaded {
+                generation,
+                after: request.after,
+                page,
+            }),
             Err(error) => grid.dispatch(GridAction::PageFailed { generation, error }),
         }
     });
@@ -95,7 +101,33 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         );
     }
 
-    let visible = visible_range(scroll.0, scroll.1 - HEADER_HEIGHT, grid.rows.len());
+    // The window can be resized without the grid scrolling.
+    {
+        let viewport = viewport.clone();
+        let scroll = scroll.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || {
+                if let Some(element) = viewport.cast::<Element>() {
+                    scroll.set((
+                        f64::from(element.scroll_top()),
+                        f64::from(element.client_height()),
+                    ));
+                }
+            });
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window
+                        .remove_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+
+    let visible = visible_range(scroll.0, scroll.1 - HEADER_HEIGHT, grid.row_count);
 
     // Near the end of what is loaded: fetch the next page by key.
     {
@@ -103,7 +135,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let instance_id = props.instance_id.clone();
         let deps = (
             visible.end,
-            grid.rows.len(),
+            grid.row_count,
             grid.loading,
             grid.generation,
             grid.error.is_some(),
@@ -136,6 +168,10 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
         Callback::from(move |_| {
+            // One retry at a time; a second click while loading does nothing.
+            if grid.loading {
+                return;
+            }
             if let Some(table) = grid.table.clone() {
                 let after = if grid.first_page_loaded {
                     grid.next.clone()
@@ -149,7 +185,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     };
 
     let width = ROW_NUMBER_WIDTH + COLUMN_WIDTH * grid.columns.len() as f64;
-    let body_height = ROW_HEIGHT * grid.rows.len() as f64;
+    let body_height = ROW_HEIGHT * grid.row_count as f64;
     let estimate = match props.table.estimated_rows {
         Some(rows) => format!("~{} rows (estimate)", grouped(rows)),
         None => "row count unknown".to_owned(),
@@ -172,8 +208,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         <div class="grid">
             <div class="grid-toolbar">
                 <span class="grid-title">{ format!("{}.{}", props.table.schema, props.table.name) }</span>
-                <span id="grid-status" data-loaded-rows={grid.rows.len().to_string()} data-loading={grid.loading.to_string()}>
-                    { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.rows.len() as i64)) }
+                <span id="grid-status" data-loaded-rows={grid.row_count.to_string()} data-loading={grid.loading.to_string()}>
+                    { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.row_count as i64)) }
                 </span>
             </div>
             if let Some(error) = &grid.error {
@@ -195,8 +231,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     }) }
                 </div>
                 <div class="grid-body" style={format!("height: {body_height}px; width: {width}px")}>
-                    { for visible.clone().map(|index| {
-                        let row = &grid.rows[index];
+                    { for visible.clone().filter_map(|index| grid.row(index).map(|row| (index, row))).map(|(index, row)| {
                         html! {
                             <div class={classes!("grid-row", (index % 2 == 1).then_some("alternate"))}
                                 key={index} data-row-index={index.to_string()}
@@ -207,7 +242,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                         }
                     }) }
                 </div>
-                if grid.first_page_loaded && grid.rows.is_empty() {
+                if grid.first_page_loaded && grid.row_count == 0 {
                     <div class="placeholder">{ "This table has no rows." }</div>
                 }
             </div>

@@ -12,13 +12,13 @@ use yew::prelude::*;
 pub const ROW_HEIGHT: f64 = 28.0;
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
 pub const OVERSCAN_ROWS: usize = 10;
-/// Rows fetched per page.
+/// Rows fetched per page. Every page but the last holds exactly this many.
 pub const PAGE_ROWS: u32 = 200;
 /// Start fetching the next page when the view comes this close to the last loaded row.
 pub const PREFETCH_ROWS: usize = 150;
 
 /// One row, shared between renders without copying its cells.
-pub type Row = Rc<Vec<Cell>>;
+pub type Row = Vec<Cell>;
 
 /// Everything the grid shows for one table.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -29,8 +29,11 @@ pub struct GridState {
     pub generation: u64,
     /// Column headers.
     pub columns: Rc<Vec<ColumnInfo>>,
+    /// Loaded pages, in order. Appending a page copies only this list of
+    /// pointers, never the rows.
+    pages: Rc<Vec<Rc<Vec<Row>>>>,
     /// Rows loaded so far.
-    pub rows: Rc<Vec<Row>>,
+    pub row_count: usize,
     /// How rows are ordered.
     pub order: Option<RowOrder>,
     /// Where the next page starts; `None` once the end is reached.
@@ -59,6 +62,8 @@ pub enum GridAction {
     PageLoaded {
         /// Generation it was requested for.
         generation: u64,
+        /// The cursor it was requested after.
+        after: Option<KeysetCursor>,
         /// The page.
         page: RowPage,
     },
@@ -89,13 +94,18 @@ impl Reducible for GridState {
                 next.loading = true;
                 next.error = None;
             }
-            GridAction::PageLoaded { generation, page } if generation == next.generation => {
+            GridAction::PageLoaded {
+                generation,
+                after,
+                page,
+            } if generation == next.generation && next.continues_with(&after) => {
                 if !next.first_page_loaded {
                     next.columns = Rc::new(page.columns);
                 }
-                let mut rows = Rc::unwrap_or_clone(next.rows);
-                rows.extend(page.rows.into_iter().map(Rc::new));
-                next.rows = Rc::new(rows);
+                next.row_count += page.rows.len();
+                let mut pages = Rc::unwrap_or_clone(next.pages);
+                pages.push(Rc::new(page.rows));
+                next.pages = Rc::new(pages);
                 next.order = Some(page.order);
                 next.next = page.next;
                 next.first_page_loaded = true;
@@ -106,7 +116,8 @@ impl Reducible for GridState {
                 next.loading = false;
                 next.error = Some(error);
             }
-            // A reply for a table that is no longer open.
+            // A reply for a table no longer open, or a duplicate of a page
+            // already appended (two requests for the same cursor).
             GridAction::PageLoaded { .. } | GridAction::PageFailed { .. } => {}
         }
         Rc::new(next)
@@ -114,13 +125,28 @@ impl Reducible for GridState {
 }
 
 impl GridState {
+    /// Whether a page requested after `after` is the one that comes next.
+    fn continues_with(&self, after: &Option<KeysetCursor>) -> bool {
+        if self.first_page_loaded {
+            after.is_some() && *after == self.next
+        } else {
+            after.is_none()
+        }
+    }
+
+    /// Row `index`, if loaded.
+    pub fn row(&self, index: usize) -> Option<&Row> {
+        let page_rows = PAGE_ROWS as usize;
+        self.pages.get(index / page_rows)?.get(index % page_rows)
+    }
+
     /// Whether the view has come close enough to the end to fetch more.
     pub fn wants_more(&self, visible_end: usize) -> bool {
         self.first_page_loaded
             && !self.loading
             && self.error.is_none()
             && self.next.is_some()
-            && visible_end + PREFETCH_ROWS >= self.rows.len()
+            && visible_end + PREFETCH_ROWS >= self.row_count
     }
 }
 
@@ -154,6 +180,17 @@ mod tests {
         }
     }
 
+    fn cursor(value: &str) -> Option<KeysetCursor> {
+        Some(KeysetCursor(vec![value.into()]))
+    }
+
+    fn opened(generation: u64) -> Rc<GridState> {
+        Rc::new(GridState::default()).reduce(GridAction::Open {
+            table: TableRef::new("public", "t"),
+            generation,
+        })
+    }
+
     #[test]
     fn only_rows_in_view_and_a_margin_are_rendered() {
         assert_eq!(visible_range(0.0, 280.0, 1_000_000), 0..20);
@@ -174,16 +211,12 @@ mod tests {
 
     #[test]
     fn pages_append_and_stale_replies_are_ignored() {
-        let table = TableRef::new("public", "t");
-        let state = Rc::new(GridState::default()).reduce(GridAction::Open {
-            table: table.clone(),
+        let state = opened(1).reduce(GridAction::PageLoaded {
             generation: 1,
-        });
-        let state = state.reduce(GridAction::PageLoaded {
-            generation: 1,
+            after: None,
             page: page(1..201, Some("200")),
         });
-        assert_eq!(state.rows.len(), 200);
+        assert_eq!(state.row_count, 200);
         assert!(state.wants_more(100), "100 rows from the end: prefetch");
         assert!(!state.wants_more(10), "far from the end: wait");
 
@@ -191,32 +224,60 @@ mod tests {
         assert!(!state.wants_more(199), "never two requests at once");
         let state = state.reduce(GridAction::PageLoaded {
             generation: 1,
+            after: cursor("200"),
             page: page(201..251, None),
         });
-        assert_eq!(state.rows.len(), 250);
+        assert_eq!(state.row_count, 250);
+        assert_eq!(state.row(0), Some(&vec![Cell::Int(1)]));
+        assert_eq!(
+            state.row(200),
+            Some(&vec![Cell::Int(201)]),
+            "rows are found across pages"
+        );
+        assert_eq!(state.row(249), Some(&vec![Cell::Int(250)]));
+        assert_eq!(state.row(250), None);
         assert_eq!(state.next, None);
         assert!(!state.wants_more(249), "the end was reached");
 
-        let reopened = state.reduce(GridAction::Open { table, generation: 2 });
+        let reopened = state.reduce(GridAction::Open {
+            table: TableRef::new("public", "t"),
+            generation: 2,
+        });
         let reopened = reopened.reduce(GridAction::PageLoaded {
             generation: 1,
+            after: None,
             page: page(1..5, None),
         });
-        assert!(
-            reopened.rows.is_empty(),
-            "a late reply for the old table is dropped"
-        );
+        assert_eq!(reopened.row_count, 0, "a late reply for the old table is dropped");
+    }
+
+    #[test]
+    fn a_duplicate_page_is_not_appended_twice() {
+        let first = GridAction::PageLoaded {
+            generation: 1,
+            after: None,
+            page: page(1..201, Some("200")),
+        };
+        let second = GridAction::PageLoaded {
+            generation: 1,
+            after: cursor("200"),
+            page: page(201..401, Some("400")),
+        };
+        let state = opened(1)
+            .reduce(first.clone())
+            .reduce(second.clone())
+            .reduce(second)
+            .reduce(first);
+        assert_eq!(state.row_count, 400, "replies to repeated requests are dropped");
+        assert_eq!(state.next, cursor("400"));
     }
 
     #[test]
     fn a_failed_page_keeps_the_rows_already_loaded() {
-        let state = Rc::new(GridState::default())
-            .reduce(GridAction::Open {
-                table: TableRef::new("public", "t"),
-                generation: 3,
-            })
+        let state = opened(3)
             .reduce(GridAction::PageLoaded {
                 generation: 3,
+                after: None,
                 page: page(1..201, Some("200")),
             })
             .reduce(GridAction::LoadStarted)
@@ -224,7 +285,7 @@ mod tests {
                 generation: 3,
                 error: ApiError::new(ErrorCode::ConnectionFailed, "lost"),
             });
-        assert_eq!(state.rows.len(), 200);
+        assert_eq!(state.row_count, 200);
         assert!(state.error.is_some());
         assert!(!state.wants_more(199), "no retry loop; the user retries");
     }

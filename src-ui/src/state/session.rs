@@ -26,7 +26,8 @@ pub struct Session {
     pub connection: ConnectionState,
     /// Version shown in the header.
     pub app_version: String,
-    /// Set when the launch state could not be read.
+    /// Set when the launch state could not be read, or the instance given at
+    /// launch was unusable.
     pub launch_error: Option<ApiError>,
 }
 
@@ -89,7 +90,7 @@ impl Reducible for Session {
             SessionAction::Launched(launch) => {
                 next.instances = launch.instances;
                 next.app_version = launch.app_version;
-                next.launch_error = None;
+                next.launch_error = launch.startup_error;
             }
             SessionAction::LaunchFailed(error) => next.launch_error = Some(error),
             SessionAction::InstanceAdded(instance) => {
@@ -139,6 +140,7 @@ mod tests {
             instances: vec![instance("a"), instance("b")],
             connect_on_start: Some("b".into()),
             app_version: "0.1.0".into(),
+            startup_error: None,
         }));
         let session = session.reduce(SessionAction::Connecting("b".into()));
         assert_eq!(session.active_instance().unwrap().id, "b");
