@@ -45,6 +45,8 @@ pub struct TestDatabase {
     pub url: String,
     /// URL over TCP (127.0.0.1), as the superuser, with password.
     pub tcp_url: String,
+    /// The superuser's password (in `tcp_url`), for tests that check it never leaks.
+    pub password: String,
 }
 
 /// Creates a new database cloned from `seed`'s template.
@@ -57,6 +59,7 @@ pub fn fresh_database(seed: Seed) -> TestDatabase {
     TestDatabase {
         url: cluster.address().url(&name),
         tcp_url: cluster.address().tcp_url(&name),
+        password: cluster.address().password.clone(),
         name,
     }
 }
