@@ -45,6 +45,8 @@ pub struct ClusterAddress {
     pub user: String,
     /// Superuser password, needed over TCP only (the socket trusts local users).
     pub password: String,
+    /// The CA that signed the server's TLS certificate (for `verify-ca`/`verify-full`).
+    pub ca_file: PathBuf,
 }
 
 impl ClusterAddress {
@@ -70,11 +72,12 @@ impl ClusterAddress {
     /// Serializes the address for an environment variable.
     pub fn to_env_value(&self) -> String {
         format!(
-            "socket_dir={};port={};user={};password={}",
+            "socket_dir={};port={};user={};password={};ca_file={}",
             self.socket_dir.display(),
             self.port,
             self.user,
-            self.password
+            self.password,
+            self.ca_file.display()
         )
     }
 
@@ -84,21 +87,24 @@ impl ClusterAddress {
         let mut port = None;
         let mut user = None;
         let mut password = None;
+        let mut ca_file = None;
         for part in value.split(';') {
             match part.split_once('=') {
                 Some(("socket_dir", v)) => socket_dir = Some(PathBuf::from(v)),
                 Some(("port", v)) => port = v.parse().ok(),
                 Some(("user", v)) => user = Some(v.to_owned()),
                 Some(("password", v)) => password = Some(v.to_owned()),
+                Some(("ca_file", v)) => ca_file = Some(PathBuf::from(v)),
                 _ => {}
             }
         }
-        match (socket_dir, port, user, password) {
-            (Some(socket_dir), Some(port), Some(user), Some(password)) => Ok(ClusterAddress {
+        match (socket_dir, port, user, password, ca_file) {
+            (Some(socket_dir), Some(port), Some(user), Some(password), Some(ca_file)) => Ok(ClusterAddress {
                 socket_dir,
                 port,
                 user,
                 password,
+                ca_file,
             }),
             _ => Err(SandboxError::Setup(format!("Malformed sandbox address: {value}"))),
         }
@@ -138,6 +144,7 @@ impl Cluster {
         let password_file = root_path.join("superuser-password");
         std::fs::write(&password_file, format!("{password}\n"))
             .map_err(io_error("Cannot write the superuser password file"))?;
+        crate::certificates::write_certificates(&root_path)?;
         if let Some(user) = &run_as {
             run(Command::new("chown")
                 .arg("-R")
@@ -152,6 +159,7 @@ impl Cluster {
                 port: 0,
                 user: "postgres".to_owned(),
                 password,
+                ca_file: root_path.join(crate::certificates::CA_FILE),
             },
             bin_dir,
             _folder: Some(root),
@@ -211,8 +219,11 @@ impl Cluster {
         let root = self.address.socket_dir.clone();
         let settings = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB",
-            root.display()
+             -c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB \
+             -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}",
+            root.display(),
+            cert = root.join(crate::certificates::SERVER_CERT_FILE).display(),
+            key = root.join(crate::certificates::SERVER_KEY_FILE).display(),
         );
         let data_dir = self.data_dir.clone().expect("only owned clusters are started");
         run(self

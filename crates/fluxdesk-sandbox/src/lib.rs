@@ -10,6 +10,7 @@
 //! the demo data; [`shared`] gives each test process one cluster per test run,
 //! with template databases that tests clone into fresh databases.
 
+pub mod certificates;
 mod cluster;
 mod postgres_install;
 pub mod schema;

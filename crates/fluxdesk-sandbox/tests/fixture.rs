@@ -197,3 +197,40 @@ fn realtime_is_enabled_on_todos_the_fluxbase_way() {
         "REPLICA IDENTITY FULL, the notify trigger and the registry row"
     );
 }
+
+#[test]
+fn writes_to_realtime_tables_notify_like_fluxbase() {
+    let database = fresh_database(Seed::Demo);
+    let output = query(
+        &database.name,
+        "LISTEN fluxbase_changes; UPDATE public.todos SET done = NOT done WHERE id = 4; SELECT 'after';",
+    );
+    let notification = output
+        .lines()
+        .find(|line| line.contains("Asynchronous notification"))
+        .unwrap_or_else(|| panic!("no notification arrived:\n{output}"));
+    for needle in [
+        r#""schema" : "public""#,
+        r#""table" : "todos""#,
+        r#""type" : "UPDATE""#,
+        r#""record" : {"#,
+        r#""old_record" : {"#,
+    ] {
+        assert!(
+            notification.contains(needle),
+            "{needle} missing from {notification}"
+        );
+    }
+    assert!(
+        !notification.contains(r#""notes""#),
+        "excluded columns are left out: {notification}"
+    );
+    let anon = shared_cluster().psql(
+        &database.name,
+        "BEGIN; SET LOCAL ROLE anon; UPDATE public.todos SET done = true WHERE id = 4; ROLLBACK;",
+    );
+    assert!(
+        anon.is_err(),
+        "anon cannot write todos (no grant), as in Fluxbase"
+    );
+}

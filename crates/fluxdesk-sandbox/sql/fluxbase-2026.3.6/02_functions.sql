@@ -138,27 +138,28 @@ LANGUAGE plpgsql AS $$
 DECLARE
   excluded_cols text[];
   excluded_col text;
-  rec jsonb;
-  old jsonb;
+  -- Not "old"/"new": PL/pgSQL names are case-insensitive and would hide OLD/NEW.
+  new_payload jsonb;
+  old_payload jsonb;
 BEGIN
   SELECT excluded_columns INTO excluded_cols
   FROM realtime.schema_registry
   WHERE schema_name = TG_TABLE_SCHEMA AND table_name = TG_TABLE_NAME;
 
   IF TG_OP <> 'DELETE' THEN
-    rec := to_jsonb(NEW);
+    new_payload := to_jsonb(NEW);
     IF excluded_cols IS NOT NULL THEN
       FOREACH excluded_col IN ARRAY excluded_cols LOOP
-        rec := rec - excluded_col;
+        new_payload := new_payload - excluded_col;
       END LOOP;
     END IF;
   END IF;
 
   IF TG_OP <> 'INSERT' THEN
-    old := to_jsonb(OLD);
+    old_payload := to_jsonb(OLD);
     IF excluded_cols IS NOT NULL THEN
       FOREACH excluded_col IN ARRAY excluded_cols LOOP
-        old := old - excluded_col;
+        old_payload := old_payload - excluded_col;
       END LOOP;
     END IF;
   END IF;
@@ -167,8 +168,8 @@ BEGIN
     'schema', TG_TABLE_SCHEMA,
     'table', TG_TABLE_NAME,
     'type', TG_OP,
-    'record', rec,
-    'old_record', old
+    'record', new_payload,
+    'old_record', old_payload
   )::text);
 
   RETURN COALESCE(NEW, OLD);
