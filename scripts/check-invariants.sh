@@ -25,4 +25,8 @@ fi
 if grep -rniE '\boffset[[:space:]]*(\$|\{|[0-9])' crates/fluxdesk-core/src; then
   fail "OFFSET paging in core"
 fi
+# The data folder the CLI shares with the app is named by the app's identifier.
+identifier=$(grep -o '"identifier": *"[^"]*"' tauri.conf.json | sed 's/.*: *"\(.*\)"/\1/')
+grep -q "APP_IDENTIFIER: &str = \"$identifier\"" crates/fluxdesk-core/src/profiles.rs ||
+  fail "APP_IDENTIFIER in core differs from tauri.conf.json's identifier ($identifier)"
 echo "architecture invariants hold"

@@ -17,10 +17,14 @@ APT_PACKAGES=(
   # Building the Tauri shell (WebKitGTK 4.1, GTK 3) and the test crate (OpenSSL).
   build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
+  # The OS keyring: Secret Service over D-Bus (libdbus to build the keyring
+  # crate; gnome-keyring in a private D-Bus session for the tests).
+  libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools
   # Running the window headless and driving it over WebDriver.
   xvfb xauth webkit2gtk-driver
-  # Throwaway PostgreSQL clusters for the demo and the tests.
-  postgresql postgresql-contrib
+  # Throwaway PostgreSQL clusters for the demo and the tests; network
+  # namespaces for the unroutable-host test.
+  postgresql postgresql-contrib iproute2
 )
 
 install_apt_packages() {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, clippy (native and wasm), the unit
-# and database tests against one throwaway PostgreSQL cluster, the CLI tests,
-# and the end-to-end test of the real window under Xvfb over WebDriver.
+# and database tests against one throwaway PostgreSQL cluster and a real
+# Secret Service, the CLI tests (the unroutable-host test makes a network
+# namespace, so the run needs root, as CI has), and the end-to-end tests of
+# the real window under Xvfb over WebDriver.
 # .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +31,8 @@ timed "test build" cargo test --workspace --locked --no-run
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp "$target_dir/debug/fluxdesk-sandbox" "$scratch/fluxdesk-sandbox"
-timed "tests" xvfb-run -a -s "-screen 0 1600x1000x24" \
+# A private D-Bus session with an unlocked gnome-keyring (the real Secret
+# Service), an X server, and one PostgreSQL cluster for the whole run.
+timed "tests" scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1600x1000x24" \
   "$scratch/fluxdesk-sandbox" test-run -- cargo test --workspace --locked
 say "all checks passed"

@@ -1,7 +1,8 @@
 //! What the app was started with: `fluxdesk [--dsn URL] [--name NAME]`.
 
 use clap::Parser;
-use fluxdesk_core::{ConnectionTarget, Fleet};
+use fluxdesk_core::Console;
+use fluxdesk_core::profiles::profile_from_url;
 use fluxdesk_types::ApiError;
 
 /// Fluxdesk, the desktop console for Fluxbase instances.
@@ -9,7 +10,8 @@ use fluxdesk_types::ApiError;
 // An OS may add arguments of its own; they must not cost us --dsn.
 #[command(version, ignore_errors = true)]
 pub struct LaunchOptions {
-    /// Open this instance right away: postgres://user[:password]@host[:port]/database
+    /// Open this instance right away (for this run only, not saved):
+    /// postgres://user[:password]@host[:port]/database
     #[arg(long, env = "FLUXDESK_DSN", hide_env_values = true)]
     dsn: Option<String>,
     /// Display name for the --dsn instance.
@@ -17,7 +19,10 @@ pub struct LaunchOptions {
     name: String,
 }
 
-/// The instance given at launch, as registered in the fleet.
+/// Id of the instance given with --dsn.
+pub const STARTUP_ID: &str = "startup";
+
+/// The instance given at launch.
 pub struct Startup {
     /// Its id, when it could be registered.
     pub connect_on_start: Option<String>,
@@ -31,22 +36,24 @@ impl LaunchOptions {
         LaunchOptions::parse()
     }
 
-    /// Adds the `--dsn` instance to the fleet.
-    pub fn register_startup_instance(&self, fleet: &Fleet) -> Startup {
+    /// Adds the --dsn instance to the console for this run.
+    pub fn register(&self, console: &Console) -> Startup {
         let Some(dsn) = self.dsn.as_deref() else {
             return Startup {
                 connect_on_start: None,
                 error: None,
             };
         };
-        match ConnectionTarget::from_url(dsn) {
-            Ok(target) => {
-                fleet.add("startup", &self.name, target);
-                Startup {
-                    connect_on_start: Some("startup".to_owned()),
-                    error: None,
-                }
-            }
+        let transient = profile_from_url(dsn).and_then(|(mut profile, password)| {
+            profile.id = STARTUP_ID.to_owned();
+            profile.name = self.name.clone();
+            console.add_transient(profile, password)
+        });
+        match transient {
+            Ok(()) => Startup {
+                connect_on_start: Some(STARTUP_ID.to_owned()),
+                error: None,
+            },
             Err(error) => Startup {
                 connect_on_start: None,
                 error: Some(ApiError::from(error)),

@@ -8,9 +8,10 @@
 
 mod commands;
 mod launch;
+mod profile_store;
 
-use fluxdesk_core::Fleet;
 use fluxdesk_core::logging::{WorkerGuard, init_file_logging};
+use fluxdesk_core::{Console, Keyring};
 use std::sync::Mutex;
 use tauri::Manager;
 
@@ -18,32 +19,47 @@ use tauri::Manager;
 struct LogFlush(Mutex<Option<WorkerGuard>>);
 
 fn main() {
-    let fleet = Fleet::new();
-    let startup = launch::LaunchOptions::from_env_and_args().register_startup_instance(&fleet);
+    let launch = launch::LaunchOptions::from_env_and_args();
 
     let app = tauri::Builder::default()
-        .manage(fleet)
-        .setup(|app| {
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .setup(move |app| {
             let log_dir = app.path().app_log_dir()?;
             let guard = init_file_logging(&log_dir, "fluxdesk")
                 .inspect_err(|error| eprintln!("fluxdesk: logging to a file is off: {error}"))
                 .ok();
             app.manage(LogFlush(Mutex::new(guard)));
             tracing::info!(version = env!("CARGO_PKG_VERSION"), log_dir = %log_dir.display(), "Fluxdesk started");
+
+            let profiles = profile_store::StoredProfiles::open(app.handle())?;
+            let console = Console::new(Box::new(profiles), Keyring::new(Keyring::default_service()));
+            let startup = launch.register(&console);
             if let Some(error) = &startup.error {
                 tracing::warn!(message = %error.message, "the instance given at launch is unusable");
             }
+            app.manage(console);
             app.manage(startup);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::launch_state,
-            commands::add_instance,
-            commands::connect_instance,
-            commands::disconnect_instance,
+            commands::list_profiles,
+            commands::save_profile,
+            commands::create_profile_from_url,
+            commands::delete_profile,
+            commands::test_profile,
+            commands::test_draft,
+            commands::connect_profile,
+            commands::disconnect_profile,
+            commands::instance_health,
+            commands::export_profiles,
+            commands::import_profiles,
             commands::list_schemas,
             commands::list_tables,
             commands::fetch_rows,
+            commands::run_statement,
+            commands::commit_write,
+            commands::rollback_write,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

@@ -1,17 +1,26 @@
-//! The root component: loads the launch state, connects, and picks the screen.
+//! The root component: loads the launch state, connects, and picks the view.
 
-use crate::components::{Explorer, Header, InstancePicker};
+use crate::components::{Explorer, FleetOverview, Header, PasswordPrompt, ProfileList};
 use crate::services;
-use crate::state::session::{ConnectionState, Session, SessionAction, SessionContext};
+use crate::state::session::{Session, SessionAction, SessionContext, View};
 use yew::prelude::*;
 
-/// Starts connecting `instance_id` and reports the outcome to the session.
-pub fn connect(session: SessionContext, instance_id: String) {
-    session.dispatch(SessionAction::Connecting(instance_id.clone()));
+/// Starts connecting profile `id` and reports the outcome to the session.
+pub fn connect(session: SessionContext, id: String, password: Option<String>) {
+    session.dispatch(SessionAction::Connecting(id.clone()));
     wasm_bindgen_futures::spawn_local(async move {
-        match services::connect_instance(&instance_id).await {
+        match services::connect_profile(&id, password.as_deref()).await {
             Ok(info) => session.dispatch(SessionAction::Connected(info)),
-            Err(error) => session.dispatch(SessionAction::ConnectFailed(instance_id, error)),
+            Err(error) => session.dispatch(SessionAction::ConnectFailed(id, error)),
+        }
+    });
+}
+
+/// Reloads the profile list (password states, connections) from the backend.
+pub fn refresh_profiles(session: SessionContext) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(profiles) = services::list_profiles().await {
+            session.dispatch(SessionAction::ProfilesLoaded(profiles));
         }
     });
 }
@@ -29,8 +38,8 @@ pub fn App() -> Html {
                     Ok(launch) => {
                         let start = launch.connect_on_start.clone();
                         session.dispatch(SessionAction::Launched(launch));
-                        if let Some(instance_id) = start {
-                            connect(session, instance_id);
+                        if let Some(id) = start {
+                            connect(session, id, None);
                         }
                     }
                     Err(error) => session.dispatch(SessionAction::LaunchFailed(error)),
@@ -39,16 +48,26 @@ pub fn App() -> Html {
         });
     }
 
-    let body = match &session.connection {
-        ConnectionState::Connected(info) => html! { <Explorer instance_id={info.instance_id.clone()} /> },
-        _ => html! { <InstancePicker /> },
+    let body = match &session.view {
+        View::Profiles => html! { <ProfileList /> },
+        View::Fleet => html! { <FleetOverview /> },
+        View::Instance(id) => html! { <Explorer key={id.clone()} profile_id={id.clone()} /> },
+    };
+    // The environment colour tints the chrome of every view of an instance.
+    let (environment, style) = match session.active_entry() {
+        Some(entry) => (
+            entry.profile.environment.kind.as_str(),
+            format!("--env-colour: {}", entry.profile.environment.colour),
+        ),
+        None => ("none", String::new()),
     };
 
     html! {
         <ContextProvider<SessionContext> context={session.clone()}>
-            <div class="app">
+            <div class="app" data-environment={environment} style={style}>
                 <Header />
                 { body }
+                <PasswordPrompt />
             </div>
         </ContextProvider<SessionContext>>
     }

@@ -25,9 +25,32 @@ pub fn grouped(count: i64) -> String {
     if count < 0 { format!("-{out}") } else { out }
 }
 
+/// A size in bytes with a binary unit: `512 B`, `1.5 MiB`, `12.0 GiB`.
+pub fn bytes(count: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = count.max(0) as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{count} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(165 * 1024 * 1024), "165.0 MiB");
+    }
 
     #[test]
     fn compact_counts() {

@@ -7,13 +7,26 @@
 mod output;
 
 use clap::error::ErrorKind;
-use clap::{Parser, Subcommand};
-use fluxdesk_core::{ConnectionTarget, CoreError, Instance, catalog, ident, rows};
-use fluxdesk_types::{ApiError, ErrorCode, RowsRequest};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use fluxdesk_core::profiles::default_protection;
+use fluxdesk_core::{Console, CoreError, Keyring, ProfileFile, ident};
+use fluxdesk_types::{
+    ApiError, Environment, EnvironmentKind, ErrorCode, PasswordStorage, ProfileDraft, Protection,
+    RowsRequest, StatementOutcome, TlsMode,
+};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 const AFTER_HELP: &str = "\
+INSTANCES:
+  Every verb that reads an instance takes --profile NAME (a saved profile, its
+  password from the OS keyring) or --dsn URL (FLUXDESK_DSN). Profiles live in
+  the same file as the desktop app's ($XDG_DATA_HOME/dev.fluxdesk.app/profiles.json
+  on Linux; --profiles-file or FLUXDESK_PROFILES_FILE to choose another).
+  A --dsn instance gets the protection its name suggests: read-only when the
+  host or database contains \"prod\", confirm-writes for \"stag\", else open.
+
 JSON OUTPUT (--json), stable for scripts:
   schemas  [{\"name\": str, \"relation_count\": int}]
   tables   [{\"schema\": str, \"name\": str, \"kind\": \"table\"|\"partitioned_table\"|\"view\"|
@@ -26,33 +39,72 @@ JSON OUTPUT (--json), stable for scripts:
            Values are JSON null, booleans, numbers (integers only while exact in
            a double), JSON documents for json/jsonb columns, and strings for
            everything else. Pass \"next\" to --after for the following page.
+  query    {\"outcome\": \"done\"|\"committed\"|\"rolled_back\", \"wrote\": bool,
+            \"rows_affected\": int, \"columns\": [...] , \"rows\": [{...}], \"truncated\": bool}
+  profiles list   [{\"profile\": {profile fields}, \"password\": \"saved\"|\"missing\"|
+                    \"ask_every_time\"|\"keyring_unavailable\", \"connected\": bool, \"saved\": bool}]
+  profiles add    the new entry, as in profiles list
+  profiles remove {\"removed\": str}
+  profiles test   {\"connected\": bool, \"problem\": null|\"unknown_host\"|\"refused\"|\"timeout\"|
+                   \"bad_credentials\"|\"database_missing\"|\"tls_failure\"|\"not_fluxbase\"|
+                   \"password_needed\"|\"keyring_unavailable\"|\"other\", \"message\": str,
+                   \"server_version\": str|null, \"layout\": \"dashboard\"|\"platform\"|
+                   \"not_fluxbase\"|null, \"elapsed_ms\": int}
+
+PROTECTION (query):
+  read-only       the server refuses every write (exit status 5);
+  confirm-writes  a statement that wrote is shown with its affected rows and
+                  committed only after you answer y, or with --yes; otherwise it
+                  is rolled back (exit status 6);
+  open            commits at once.
 
 ERRORS:
   On failure nothing is printed on stdout, one line is printed on stderr
   (with --json: {\"code\": str, \"message\": str}), and the exit status is
-    2 invalid input or usage, 3 cannot connect or timed out,
-    4 not found, 5 permission denied, 1 anything else.
+    2 invalid input or usage, 3 cannot connect, timed out or keyring unavailable,
+    4 not found, 5 permission denied or read-only, 6 write not confirmed,
+    1 anything else. `profiles test` exits 0 when it connected, 3 when not.
 
 EXAMPLES:
-  fluxdesk-cli --dsn postgres://admin@db.example/app tables
+  fluxdesk-cli profiles add 'postgres://ops:secret@db.example/app' --name Production --env production
+  fluxdesk-cli --profile Production tables
   fluxdesk-cli --dsn \"$URL\" rows public.todos --limit 50 --json
-  fluxdesk-cli --dsn \"$URL\" rows 'public.\"My Table\"' --after \"$NEXT\" --json";
+  fluxdesk-cli --profile Staging query \"UPDATE todos SET done = true WHERE id = 7\" --yes";
 
-/// Administer Fluxbase instances from scripts: browse schemas, tables and rows.
+/// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows and SQL.
 #[derive(Debug, Parser)]
 #[command(name = "fluxdesk-cli", version, after_long_help = AFTER_HELP)]
 struct Cli {
     /// Connection URL: postgres://user[:password]@host[:port]/database[?sslmode=...&host=/socket/dir]
-    #[arg(long, env = "FLUXDESK_DSN", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "FLUXDESK_DSN",
+        global = true,
+        hide_env_values = true,
+        conflicts_with = "profile"
+    )]
     dsn: Option<String>,
+
+    /// A saved profile, by name (see `profiles list`).
+    #[arg(long, global = true)]
+    profile: Option<String>,
+
+    /// Read the password from the first line of standard input (for profiles
+    /// that ask for it every time).
+    #[arg(long, global = true)]
+    password_stdin: bool,
+
+    /// The profiles file (default: the app's, in the platform's data folder).
+    #[arg(long, env = "FLUXDESK_PROFILES_FILE", global = true)]
+    profiles_file: Option<PathBuf>,
 
     /// Print machine-readable JSON (shapes below) instead of tables.
     #[arg(long, global = true)]
     json: bool,
 
-    /// Seconds allowed for connecting.
+    /// Seconds allowed for connecting (--dsn only; profiles carry their own).
     #[arg(long, global = true, default_value_t = 5)]
-    connect_timeout: u64,
+    connect_timeout: u32,
 
     #[command(subcommand)]
     command: Verb,
@@ -79,27 +131,95 @@ enum Verb {
         #[arg(long)]
         after: Option<String>,
     },
+    /// Run one SQL statement under the instance's protection.
+    Query {
+        /// The statement.
+        sql: String,
+        /// On a confirm-writes instance, commit a write without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Manage saved profiles.
+    #[command(subcommand)]
+    Profiles(ProfileVerb),
 }
 
-/// What to do, checked before any connection is opened so typos fail fast.
-enum Plan {
-    Schemas,
-    Tables(Option<String>),
-    Rows(RowsRequest),
+#[derive(Debug, Subcommand)]
+enum ProfileVerb {
+    /// List saved profiles and whether their passwords are in the keyring.
+    List,
+    /// Save a profile from a postgres:// URL; its password goes to the OS keyring.
+    Add(AddProfile),
+    /// Delete a saved profile and its keyring entry.
+    Remove {
+        /// The profile's name.
+        name: String,
+    },
+    /// Test a saved profile's connection and say what is wrong, if anything.
+    Test {
+        /// The profile's name.
+        name: String,
+    },
 }
 
-impl Plan {
-    fn from_verb(verb: Verb) -> Result<Plan, CoreError> {
-        Ok(match verb {
-            Verb::Schemas => Plan::Schemas,
-            Verb::Tables { schema } => Plan::Tables(schema),
-            Verb::Rows { table, limit, after } => Plan::Rows(RowsRequest {
-                table: ident::parse_table_ref(&table)?,
-                limit,
-                after: after.as_deref().map(output::parse_cursor).transpose()?,
-                full_values: true,
-            }),
-        })
+#[derive(Debug, Args)]
+struct AddProfile {
+    /// postgres://user[:password]@host[:port]/database[?sslmode=...]
+    url: String,
+    /// Name (default: "<database> on <host>").
+    #[arg(long)]
+    name: Option<String>,
+    /// Environment tag (default: guessed from the host and database names).
+    #[arg(long, value_enum)]
+    env: Option<EnvArg>,
+    /// Protection level (default: read-only for production, confirm-writes
+    /// for staging, open for development).
+    #[arg(long, value_enum)]
+    protection: Option<ProtectionArg>,
+    /// Store no password: ask for it at every connection.
+    #[arg(long)]
+    ask_password: bool,
+    /// TLS mode (default: the URL's sslmode, else prefer).
+    #[arg(long, value_enum)]
+    tls: Option<TlsArg>,
+    /// CA certificate file, for verify-ca and verify-full.
+    #[arg(long)]
+    ca_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EnvArg {
+    Production,
+    Staging,
+    Development,
+    Custom,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ProtectionArg {
+    ReadOnly,
+    ConfirmWrites,
+    Open,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TlsArg {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+/// Why the CLI stops: a core error, or a write left uncommitted.
+enum Failure {
+    Core(CoreError),
+    NotConfirmed(String),
+}
+
+impl From<CoreError> for Failure {
+    fn from(error: CoreError) -> Self {
+        Failure::Core(error)
     }
 }
 
@@ -115,13 +235,19 @@ async fn main() -> ExitCode {
         Err(error) => {
             return fail(
                 ApiError::new(ErrorCode::InvalidInput, usage_error_line(&error)),
+                2,
                 json,
             );
         }
     };
     match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => fail(ApiError::from(error), json),
+        Ok(code) => code,
+        Err(Failure::Core(error)) => {
+            let error = ApiError::from(error);
+            let status = exit_status(error.code);
+            fail(error, status, json)
+        }
+        Err(Failure::NotConfirmed(message)) => fail(ApiError::new(ErrorCode::InvalidInput, message), 6, json),
     }
 }
 
@@ -135,62 +261,254 @@ fn usage_error_line(error: &clap::Error) -> String {
         .map(|line| line.trim().trim_start_matches("error:").trim())
         .collect();
     if detail.is_empty() {
-        return "no verb given: use schemas, tables or rows (see fluxdesk-cli --help)".to_owned();
+        return "no verb given: use schemas, tables, rows, query or profiles (see fluxdesk-cli --help)"
+            .to_owned();
     }
     format!("{} (see fluxdesk-cli --help)", detail.join(" "))
 }
 
-fn fail(error: ApiError, json: bool) -> ExitCode {
+fn fail(error: ApiError, status: u8, json: bool) -> ExitCode {
     let line = if json {
         serde_json::to_string(&error).unwrap_or_else(|_| error.message.clone())
     } else {
         format!("fluxdesk-cli: error: {}", error.message.replace('\n', " "))
     };
     eprintln!("{line}");
-    ExitCode::from(exit_status(error.code))
+    ExitCode::from(status)
 }
 
 fn exit_status(code: ErrorCode) -> u8 {
     match code {
-        ErrorCode::InvalidInput => 2,
-        ErrorCode::ConnectionFailed | ErrorCode::Timeout | ErrorCode::NotConnected => 3,
+        ErrorCode::InvalidInput | ErrorCode::PasswordNeeded => 2,
+        ErrorCode::ConnectionFailed
+        | ErrorCode::Timeout
+        | ErrorCode::NotConnected
+        | ErrorCode::KeyringUnavailable => 3,
         ErrorCode::NotFound => 4,
-        ErrorCode::PermissionDenied => 5,
+        ErrorCode::PermissionDenied | ErrorCode::ReadOnly => 5,
         ErrorCode::Database | ErrorCode::Internal => 1,
     }
 }
 
-async fn run(cli: Cli) -> Result<(), CoreError> {
-    let dsn = cli.dsn.as_deref().ok_or_else(|| {
-        CoreError::InvalidInput("No instance given: pass --dsn URL or set FLUXDESK_DSN.".to_owned())
-    })?;
-    let target = ConnectionTarget::from_url(dsn)?
-        .with_connect_timeout(Duration::from_secs(cli.connect_timeout.max(1)));
-    let plan = Plan::from_verb(cli.command)?;
-    let instance = Instance::connect("cli", &target).await?;
-    let result = execute(&instance, plan, cli.json).await;
-    instance.close().await;
+fn console(cli: &Cli) -> Result<Console, CoreError> {
+    let path = match &cli.profiles_file {
+        Some(path) => path.clone(),
+        None => ProfileFile::default_path()?,
+    };
+    Ok(Console::new(
+        Box::new(ProfileFile::new(path)),
+        Keyring::new(Keyring::default_service()),
+    ))
+}
+
+fn read_password(cli: &Cli) -> Result<Option<String>, CoreError> {
+    if !cli.password_stdin {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|error| CoreError::io("Cannot read the password from standard input", error))?;
+    Ok(Some(line.trim_end_matches(['\r', '\n']).to_owned()))
+}
+
+/// Id of the instance a verb works on: the named profile, or the --dsn URL.
+async fn open_instance(console: &Console, cli: &Cli) -> Result<String, CoreError> {
+    let id = match (&cli.profile, &cli.dsn) {
+        (Some(name), _) => console.profile_named(name)?.id,
+        (None, Some(dsn)) => {
+            let (mut profile, password) = fluxdesk_core::profiles::profile_from_url(dsn)?;
+            profile.id = "cli".to_owned();
+            profile.name = "command line".to_owned();
+            profile.connect_timeout_secs = cli.connect_timeout.max(1);
+            console.add_transient(profile, password)?;
+            "cli".to_owned()
+        }
+        (None, None) => {
+            return Err(CoreError::InvalidInput(
+                "No instance given: pass --profile NAME or --dsn URL (or set FLUXDESK_DSN).".to_owned(),
+            ));
+        }
+    };
+    let mut password = read_password(cli)?;
+    if cli.dsn.is_some() && cli.profile.is_none() {
+        password = None;
+    }
+    let connected = match console.connect(&id, password.clone()).await {
+        Err(CoreError::PasswordNeeded { profile })
+            if password.is_none() && std::io::stdin().is_terminal() =>
+        {
+            let typed = rpassword::prompt_password(format!("Password for {profile}: "))
+                .map_err(|error| CoreError::io("Cannot read the password", error))?;
+            console.connect(&id, Some(typed)).await
+        }
+        other => other,
+    };
+    connected?;
+    Ok(id)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let console = console(&cli)?;
+    if let Verb::Profiles(verb) = &cli.command {
+        return manage_profiles(&console, &cli, verb).await;
+    }
+    // Validate arguments before connecting, so typos fail fast.
+    let request = match &cli.command {
+        Verb::Rows { table, limit, after } => Some(RowsRequest {
+            table: ident::parse_table_ref(table)?,
+            limit: *limit,
+            after: after.as_deref().map(output::parse_cursor).transpose()?,
+            full_values: true,
+        }),
+        _ => None,
+    };
+    let id = open_instance(&console, &cli).await?;
+    let result = execute(&console, &id, &cli, request).await;
+    console.disconnect(&id).await;
     result
 }
 
-async fn execute(instance: &Instance, plan: Plan, json: bool) -> Result<(), CoreError> {
-    match plan {
-        Plan::Schemas => output::schemas(&catalog::list_schemas(instance).await?, json),
-        Plan::Tables(schema) => {
+async fn execute(
+    console: &Console,
+    id: &str,
+    cli: &Cli,
+    request: Option<RowsRequest>,
+) -> Result<ExitCode, Failure> {
+    match (&cli.command, request) {
+        (Verb::Schemas, _) => output::schemas(&console.schemas(id).await?, cli.json)?,
+        (Verb::Tables { schema }, _) => {
             let names = match schema {
-                Some(schema) => vec![schema],
-                None => catalog::list_schemas(instance)
-                    .await?
-                    .into_iter()
-                    .map(|s| s.name)
-                    .collect(),
+                Some(schema) => vec![schema.clone()],
+                None => console.schemas(id).await?.into_iter().map(|s| s.name).collect(),
             };
             let mut tables = Vec::new();
             for name in names {
-                tables.extend(catalog::list_tables(instance, &name).await?);
+                tables.extend(console.tables(id, &name).await?);
             }
-            output::tables(&tables, json)
+            output::tables(&tables, cli.json)?
         }
-        Plan::Rows(request) => output::rows(&rows::fetch_page(instance, &request).await?, json),
+        (Verb::Rows { .. }, Some(request)) => output::rows(&console.rows(id, &request).await?, cli.json)?,
+        (Verb::Query { sql, yes }, _) => return query(console, id, sql, *yes, cli.json).await,
+        _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn query(console: &Console, id: &str, sql: &str, yes: bool, json: bool) -> Result<ExitCode, Failure> {
+    match console.run_statement(id, sql).await? {
+        StatementOutcome::Done {
+            rows_affected,
+            result,
+            wrote,
+        } => output::query(
+            if wrote { "committed" } else { "done" },
+            wrote,
+            rows_affected,
+            result.as_ref(),
+            json,
+        )?,
+        StatementOutcome::AwaitingConfirmation { pending, result } => {
+            let confirmed = yes || ask_to_commit(&pending.sql, pending.rows_affected)?;
+            if !confirmed {
+                console.rollback_write(&pending.id).await?;
+                return Err(Failure::NotConfirmed(format!(
+                    "not committed: this instance confirms writes and the statement would affect {} rows; \
+                     it was rolled back (answer y, or pass --yes)",
+                    pending.rows_affected
+                )));
+            }
+            console.commit_write(&pending.id).await?;
+            output::query("committed", true, pending.rows_affected, result.as_ref(), json)?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks on the terminal; without one, the answer is no.
+fn ask_to_commit(sql: &str, rows_affected: u64) -> Result<bool, CoreError> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "This instance confirms writes. About to commit:\n  {sql}\n  rows affected: {rows_affected}"
+    );
+    let _ = write!(stderr, "Commit? [y/N] ");
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|error| CoreError::io("Cannot read the answer", error))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+async fn manage_profiles(console: &Console, cli: &Cli, verb: &ProfileVerb) -> Result<ExitCode, Failure> {
+    match verb {
+        ProfileVerb::List => output::profiles(&console.profiles().await?, cli.json)?,
+        ProfileVerb::Add(add) => {
+            let (mut profile, password) = fluxdesk_core::profiles::profile_from_url(&add.url)?;
+            if let Some(name) = &add.name {
+                profile.name = name.clone();
+            }
+            if let Some(env) = add.env {
+                let kind = match env {
+                    EnvArg::Production => EnvironmentKind::Production,
+                    EnvArg::Staging => EnvironmentKind::Staging,
+                    EnvArg::Development => EnvironmentKind::Development,
+                    EnvArg::Custom => EnvironmentKind::Custom,
+                };
+                profile.environment = Environment::of_kind(kind);
+                profile.protection = default_protection(kind);
+            }
+            if let Some(protection) = add.protection {
+                profile.protection = match protection {
+                    ProtectionArg::ReadOnly => Protection::ReadOnly,
+                    ProtectionArg::ConfirmWrites => Protection::ConfirmWrites,
+                    ProtectionArg::Open => Protection::Open,
+                };
+            }
+            if let Some(tls) = add.tls {
+                profile.tls_mode = match tls {
+                    TlsArg::Disable => TlsMode::Disable,
+                    TlsArg::Prefer => TlsMode::Prefer,
+                    TlsArg::Require => TlsMode::Require,
+                    TlsArg::VerifyCa => TlsMode::VerifyCa,
+                    TlsArg::VerifyFull => TlsMode::VerifyFull,
+                };
+            }
+            if add.ca_file.is_some() {
+                profile.ca_file = add.ca_file.clone();
+            }
+            if add.ask_password {
+                profile.password_storage = PasswordStorage::AskEveryTime;
+            }
+            use secrecy::ExposeSecret;
+            let password = if add.ask_password {
+                None
+            } else {
+                password.map(|p| p.expose_secret().to_owned())
+            };
+            let entry = console.save_profile(ProfileDraft { profile, password }).await?;
+            output::profile_added(&entry, cli.json)?
+        }
+        ProfileVerb::Remove { name } => {
+            let profile = console.profile_named(name)?;
+            console.delete_profile(&profile.id).await?;
+            output::profile_removed(&profile.name, cli.json)?
+        }
+        ProfileVerb::Test { name } => {
+            let profile = console.profile_named(name)?;
+            let password = read_password(cli)?;
+            let diagnosis = console.test_profile(&profile.id, password).await;
+            output::diagnosis(&diagnosis, cli.json)?;
+            if !diagnosis.connected {
+                return Ok(ExitCode::from(3));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,10 @@
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use fluxdesk_core::CoreError;
-use fluxdesk_types::{Cell, KeysetCursor, RowOrder, RowPage, SchemaSummary, TableSummary};
+use fluxdesk_types::{
+    Cell, Diagnosis, KeysetCursor, PasswordState, ProfileEntry, ResultSet, RowOrder, RowPage, SchemaSummary,
+    TableSummary,
+};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
@@ -55,17 +58,7 @@ pub fn tables(tables: &[TableSummary], json: bool) -> Result<(), CoreError> {
 
 pub fn rows(page: &RowPage, json: bool) -> Result<(), CoreError> {
     if json {
-        let rows: Vec<Value> = page
-            .rows
-            .iter()
-            .map(|row| {
-                let mut object = Map::new();
-                for (column, cell) in page.columns.iter().zip(row) {
-                    object.insert(column.name.clone(), cell_json(cell, &column.data_type));
-                }
-                Value::Object(object)
-            })
-            .collect();
+        let rows = rows_json(&page.columns, &page.rows);
         return emit_json(&json!({
             "table": page.table,
             "columns": page.columns,
@@ -90,6 +83,120 @@ pub fn rows(page: &RowPage, json: bool) -> Result<(), CoreError> {
         )),
         (None, _) => emit(&format!("{count} rows; end of table")),
     }
+}
+
+fn rows_json(columns: &[fluxdesk_types::ColumnInfo], rows: &[Vec<Cell>]) -> Vec<Value> {
+    rows.iter()
+        .map(|row| {
+            let mut object = Map::new();
+            for (column, cell) in columns.iter().zip(row) {
+                object.insert(column.name.clone(), cell_json(cell, &column.data_type));
+            }
+            Value::Object(object)
+        })
+        .collect()
+}
+
+pub fn query(
+    outcome: &str,
+    wrote: bool,
+    rows_affected: u64,
+    result: Option<&ResultSet>,
+    json: bool,
+) -> Result<(), CoreError> {
+    if json {
+        let (columns, rows, truncated) = match result {
+            Some(set) => (
+                json!(set.columns),
+                rows_json(&set.columns, &set.rows),
+                set.truncated,
+            ),
+            None => (json!([]), Vec::new(), false),
+        };
+        return emit_json(&json!({
+            "outcome": outcome,
+            "wrote": wrote,
+            "rows_affected": rows_affected,
+            "columns": columns,
+            "rows": rows,
+            "truncated": truncated,
+        }));
+    }
+    if let Some(set) = result {
+        let mut table = text_table(set.columns.iter().map(|c| c.name.as_str()).collect());
+        for row in &set.rows {
+            table.add_row(row.iter().map(Cell::display_text).collect::<Vec<_>>());
+        }
+        emit(&table.to_string())?;
+        if set.truncated {
+            emit("(more rows not shown)")?;
+        }
+    }
+    emit(&format!("{outcome}; {rows_affected} rows affected"))
+}
+
+fn password_label(state: PasswordState) -> &'static str {
+    match state {
+        PasswordState::Saved => "in keyring",
+        PasswordState::Missing => "none saved",
+        PasswordState::AskEveryTime => "asked each time",
+        PasswordState::KeyringUnavailable => "keyring unavailable",
+    }
+}
+
+pub fn profiles(entries: &[ProfileEntry], json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&json!(entries));
+    }
+    let mut table = text_table(vec![
+        "name",
+        "environment",
+        "target",
+        "protection",
+        "tls",
+        "password",
+    ]);
+    for entry in entries.iter().filter(|entry| entry.saved) {
+        let profile = &entry.profile;
+        table.add_row(vec![
+            profile.name.clone(),
+            profile.environment.label.clone(),
+            format!(
+                "{}@{}:{}/{}",
+                profile.user, profile.host, profile.port, profile.database
+            ),
+            profile.protection.label().to_owned(),
+            profile.tls_mode.as_str().to_owned(),
+            password_label(entry.password).to_owned(),
+        ]);
+    }
+    emit(&table.to_string())
+}
+
+pub fn profile_added(entry: &ProfileEntry, json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&json!(entry));
+    }
+    emit(&format!(
+        "saved profile \"{}\" ({}); password {}",
+        entry.profile.name,
+        entry.profile.environment.label,
+        password_label(entry.password)
+    ))
+}
+
+pub fn profile_removed(name: &str, json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&json!({ "removed": name }));
+    }
+    emit(&format!("removed profile \"{name}\" and its keyring entry"))
+}
+
+pub fn diagnosis(diagnosis: &Diagnosis, json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&json!(diagnosis));
+    }
+    emit(&format!("{} ({} ms)", diagnosis.message, diagnosis.elapsed_ms))
 }
 
 fn cell_json(cell: &Cell, data_type: &str) -> Value {

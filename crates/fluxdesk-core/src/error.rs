@@ -1,6 +1,6 @@
 //! Core's error type and its translation into the IPC [`ApiError`].
 
-use fluxdesk_types::{ApiError, ErrorCode};
+use fluxdesk_types::{ApiError, ErrorCode, Problem};
 use std::io;
 
 /// Result alias for core operations.
@@ -18,7 +18,7 @@ pub enum CoreError {
     /// The instance has no open connection.
     #[error("Instance \"{instance}\" is not connected.")]
     NotConnected {
-        /// Id of the instance.
+        /// Name of the instance.
         instance: String,
     },
     /// Opening a connection failed. `target` is the redacted address.
@@ -36,6 +36,17 @@ pub enum CoreError {
         target: String,
         /// The timeout that elapsed.
         seconds: u64,
+    },
+    /// The OS keyring could not be used; the text says why.
+    #[error(
+        "The OS keyring is not available: {0}. Unlock or start your keyring, or set this profile to ask for the password every time. Nothing was written to disk."
+    )]
+    KeyringUnavailable(String),
+    /// The profile asks for its password and none was given.
+    #[error("\"{profile}\" asks for its password every time; enter it to connect.")]
+    PasswordNeeded {
+        /// Name of the profile.
+        profile: String,
     },
     /// A statement on an open connection failed.
     #[error(transparent)]
@@ -68,8 +79,23 @@ impl From<CoreError> for ApiError {
             error @ CoreError::NotConnected { .. } => {
                 ApiError::new(ErrorCode::NotConnected, error.to_string())
             }
-            CoreError::Connect { target, source } => connect_error(&target, &source),
+            CoreError::Connect { target, source } => {
+                let (problem, reason) = classify_connect_error(&source);
+                let code = if problem == Problem::Timeout {
+                    ErrorCode::Timeout
+                } else {
+                    ErrorCode::ConnectionFailed
+                };
+                ApiError::new(code, format!("Could not connect to {target}: {reason}"))
+            }
             error @ CoreError::ConnectTimeout { .. } => ApiError::new(ErrorCode::Timeout, error.to_string()),
+            error @ CoreError::KeyringUnavailable(_) => {
+                tracing::warn!(%error, "keyring unavailable");
+                ApiError::new(ErrorCode::KeyringUnavailable, error.to_string())
+            }
+            error @ CoreError::PasswordNeeded { .. } => {
+                ApiError::new(ErrorCode::PasswordNeeded, error.to_string())
+            }
             CoreError::Query(source) => query_error(&source),
             error @ CoreError::Io { .. } => {
                 tracing::error!(%error, "local I/O failed");
@@ -79,59 +105,111 @@ impl From<CoreError> for ApiError {
     }
 }
 
-/// Explains a failed connection attempt in words an operator acts on.
-fn connect_error(target: &str, source: &sqlx::Error) -> ApiError {
-    let (code, reason) = match source {
-        sqlx::Error::Io(io_error) => (ErrorCode::ConnectionFailed, describe_io(io_error)),
-        sqlx::Error::Tls(tls_error) => (
-            ErrorCode::ConnectionFailed,
-            format!("the TLS handshake failed ({tls_error})."),
-        ),
-        sqlx::Error::PoolTimedOut => (
-            ErrorCode::Timeout,
-            "the server did not answer in time.".to_owned(),
-        ),
+/// What kept a connection from opening, and why, in words an operator acts on.
+pub(crate) fn classify_connect_error(source: &sqlx::Error) -> (Problem, String) {
+    match source {
+        sqlx::Error::Io(io_error) => classify_io(io_error),
+        sqlx::Error::Tls(tls_error) => (Problem::TlsFailure, describe_tls(&tls_error.to_string())),
+        sqlx::Error::PoolTimedOut => (Problem::Timeout, "the server did not answer in time.".to_owned()),
         sqlx::Error::Database(db_error) => match db_error.code().as_deref() {
             Some("28P01") | Some("28000") => (
-                ErrorCode::ConnectionFailed,
-                format!("the server rejected the credentials ({}).", db_error.message()),
+                Problem::BadCredentials,
+                format!(
+                    "the server rejected the user name or password ({}).",
+                    db_error.message()
+                ),
             ),
-            Some("3D000") => (ErrorCode::ConnectionFailed, format!("{}.", db_error.message())),
+            Some("3D000") => (Problem::DatabaseMissing, format!("{}.", db_error.message())),
             Some("53300") => (
-                ErrorCode::ConnectionFailed,
+                Problem::Other,
                 "the server has no free connection slots.".to_owned(),
             ),
-            _ => (ErrorCode::ConnectionFailed, format!("{}.", db_error.message())),
+            _ => (Problem::Other, format!("{}.", db_error.message())),
         },
-        other => (ErrorCode::ConnectionFailed, format!("{other}.")),
-    };
-    ApiError::new(code, format!("Could not connect to {target}: {reason}"))
+        sqlx::Error::Protocol(message) if message.contains("password") => (
+            Problem::BadCredentials,
+            "the server asks for a password and none was given.".to_owned(),
+        ),
+        sqlx::Error::Protocol(message) if message.contains("SSLRequest") => (
+            Problem::Other,
+            format!(
+                "whatever answers at that address does not speak PostgreSQL (is it the right port, or a proxy?) ({message})."
+            ),
+        ),
+        other => (Problem::Other, format!("{other}.")),
+    }
 }
 
-fn describe_io(error: &io::Error) -> String {
+fn classify_io(error: &io::Error) -> (Problem, String) {
     match error.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            "the server refused the connection. Is PostgreSQL running and listening there?".to_owned()
-        }
-        io::ErrorKind::NotFound => {
-            "no server socket exists at that address. Is PostgreSQL running?".to_owned()
-        }
-        io::ErrorKind::TimedOut => "the network connection timed out.".to_owned(),
-        io::ErrorKind::PermissionDenied => {
-            "the operating system denied access to the server address.".to_owned()
-        }
-        _ if error.to_string().contains("lookup") => {
-            format!("the host name could not be resolved ({error}).")
-        }
-        _ => format!("{error}."),
+        io::ErrorKind::ConnectionRefused => (
+            Problem::Refused,
+            "the server refused the connection. Is PostgreSQL running and listening there?".to_owned(),
+        ),
+        io::ErrorKind::NotFound => (
+            Problem::Refused,
+            "no server socket exists at that address. Is PostgreSQL running?".to_owned(),
+        ),
+        io::ErrorKind::TimedOut => (Problem::Timeout, "the network connection timed out.".to_owned()),
+        io::ErrorKind::PermissionDenied => (
+            Problem::Other,
+            "the operating system denied access to the server address.".to_owned(),
+        ),
+        // rustls reports a failed handshake or certificate as an I/O error.
+        _ if is_tls_failure(&error.to_string()) => (Problem::TlsFailure, describe_tls(&error.to_string())),
+        _ if error.to_string().contains("lookup") || error.to_string().contains("resolve") => (
+            Problem::UnknownHost,
+            format!("the host name could not be resolved ({error})."),
+        ),
+        _ => (Problem::Other, format!("{error}.")),
     }
+}
+
+fn is_tls_failure(text: &str) -> bool {
+    [
+        "certificate",
+        "TLS",
+        "tls",
+        "handshake",
+        "alert",
+        "peer is incompatible",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
+
+fn describe_tls(raw: &str) -> String {
+    let reason = if raw.contains("UnknownIssuer") {
+        "the server's certificate is not signed by a trusted authority; give the CA file that signed it"
+    } else if raw.contains("NotValidForName") {
+        "the server's certificate does not name this host"
+    } else if raw.contains("Expired") {
+        "the server's certificate has expired"
+    } else if raw.contains("not support") {
+        "the server does not accept TLS connections"
+    } else if raw.contains("certificate") {
+        "the server's certificate could not be verified"
+    } else {
+        "the TLS handshake failed"
+    };
+    format!("TLS failed: {reason} ({raw}).")
 }
 
 /// Explains a failed statement on an open connection.
 fn query_error(source: &sqlx::Error) -> ApiError {
     match source {
         sqlx::Error::Database(db_error) => {
-            let code = match db_error.code().as_deref() {
+            let state = db_error.code();
+            let code = match state.as_deref() {
+                Some("25006") => {
+                    return ApiError::new(
+                        ErrorCode::ReadOnly,
+                        format!(
+                            "This instance's profile is read-only: the server refused to write ({}).",
+                            db_error.message()
+                        ),
+                    );
+                }
                 Some("42P01") | Some("3F000") | Some("42703") => ErrorCode::NotFound,
                 Some("42501") => ErrorCode::PermissionDenied,
                 Some("57014") => ErrorCode::Timeout,
@@ -196,5 +274,24 @@ mod tests {
     fn pool_timeout_on_query_is_a_timeout() {
         let api: ApiError = CoreError::Query(sqlx::Error::PoolTimedOut).into();
         assert_eq!(api.code, ErrorCode::Timeout);
+    }
+
+    #[test]
+    fn tls_reasons_are_put_in_words() {
+        assert!(describe_tls("invalid peer certificate: UnknownIssuer").contains("CA file"));
+        assert!(
+            describe_tls("invalid peer certificate: NotValidForName").contains("does not name this host")
+        );
+    }
+
+    #[test]
+    fn keyring_trouble_says_what_to_do() {
+        let api: ApiError = CoreError::KeyringUnavailable("no keyring service answered".into()).into();
+        assert_eq!(api.code, ErrorCode::KeyringUnavailable);
+        assert!(
+            api.message.contains("ask for the password every time"),
+            "{}",
+            api.message
+        );
     }
 }

@@ -1,113 +1,45 @@
-//! The instances an operator works with, and which of them are connected.
+//! The connected instances, one pool each, keyed by profile id.
 
 use crate::error::{CoreError, CoreResult};
 use crate::instance::Instance;
 use crate::target::ConnectionTarget;
-use fluxdesk_types::{ConnectionInfo, InstanceSummary};
-use std::collections::BTreeMap;
+use fluxdesk_types::ConnectionInfo;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-#[derive(Debug)]
-struct Member {
-    name: String,
-    target: ConnectionTarget,
-    connection: Option<Arc<Instance>>,
-}
-
-/// Known instances, each possibly connected. Shared by all IPC commands.
-///
-/// Several instances can be connected at once; each has its own pool.
+/// Open connections. Several instances can be connected at once.
 #[derive(Debug, Default)]
 pub struct Fleet {
-    members: Mutex<BTreeMap<String, Member>>,
+    connections: Mutex<HashMap<String, Arc<Instance>>>,
 }
 
 impl Fleet {
-    /// An empty fleet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
-        // A panic while holding the lock cannot leave the map half-updated
-        // (every update is a single insert or assignment), so keep going.
-        self.members
+    fn connections(&self) -> MutexGuard<'_, HashMap<String, Arc<Instance>>> {
+        // Every update is a single insert or remove, so a poisoned map is whole.
+        self.connections
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds (or replaces) an instance under `id`.
-    pub fn add(&self, id: impl Into<String>, name: impl Into<String>, target: ConnectionTarget) {
-        self.members().insert(
-            id.into(),
-            Member {
-                name: name.into(),
-                target,
-                connection: None,
-            },
-        );
-    }
-
-    /// Adds an instance from a connection URL under a new id and returns it.
-    pub fn add_url(&self, name: &str, url: &str) -> CoreResult<InstanceSummary> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(CoreError::InvalidInput("Give the instance a name.".to_owned()));
+    /// Connects `id` to `target`, reusing an open connection when there is one.
+    pub async fn connect(&self, id: &str, target: &ConnectionTarget) -> CoreResult<ConnectionInfo> {
+        if let Some(open) = self.connections().get(id) {
+            return Ok(open.info().clone());
         }
-        let target = ConnectionTarget::from_url(url)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let summary = InstanceSummary {
-            id: id.clone(),
-            name: name.to_owned(),
-            target: target.display().to_owned(),
-            connected: false,
-        };
-        self.add(id, name, target);
-        Ok(summary)
-    }
-
-    /// Every known instance, without secrets.
-    pub fn summaries(&self) -> Vec<InstanceSummary> {
-        self.members()
-            .iter()
-            .map(|(id, member)| InstanceSummary {
-                id: id.clone(),
-                name: member.name.clone(),
-                target: member.target.display().to_owned(),
-                connected: member.connection.is_some(),
-            })
-            .collect()
-    }
-
-    /// Connects `id`, reusing an open connection when there is one.
-    pub async fn connect(&self, id: &str) -> CoreResult<ConnectionInfo> {
-        let target = {
-            let members = self.members();
-            let member = members
-                .get(id)
-                .ok_or_else(|| CoreError::NotFound(format!("No instance with id \"{id}\".")))?;
-            if let Some(open) = &member.connection {
-                return Ok(open.info().clone());
-            }
-            member.target.clone()
-        };
-        let instance = Arc::new(Instance::connect(id, &target).await?);
+        let instance = Arc::new(Instance::connect(id, target).await?);
         // Two connects may race; the first to finish wins and the other's
         // pool is closed rather than leaked.
-        let kept = {
-            let mut members = self.members();
-            match members.get_mut(id) {
-                Some(member) => match &member.connection {
-                    Some(existing) => Some(existing.clone()),
-                    None => {
-                        member.connection = Some(instance.clone());
-                        None
-                    }
-                },
-                None => None,
+        let existing = {
+            let mut connections = self.connections();
+            match connections.get(id) {
+                Some(existing) => Some(existing.clone()),
+                None => {
+                    connections.insert(id.to_owned(), instance.clone());
+                    None
+                }
             }
         };
-        match kept {
+        match existing {
             Some(existing) => {
                 instance.close().await;
                 Ok(existing.info().clone())
@@ -118,49 +50,29 @@ impl Fleet {
 
     /// Closes the connection of `id`, if open.
     pub async fn disconnect(&self, id: &str) {
-        let open = self
-            .members()
-            .get_mut(id)
-            .and_then(|member| member.connection.take());
+        let open = self.connections().remove(id);
         if let Some(instance) = open {
             instance.close().await;
         }
     }
 
-    /// The open connection of `id`.
-    pub fn instance(&self, id: &str) -> CoreResult<Arc<Instance>> {
-        let members = self.members();
-        let member = members
+    /// The open connection of `id`; `name` is used in the error.
+    pub fn instance(&self, id: &str, name: &str) -> CoreResult<Arc<Instance>> {
+        self.connections()
             .get(id)
-            .ok_or_else(|| CoreError::NotFound(format!("No instance with id \"{id}\".")))?;
-        member.connection.clone().ok_or_else(|| CoreError::NotConnected {
-            instance: member.name.clone(),
-        })
+            .cloned()
+            .ok_or_else(|| CoreError::NotConnected {
+                instance: name.to_owned(),
+            })
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// Whether `id` is connected.
+    pub fn is_connected(&self, id: &str) -> bool {
+        self.connections().contains_key(id)
+    }
 
-    #[test]
-    fn added_instances_are_listed_without_secrets() {
-        let fleet = Fleet::new();
-        let summary = fleet
-            .add_url("Staging", "postgres://ops:hunter2@db.staging:5432/app")
-            .unwrap();
-        assert_eq!(summary.target, "ops@db.staging:5432/app");
-        let listed = fleet.summaries();
-        assert_eq!(listed, vec![summary.clone()]);
-        assert!(!format!("{listed:?}{fleet:?}").contains("hunter2"));
-        assert!(matches!(
-            fleet.instance(&summary.id),
-            Err(CoreError::NotConnected { .. })
-        ));
-        assert!(matches!(
-            fleet.add_url(" ", "postgres://x@y/z"),
-            Err(CoreError::InvalidInput(_))
-        ));
-        assert!(matches!(fleet.instance("nope"), Err(CoreError::NotFound(_))));
+    /// Ids of every connected instance.
+    pub fn connected_ids(&self) -> Vec<String> {
+        self.connections().keys().cloned().collect()
     }
 }

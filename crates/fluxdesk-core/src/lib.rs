@@ -6,15 +6,23 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod console;
+pub mod diagnosis;
 pub mod error;
 pub mod fleet;
 pub mod ident;
 pub mod instance;
+pub mod keyring;
 pub mod logging;
+pub mod profiles;
 pub mod rows;
+pub mod statement;
 pub mod target;
 
+pub use console::Console;
 pub use error::{CoreError, CoreResult};
 pub use fleet::Fleet;
 pub use instance::Instance;
+pub use keyring::Keyring;
+pub use profiles::{ProfileBook, ProfileFile, ProfileStorage};
 pub use target::ConnectionTarget;

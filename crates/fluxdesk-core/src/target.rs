@@ -1,9 +1,12 @@
-//! Where to connect, parsed from a `postgres://` URL, with secrets kept out of sight.
+//! Where and how to connect: built from a profile and its password, with
+//! secrets kept out of sight.
 
-use crate::error::{CoreError, CoreResult};
-use sqlx::postgres::PgConnectOptions;
+use crate::error::CoreResult;
+use crate::profiles::profile_from_url;
+use fluxdesk_types::{Profile, Protection, TlsMode};
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 /// Default time allowed for opening a connection.
@@ -15,60 +18,46 @@ pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Name Fluxdesk reports in `pg_stat_activity.application_name`.
 pub const APPLICATION_NAME: &str = "fluxdesk";
 
-/// A parsed connection target.
+/// Everything needed to open connections to one instance.
 ///
-/// Holds the password, if the URL had one, so it never implements `Serialize`
-/// and its `Debug` prints only the redacted [`ConnectionTarget::display`].
+/// Holds the password, so it never implements `Serialize` and its `Debug`
+/// prints only the redacted [`ConnectionTarget::display`].
 #[derive(Clone)]
 pub struct ConnectionTarget {
-    options: PgConnectOptions,
+    profile: Profile,
+    password: Option<SecretString>,
     display: String,
-    connect_timeout: Duration,
-    statement_timeout: Duration,
 }
 
 impl ConnectionTarget {
-    /// Parses a `postgres://` or `postgresql://` URL, e.g.
-    /// `postgres://user:pass@host:5432/db?sslmode=require` or
-    /// `postgres://user@localhost:5432/db?host=/run/postgresql` for a socket.
-    pub fn from_url(url: &str) -> CoreResult<Self> {
-        let trimmed = url.trim();
-        if !(trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://")) {
-            return Err(CoreError::InvalidInput(
-                "A connection URL must start with postgres:// or postgresql://.".to_owned(),
-            ));
+    /// A target for `profile`, with its password when it needs one.
+    pub fn from_profile(profile: Profile, password: Option<SecretString>) -> Self {
+        let display = format!(
+            "{}@{}:{}/{}",
+            profile.user, profile.host, profile.port, profile.database
+        );
+        ConnectionTarget {
+            profile,
+            password,
+            display,
         }
-        // sqlx's own message can echo the URL back, password included, so it is
-        // replaced by ours rather than forwarded.
-        let options = PgConnectOptions::from_str(trimmed).map_err(|_| {
-            CoreError::InvalidInput(
-                "The connection URL is malformed. Expected postgres://user[:password]@host[:port]/database[?options]."
-                    .to_owned(),
-            )
-        })?;
-        Ok(Self::from_options(options))
     }
 
-    fn from_options(options: PgConnectOptions) -> Self {
-        let options = options.application_name(APPLICATION_NAME);
-        let display = describe(&options);
-        ConnectionTarget {
-            options,
-            display,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            statement_timeout: DEFAULT_STATEMENT_TIMEOUT,
-        }
+    /// Parses a `postgres://` or `postgresql://` URL (see [`profile_from_url`]).
+    pub fn from_url(url: &str) -> CoreResult<Self> {
+        let (profile, password) = profile_from_url(url)?;
+        Ok(Self::from_profile(profile, password))
     }
 
     /// Changes the connect timeout.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.profile.connect_timeout_secs = u32::try_from(timeout.as_secs()).unwrap_or(u32::MAX).max(1);
         self
     }
 
-    /// Changes the limit on each statement's run time.
+    /// Changes the limit on each statement's run time (zero: none).
     pub fn with_statement_timeout(mut self, timeout: Duration) -> Self {
-        self.statement_timeout = timeout;
+        self.profile.statement_timeout_secs = u32::try_from(timeout.as_secs()).unwrap_or(u32::MAX);
         self
     }
 
@@ -77,39 +66,59 @@ impl ConnectionTarget {
         &self.display
     }
 
+    /// The profile this target was built from.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
     /// Time allowed for opening a connection.
     pub fn connect_timeout(&self) -> Duration {
-        self.connect_timeout
+        Duration::from_secs(u64::from(self.profile.connect_timeout_secs.max(1)))
     }
 
-    /// Options for a new connection: the URL's, plus our name and statement timeout.
+    /// Options for a new connection. On a read-only profile every transaction
+    /// the server starts for us is READ ONLY, whatever statement follows.
     pub(crate) fn connect_options(&self) -> PgConnectOptions {
-        let timeout = format!("{}ms", self.statement_timeout.as_millis());
-        self.options.clone().options([("statement_timeout", timeout)])
+        let profile = &self.profile;
+        // Without .pgpass: a password must come from the keyring or the user.
+        let mut options = PgConnectOptions::new_without_pgpass()
+            .port(profile.port)
+            .database(&profile.database)
+            .username(&profile.user)
+            .application_name(APPLICATION_NAME)
+            .ssl_mode(match profile.tls_mode {
+                TlsMode::Disable => PgSslMode::Disable,
+                TlsMode::Prefer => PgSslMode::Prefer,
+                TlsMode::Require => PgSslMode::Require,
+                TlsMode::VerifyCa => PgSslMode::VerifyCa,
+                TlsMode::VerifyFull => PgSslMode::VerifyFull,
+            });
+        options = if profile.host.starts_with('/') {
+            options.socket(&profile.host)
+        } else {
+            options.host(&profile.host)
+        };
+        if let Some(ca_file) = &profile.ca_file {
+            options = options.ssl_root_cert(ca_file.as_str());
+        }
+        if let Some(password) = &self.password {
+            options = options.password(password.expose_secret());
+        }
+        let statement_timeout = format!("{}s", profile.statement_timeout_secs);
+        let mut settings = vec![("statement_timeout", statement_timeout)];
+        if profile.protection == Protection::ReadOnly {
+            settings.push(("default_transaction_read_only", "on".to_owned()));
+        }
+        options.options(settings)
     }
-}
-
-fn describe(options: &PgConnectOptions) -> String {
-    let host = match options.get_socket() {
-        Some(socket_dir) => socket_dir.display().to_string(),
-        None => options.get_host().to_owned(),
-    };
-    let database = options.get_database().unwrap_or(options.get_username());
-    format!(
-        "{}@{}:{}/{}",
-        options.get_username(),
-        host,
-        options.get_port(),
-        database
-    )
 }
 
 impl fmt::Debug for ConnectionTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectionTarget")
             .field("display", &self.display)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("statement_timeout", &self.statement_timeout)
+            .field("profile", &self.profile.name)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -124,6 +133,7 @@ mod tests {
         assert_eq!(target.display(), "alice@db.example:6543/app");
         let debug = format!("{target:?}");
         assert!(!debug.contains("s3cr3t-pw"), "Debug leaked the password: {debug}");
+        assert!(debug.contains("<redacted>"));
     }
 
     #[test]
@@ -136,7 +146,7 @@ mod tests {
     #[test]
     fn malformed_urls_are_refused_without_echoing_them() {
         let error = ConnectionTarget::from_url("mysql://root:hunter2@x/y").unwrap_err();
-        assert!(matches!(error, CoreError::InvalidInput(_)));
+        assert!(matches!(error, crate::CoreError::InvalidInput(_)));
         let error = ConnectionTarget::from_url("postgres://u:hunter2@host:notaport/db").unwrap_err();
         assert!(
             !error.to_string().contains("hunter2"),

@@ -21,6 +21,12 @@ pub enum ErrorCode {
     PermissionDenied,
     /// The UI asked for data on an instance that is not connected.
     NotConnected,
+    /// The server refused a write because the instance's profile is read-only.
+    ReadOnly,
+    /// The OS keyring is unavailable or refused access; no password was stored or read.
+    KeyringUnavailable,
+    /// The profile asks for its password every time and none was given.
+    PasswordNeeded,
     /// The server rejected a statement for another reason; the message says why.
     Database,
     /// A bug or an unexpected condition; details are in the log file.
@@ -37,6 +43,9 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::PermissionDenied => "permission_denied",
             ErrorCode::NotConnected => "not_connected",
+            ErrorCode::ReadOnly => "read_only",
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::PasswordNeeded => "password_needed",
             ErrorCode::Database => "database",
             ErrorCode::Internal => "internal",
         }
@@ -101,6 +110,9 @@ mod tests {
             ErrorCode::Timeout,
             ErrorCode::PermissionDenied,
             ErrorCode::NotConnected,
+            ErrorCode::ReadOnly,
+            ErrorCode::KeyringUnavailable,
+            ErrorCode::PasswordNeeded,
             ErrorCode::Database,
             ErrorCode::Internal,
         ];

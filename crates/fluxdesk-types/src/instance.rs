@@ -1,20 +1,7 @@
 //! Instances the app knows about and the live connection to one.
 
-use crate::ApiError;
+use crate::{ApiError, ProfileEntry};
 use serde::{Deserialize, Serialize};
-
-/// An instance the app can connect to. Never carries a password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstanceSummary {
-    /// Stable id used in every later call.
-    pub id: String,
-    /// Display name, e.g. "Demo instance".
-    pub name: String,
-    /// Where it points, as `user@host:port/database`, without any secret.
-    pub target: String,
-    /// Whether a connection is currently open.
-    pub connected: bool,
-}
 
 /// Which Fluxbase schema layout the connected database has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -46,13 +33,15 @@ pub struct ConnectionInfo {
 /// What the UI needs when it starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LaunchState {
-    /// Every known instance.
-    pub instances: Vec<InstanceSummary>,
-    /// The instance to connect to right away, when the app was started for one
+    /// Every profile, saved or given at launch.
+    pub profiles: Vec<ProfileEntry>,
+    /// The profile to connect right away, when the app was started for one
     /// (`fluxdesk --dsn URL`, or the demo).
     pub connect_on_start: Option<String>,
     /// The app's version, for the title bar and bug reports.
     pub app_version: String,
     /// Why the instance given at launch could not be used, if it could not.
     pub startup_error: Option<ApiError>,
+    /// Why the OS keyring cannot be used, if it cannot.
+    pub keyring_error: Option<ApiError>,
 }

@@ -7,11 +7,20 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod diagnosis;
 pub mod error;
 pub mod instance;
+pub mod profile;
 pub mod rows;
+pub mod statement;
 
 pub use catalog::{RelationKind, SchemaSummary, TableSummary};
+pub use diagnosis::{Diagnosis, InstanceHealth, Problem};
 pub use error::{ApiError, ErrorCode};
-pub use instance::{ConnectionInfo, FluxbaseLayout, InstanceSummary, LaunchState};
+pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
+pub use profile::{
+    Environment, EnvironmentKind, ImportReport, PasswordState, PasswordStorage, Profile, ProfileDraft,
+    ProfileEntry, ProfileExport, Protection, TlsMode,
+};
 pub use rows::{Cell, ColumnInfo, KeysetCursor, RowOrder, RowPage, RowsRequest, TableRef};
+pub use statement::{PendingWrite, ResultSet, StatementOutcome};

@@ -1,39 +1,60 @@
-//! The database explorer: schema tree on the left, the open table on the right.
+//! One connected instance: browse its data, or run SQL.
 
-use crate::components::{DataGrid, SchemaTree};
+use crate::components::{DataGrid, SchemaTree, SqlRunner};
 use fluxdesk_types::TableSummary;
 use yew::prelude::*;
 
 /// Properties of [`Explorer`].
 #[derive(Properties, PartialEq)]
 pub struct ExplorerProps {
-    /// The connected instance.
-    pub instance_id: String,
+    /// The connected instance's profile id.
+    pub profile_id: String,
 }
 
-/// Tree plus grid.
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Data,
+    Sql,
+}
+
+/// Tree plus grid, or the SQL runner.
 #[component]
 pub fn Explorer(props: &ExplorerProps) -> Html {
     let open_table = use_state(|| Option::<TableSummary>::None);
+    let tab = use_state(|| Tab::Data);
     let on_open = {
         let open_table = open_table.clone();
         Callback::from(move |table: TableSummary| open_table.set(Some(table)))
     };
+    let select = |target: Tab| {
+        let tab = tab.clone();
+        Callback::from(move |_| tab.set(target))
+    };
     html! {
-        <div class="explorer">
-            <aside class="sidebar">
-                <SchemaTree
-                    instance_id={props.instance_id.clone()}
-                    selected={(*open_table).clone()}
-                    on_open={on_open} />
-            </aside>
-            <section class="content">
-                if let Some(table) = &*open_table {
-                    <DataGrid instance_id={props.instance_id.clone()} table={table.clone()} />
-                } else {
-                    <div class="placeholder">{ "Open a table from the tree to browse its rows." }</div>
-                }
-            </section>
+        <div class="workspace">
+            <nav class="tabs" role="tablist">
+                <button id="tab-data" class={classes!("tab", (*tab == Tab::Data).then_some("active"))} onclick={select(Tab::Data)}>{ "Data" }</button>
+                <button id="tab-sql" class={classes!("tab", (*tab == Tab::Sql).then_some("active"))} onclick={select(Tab::Sql)}>{ "SQL" }</button>
+            </nav>
+            // Both stay mounted, so switching tabs loses neither the open table nor the SQL.
+            <div class="explorer" hidden={*tab != Tab::Data}>
+                <aside class="sidebar">
+                    <SchemaTree
+                        instance_id={props.profile_id.clone()}
+                        selected={(*open_table).clone()}
+                        on_open={on_open} />
+                </aside>
+                <section class="content">
+                    if let Some(table) = &*open_table {
+                        <DataGrid instance_id={props.profile_id.clone()} table={table.clone()} />
+                    } else {
+                        <div class="placeholder">{ "Open a table from the tree to browse its rows." }</div>
+                    }
+                </section>
+            </div>
+            <div class="sql-pane" hidden={*tab != Tab::Sql}>
+                <SqlRunner profile_id={props.profile_id.clone()} />
+            </div>
         </div>
     }
 }

@@ -1,58 +1,112 @@
-//! The title bar: which instance this window works on and its state.
+//! The title bar: the view switcher, and which instance this view works on.
 
 use crate::services;
-use crate::state::session::{ConnectionState, SessionAction, SessionContext};
-use fluxdesk_types::FluxbaseLayout;
+use crate::state::session::{SessionAction, SessionContext, View};
+use fluxdesk_types::{EnvironmentKind, FluxbaseLayout, Protection};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-/// App name, active instance, connection state, and a way back to the list.
+/// App name, the switcher between views and connected instances, and the
+/// active instance's environment, protection and connection.
 #[component]
 pub fn Header() -> Html {
     let session = use_context::<SessionContext>().expect("Header is inside the session provider");
-    let instance_name = session
-        .active_instance()
-        .map(|i| i.name.clone())
-        .unwrap_or_default();
-    let (state, label, detail) = match &session.connection {
-        ConnectionState::Idle => ("idle", "Not connected".to_owned(), String::new()),
-        ConnectionState::Connecting(_) => (
-            "connecting",
-            format!("Connecting to {instance_name}…"),
-            String::new(),
-        ),
-        ConnectionState::Connected(info) => {
-            let layout = match info.layout {
-                FluxbaseLayout::Dashboard => "Fluxbase 2026.3.6 layout",
-                FluxbaseLayout::Platform => "Fluxbase 2026.3.7 layout",
-                FluxbaseLayout::NotFluxbase => "not a Fluxbase database",
-            };
-            (
-                "connected",
-                format!("Connected to {instance_name}"),
-                format!(
-                    "{}@{} · PostgreSQL {} · {layout}",
-                    info.user, info.database, info.server_version
-                ),
-            )
-        }
-        ConnectionState::Failed(..) => (
-            "failed",
-            format!("Could not connect to {instance_name}"),
-            String::new(),
-        ),
-    };
-    let on_disconnect = {
+
+    let on_switch = {
         let session = session.clone();
-        Callback::from(move |_| {
-            if let ConnectionState::Connected(info) = &session.connection {
-                let id = info.instance_id.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = services::disconnect_instance(&id).await;
-                });
-            }
-            session.dispatch(SessionAction::Disconnected);
+        Callback::from(move |event: Event| {
+            let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
+            let view = match select.value().as_str() {
+                "profiles" => View::Profiles,
+                "fleet" => View::Fleet,
+                id => View::Instance(id.to_owned()),
+            };
+            session.dispatch(SessionAction::Show(view));
         })
     };
+    let selected = match &session.view {
+        View::Profiles => "profiles".to_owned(),
+        View::Fleet => "fleet".to_owned(),
+        View::Instance(id) => id.clone(),
+    };
+    let switcher = html! {
+        <select id="switcher" class="switcher" aria-label="Switch view" onchange={on_switch}>
+            <option value="profiles" selected={selected == "profiles"}>{ "Profiles" }</option>
+            <option value="fleet" selected={selected == "fleet"}>{ "Fleet overview" }</option>
+            { for session.connections.keys().filter_map(|id| session.entry(id)).map(|entry| html! {
+                <option value={entry.profile.id.clone()} selected={selected == entry.profile.id}>
+                    { format!("{} · {}", entry.profile.name, entry.profile.environment.label) }
+                </option>
+            }) }
+        </select>
+    };
+
+    let instance = session.active_entry().and_then(|entry| {
+        let info = session.connections.get(&entry.profile.id)?;
+        Some((entry.clone(), info.clone()))
+    });
+    let detail = match &instance {
+        Some((entry, info)) => {
+            let layout = match info.layout {
+                FluxbaseLayout::Dashboard => "Fluxbase 2026.3.6",
+                FluxbaseLayout::Platform => "Fluxbase 2026.3.7",
+                FluxbaseLayout::NotFluxbase => "plain PostgreSQL",
+            };
+            let id = entry.profile.id.clone();
+            let on_disconnect = {
+                let session = session.clone();
+                Callback::from(move |_| {
+                    let id = id.clone();
+                    let session = session.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = services::disconnect_profile(&id).await;
+                        session.dispatch(SessionAction::Disconnected(id));
+                    });
+                })
+            };
+            let production = entry.profile.environment.kind == EnvironmentKind::Production;
+            html! {
+                <>
+                    <span id="environment-badge" class={classes!("environment-badge", production.then_some("production"))}>
+                        { entry.profile.environment.label.to_uppercase() }
+                    </span>
+                    <span id="protection-badge" class={classes!("protection-badge", entry.profile.protection.as_str())}>
+                        { match entry.profile.protection {
+                            Protection::ReadOnly => "READ-ONLY",
+                            Protection::ConfirmWrites => "CONFIRM WRITES",
+                            Protection::Open => "WRITES OPEN",
+                        } }
+                    </span>
+                    <div id="instance-status" class="status connected" data-state="connected">
+                        <span class="status-label">{ format!("Connected to {}", entry.profile.name) }</span>
+                        <span class="status-detail">
+                            { format!("{}@{} · PostgreSQL {} · {layout}", info.user, info.database, info.server_version) }
+                        </span>
+                    </div>
+                    <button id="disconnect" class="button subtle" onclick={on_disconnect}>{ "Disconnect" }</button>
+                </>
+            }
+        }
+        None => {
+            let state = if session.connecting.is_some() {
+                "connecting"
+            } else {
+                "idle"
+            };
+            let label = match session.connecting.as_ref().and_then(|id| session.entry(id)) {
+                Some(entry) => format!("Connecting to {}…", entry.profile.name),
+                None => format!("{} connected", session.connections.len()),
+            };
+            html! {
+                <div id="instance-status" class={classes!("status", state)} data-state={state}>
+                    <span class="status-label">{ label }</span>
+                </div>
+            }
+        }
+    };
+
     html! {
         <header class="header">
             <div class="brand">
@@ -60,14 +114,8 @@ pub fn Header() -> Html {
                 <span class="brand-name">{ "Fluxdesk" }</span>
                 <span class="brand-version">{ &session.app_version }</span>
             </div>
-            <div id="instance-status" class={classes!("status", state)} data-state={state}>
-                <span class="status-dot"></span>
-                <span class="status-label">{ label }</span>
-                <span class="status-detail">{ detail }</span>
-            </div>
-            if matches!(session.connection, ConnectionState::Connected(_)) {
-                <button id="disconnect" class="button subtle" onclick={on_disconnect}>{ "Instances" }</button>
-            }
+            { switcher }
+            { detail }
         </header>
     }
 }

@@ -1,45 +1,43 @@
-//! Which instances exist and which one the window is connected to.
+//! Profiles, the connected instances, and which view the window shows.
 
-use fluxdesk_types::{ApiError, ConnectionInfo, InstanceSummary, LaunchState};
+use fluxdesk_types::{ApiError, ConnectionInfo, ErrorCode, LaunchState, ProfileEntry};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The connection of the active instance.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ConnectionState {
-    /// Nothing chosen yet.
-    Idle,
-    /// Connecting to the instance with this id.
-    Connecting(String),
-    /// Connected.
-    Connected(ConnectionInfo),
-    /// The last attempt failed; the message says why.
-    Failed(String, ApiError),
+/// What the main area shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum View {
+    /// The saved profiles.
+    #[default]
+    Profiles,
+    /// Every instance side by side.
+    Fleet,
+    /// One connected instance, by profile id.
+    Instance(String),
 }
 
 /// The whole session as the UI sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Session {
-    /// Known instances.
-    pub instances: Vec<InstanceSummary>,
-    /// State of the active instance's connection.
-    pub connection: ConnectionState,
+    /// Every profile.
+    pub profiles: Vec<ProfileEntry>,
+    /// Open connections, by profile id.
+    pub connections: BTreeMap<String, ConnectionInfo>,
+    /// The main area.
+    pub view: View,
+    /// The profile being connected, if any.
+    pub connecting: Option<String>,
+    /// The last failed connection: profile id and why.
+    pub failure: Option<(String, ApiError)>,
+    /// A profile that asks for its password, waiting for it.
+    pub password_prompt: Option<String>,
     /// Version shown in the header.
     pub app_version: String,
-    /// Set when the launch state could not be read, or the instance given at
-    /// launch was unusable.
+    /// The launch state could not be read, or the --dsn instance was unusable.
     pub launch_error: Option<ApiError>,
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        Session {
-            instances: Vec::new(),
-            connection: ConnectionState::Idle,
-            app_version: String::new(),
-            launch_error: None,
-        }
-    }
+    /// Why the OS keyring cannot be used, if it cannot.
+    pub keyring_error: Option<ApiError>,
 }
 
 /// Things that happen to a session.
@@ -49,33 +47,44 @@ pub enum SessionAction {
     Launched(LaunchState),
     /// Reading the launch state failed.
     LaunchFailed(ApiError),
-    /// An instance was added.
-    InstanceAdded(InstanceSummary),
+    /// A fresh list of profiles.
+    ProfilesLoaded(Vec<ProfileEntry>),
+    /// A profile was created or changed.
+    ProfileSaved(ProfileEntry),
+    /// A profile was deleted.
+    ProfileDeleted(String),
     /// A connection attempt started.
     Connecting(String),
     /// A connection attempt succeeded.
     Connected(ConnectionInfo),
     /// A connection attempt failed.
     ConnectFailed(String, ApiError),
-    /// The user went back to the instance list.
-    Disconnected,
+    /// The password prompt was closed without connecting.
+    PasswordPromptClosed,
+    /// An instance was disconnected.
+    Disconnected(String),
+    /// Show another view.
+    Show(View),
 }
 
 impl Session {
-    /// The instance the connection state refers to.
-    pub fn active_instance(&self) -> Option<&InstanceSummary> {
-        let id = match &self.connection {
-            ConnectionState::Idle => return None,
-            ConnectionState::Connecting(id) | ConnectionState::Failed(id, _) => id,
-            ConnectionState::Connected(info) => &info.instance_id,
-        };
-        self.instances.iter().find(|instance| &instance.id == id)
+    /// The profile entry with `id`.
+    pub fn entry(&self, id: &str) -> Option<&ProfileEntry> {
+        self.profiles.iter().find(|entry| entry.profile.id == id)
     }
 
-    fn set_connected(&mut self, id: &str, connected: bool) {
-        for instance in &mut self.instances {
-            if instance.id == id {
-                instance.connected = connected;
+    /// The profile of the instance on display, if an instance is on display.
+    pub fn active_entry(&self) -> Option<&ProfileEntry> {
+        match &self.view {
+            View::Instance(id) => self.entry(id),
+            _ => None,
+        }
+    }
+
+    fn mark_connected(&mut self, id: &str, connected: bool) {
+        for entry in &mut self.profiles {
+            if entry.profile.id == id {
+                entry.connected = connected;
             }
         }
     }
@@ -85,33 +94,71 @@ impl Reducible for Session {
     type Action = SessionAction;
 
     fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
-        let mut next = (*self).clone();
+        let mut next = Rc::unwrap_or_clone(self);
         match action {
             SessionAction::Launched(launch) => {
-                next.instances = launch.instances;
+                next.profiles = launch.profiles;
                 next.app_version = launch.app_version;
                 next.launch_error = launch.startup_error;
+                next.keyring_error = launch.keyring_error;
             }
             SessionAction::LaunchFailed(error) => next.launch_error = Some(error),
-            SessionAction::InstanceAdded(instance) => {
-                next.instances.retain(|known| known.id != instance.id);
-                next.instances.push(instance);
+            SessionAction::ProfilesLoaded(profiles) => next.profiles = profiles,
+            SessionAction::ProfileSaved(entry) => {
+                match next
+                    .profiles
+                    .iter_mut()
+                    .find(|known| known.profile.id == entry.profile.id)
+                {
+                    Some(known) => *known = entry.clone(),
+                    None => next.profiles.push(entry.clone()),
+                }
+                // Saving a profile closes its connection (new settings apply next time).
+                if next.connections.remove(&entry.profile.id).is_some()
+                    && next.view == View::Instance(entry.profile.id.clone())
+                {
+                    next.view = View::Profiles;
+                }
             }
-            SessionAction::Connecting(id) => next.connection = ConnectionState::Connecting(id),
+            SessionAction::ProfileDeleted(id) => {
+                next.profiles.retain(|entry| entry.profile.id != id);
+                next.connections.remove(&id);
+                if next.view == View::Instance(id) {
+                    next.view = View::Profiles;
+                }
+            }
+            SessionAction::Connecting(id) => {
+                next.connecting = Some(id);
+                next.failure = None;
+            }
             SessionAction::Connected(info) => {
-                next.set_connected(&info.instance_id, true);
-                next.connection = ConnectionState::Connected(info);
+                let id = info.instance_id.clone();
+                next.mark_connected(&id, true);
+                next.connections.insert(id.clone(), info);
+                next.connecting = None;
+                next.password_prompt = None;
+                next.view = View::Instance(id);
             }
             SessionAction::ConnectFailed(id, error) => {
-                next.set_connected(&id, false);
-                next.connection = ConnectionState::Failed(id, error);
-            }
-            SessionAction::Disconnected => {
-                if let ConnectionState::Connected(info) = &self.connection {
-                    next.set_connected(&info.instance_id, false);
+                next.connecting = None;
+                if error.code == ErrorCode::PasswordNeeded {
+                    next.password_prompt = Some(id);
+                } else {
+                    next.failure = Some((id, error));
                 }
-                next.connection = ConnectionState::Idle;
             }
+            SessionAction::PasswordPromptClosed => next.password_prompt = None,
+            SessionAction::Disconnected(id) => {
+                next.mark_connected(&id, false);
+                next.connections.remove(&id);
+                if next.view == View::Instance(id) {
+                    next.view = match next.connections.keys().next() {
+                        Some(other) => View::Instance(other.clone()),
+                        None => View::Profiles,
+                    };
+                }
+            }
+            SessionAction::Show(view) => next.view = view,
         }
         Rc::new(next)
     }
@@ -123,47 +170,98 @@ pub type SessionContext = UseReducerHandle<Session>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fluxdesk_types::{ErrorCode, FluxbaseLayout};
+    use fluxdesk_types::{
+        Environment, EnvironmentKind, FluxbaseLayout, PasswordState, PasswordStorage, Profile, Protection,
+        TlsMode,
+    };
 
-    fn instance(id: &str) -> InstanceSummary {
-        InstanceSummary {
-            id: id.into(),
-            name: format!("{id} name"),
-            target: "u@h:5432/d".into(),
+    fn entry(id: &str) -> ProfileEntry {
+        ProfileEntry {
+            profile: Profile {
+                id: id.into(),
+                name: format!("{id} name"),
+                host: "h".into(),
+                port: 5432,
+                database: "d".into(),
+                user: "u".into(),
+                tls_mode: TlsMode::Prefer,
+                ca_file: None,
+                connect_timeout_secs: 5,
+                statement_timeout_secs: 30,
+                environment: Environment::of_kind(EnvironmentKind::Development),
+                protection: Protection::Open,
+                password_storage: PasswordStorage::Keyring,
+            },
+            password: PasswordState::Saved,
             connected: false,
+            saved: true,
         }
     }
 
-    #[test]
-    fn connecting_then_connected_marks_the_instance() {
-        let session = Rc::new(Session::default()).reduce(SessionAction::Launched(LaunchState {
-            instances: vec![instance("a"), instance("b")],
-            connect_on_start: Some("b".into()),
-            app_version: "0.1.0".into(),
-            startup_error: None,
-        }));
-        let session = session.reduce(SessionAction::Connecting("b".into()));
-        assert_eq!(session.active_instance().unwrap().id, "b");
-        let session = session.reduce(SessionAction::Connected(ConnectionInfo {
-            instance_id: "b".into(),
+    fn info(id: &str) -> ConnectionInfo {
+        ConnectionInfo {
+            instance_id: id.into(),
             server_version: "15".into(),
             database: "d".into(),
             user: "u".into(),
             layout: FluxbaseLayout::Dashboard,
-        }));
-        assert!(session.instances[1].connected);
-        assert!(!session.instances[0].connected);
-        let session = session.reduce(SessionAction::Disconnected);
-        assert_eq!(session.connection, ConnectionState::Idle);
-        assert!(!session.instances[1].connected);
+        }
+    }
+
+    fn launched() -> Rc<Session> {
+        Rc::new(Session::default()).reduce(SessionAction::Launched(LaunchState {
+            profiles: vec![entry("a"), entry("b")],
+            connect_on_start: None,
+            app_version: "0.1.0".into(),
+            startup_error: None,
+            keyring_error: None,
+        }))
     }
 
     #[test]
-    fn a_failure_keeps_the_error_for_the_user() {
-        let error = ApiError::new(ErrorCode::ConnectionFailed, "refused");
-        let session = Rc::new(Session::default())
-            .reduce(SessionAction::InstanceAdded(instance("a")))
-            .reduce(SessionAction::ConnectFailed("a".into(), error.clone()));
-        assert_eq!(session.connection, ConnectionState::Failed("a".into(), error));
+    fn several_instances_stay_connected_and_the_view_moves_between_them() {
+        let session = launched()
+            .reduce(SessionAction::Connecting("a".into()))
+            .reduce(SessionAction::Connected(info("a")))
+            .reduce(SessionAction::Connected(info("b")));
+        assert_eq!(session.connections.len(), 2);
+        assert_eq!(session.view, View::Instance("b".into()));
+        assert!(session.entry("a").unwrap().connected && session.entry("b").unwrap().connected);
+        let session = session.reduce(SessionAction::Show(View::Instance("a".into())));
+        assert_eq!(session.active_entry().unwrap().profile.id, "a");
+        let session = session.reduce(SessionAction::Disconnected("a".into()));
+        assert_eq!(
+            session.view,
+            View::Instance("b".into()),
+            "the other instance takes over"
+        );
+        let session = session.reduce(SessionAction::Disconnected("b".into()));
+        assert_eq!(session.view, View::Profiles);
+    }
+
+    #[test]
+    fn a_needed_password_opens_the_prompt_and_other_failures_are_kept() {
+        let session = launched().reduce(SessionAction::ConnectFailed(
+            "a".into(),
+            ApiError::new(ErrorCode::PasswordNeeded, "asks every time"),
+        ));
+        assert_eq!(session.password_prompt.as_deref(), Some("a"));
+        assert!(session.failure.is_none());
+        let refused = ApiError::new(ErrorCode::ConnectionFailed, "refused");
+        let session = session
+            .reduce(SessionAction::PasswordPromptClosed)
+            .reduce(SessionAction::ConnectFailed("b".into(), refused.clone()));
+        assert_eq!(session.password_prompt, None);
+        assert_eq!(session.failure, Some(("b".into(), refused)));
+    }
+
+    #[test]
+    fn deleting_the_shown_profile_returns_to_the_list() {
+        let session = launched()
+            .reduce(SessionAction::Connected(info("a")))
+            .reduce(SessionAction::ProfileDeleted("a".into()));
+        assert_eq!(session.view, View::Profiles);
+        assert!(session.connections.is_empty());
+        assert_eq!(session.profiles.len(), 1);
     }
 }

@@ -1,0 +1,105 @@
+//! "Test connection" and the fleet overview's figures.
+
+use crate::error::{CoreError, CoreResult, classify_connect_error};
+use crate::instance::Instance;
+use crate::target::ConnectionTarget;
+use fluxdesk_types::{Diagnosis, FluxbaseLayout, InstanceHealth, Problem};
+use std::time::Instant;
+
+/// Opens a connection to `target`, identifies the server, closes it, and
+/// says in words what happened. Never takes longer than the connect timeout.
+pub async fn diagnose(target: &ConnectionTarget) -> Diagnosis {
+    let started = Instant::now();
+    match Instance::connect("diagnosis", target).await {
+        Ok(instance) => {
+            let diagnosis = diagnosis_of_instance(&instance, started);
+            instance.close().await;
+            diagnosis
+        }
+        Err(error) => diagnosis_of_error(error, started),
+    }
+}
+
+/// What an open connection tells about its server.
+pub fn diagnosis_of_instance(instance: &Instance, started: Instant) -> Diagnosis {
+    let info = instance.info();
+    let (problem, layout) = match info.layout {
+        FluxbaseLayout::Dashboard => (None, "Fluxbase 2026.3.6 layout (dashboard schema)"),
+        FluxbaseLayout::Platform => (None, "Fluxbase 2026.3.7 layout (platform schema)"),
+        FluxbaseLayout::NotFluxbase => (
+            Some(Problem::NotFluxbase),
+            "plain PostgreSQL: this database has no Fluxbase tables",
+        ),
+    };
+    Diagnosis {
+        connected: true,
+        problem,
+        message: format!("Connected to PostgreSQL {}; {layout}.", info.server_version),
+        server_version: Some(info.server_version.clone()),
+        layout: Some(info.layout),
+        elapsed_ms: elapsed_ms(started),
+    }
+}
+
+/// A failed attempt, told apart by cause.
+pub fn diagnosis_of_error(error: CoreError, started: Instant) -> Diagnosis {
+    let (problem, message) = match &error {
+        CoreError::Connect { target, source } => {
+            let (problem, reason) = classify_connect_error(source);
+            (problem, format!("Could not connect to {target}: {reason}"))
+        }
+        CoreError::ConnectTimeout { .. } => (Problem::Timeout, error.to_string()),
+        CoreError::KeyringUnavailable(_) => (Problem::KeyringUnavailable, error.to_string()),
+        CoreError::PasswordNeeded { .. } => (Problem::PasswordNeeded, error.to_string()),
+        _ => (Problem::Other, error.to_string()),
+    };
+    Diagnosis {
+        connected: false,
+        problem: Some(problem),
+        message,
+        server_version: None,
+        layout: None,
+        elapsed_ms: elapsed_ms(started),
+    }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+const HEALTH: &str = r#"
+SELECT pg_database_size(current_database()),
+       (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+       current_setting('max_connections')::int8,
+       current_setting('superuser_reserved_connections')::int8
+"#;
+
+/// Size and connection figures of a connected instance.
+pub async fn health_of_instance(
+    profile_id: &str,
+    instance: &Instance,
+    started: Instant,
+) -> CoreResult<InstanceHealth> {
+    let (size, in_use, max, reserved): (i64, i64, i64, i64) =
+        sqlx::query_as(HEALTH).fetch_one(instance.pool()).await?;
+    Ok(InstanceHealth {
+        profile_id: profile_id.to_owned(),
+        diagnosis: diagnosis_of_instance(instance, started),
+        database_size_bytes: Some(size),
+        connections_in_use: Some(in_use),
+        max_connections: Some(max),
+        reserved_connections: Some(reserved),
+    })
+}
+
+/// The fleet-overview line of an instance that could not be measured.
+pub fn health_of_failure(profile_id: &str, diagnosis: Diagnosis) -> InstanceHealth {
+    InstanceHealth {
+        profile_id: profile_id.to_owned(),
+        diagnosis,
+        database_size_bytes: None,
+        connections_in_use: None,
+        max_connections: None,
+        reserved_connections: None,
+    }
+}

@@ -1,0 +1,252 @@
+//! Running one SQL statement under the instance's protection.
+//!
+//! - Read-only: the statement runs in a READ ONLY transaction whose snapshot
+//!   is taken first, so the server refuses every write and cannot be talked
+//!   out of it; the transaction is rolled back.
+//! - Confirm writes: the statement runs in a transaction. Whether it wrote is
+//!   the database's answer (a transaction id was assigned), not a guess from
+//!   keywords. If it wrote, the transaction stays open, with the statement and
+//!   its affected rows, until the user commits or rolls back.
+//! - Open: the transaction is committed at once.
+//!
+//! Exactly one statement runs per call: the server itself refuses several
+//! when asked to prepare them.
+
+use crate::error::{CoreError, CoreResult};
+use crate::instance::Instance;
+use crate::rows::decode_cell;
+use fluxdesk_types::{ColumnInfo, PendingWrite, Protection, ResultSet, StatementOutcome};
+use futures_util::TryStreamExt;
+use sqlx::postgres::{PgRow, Postgres};
+use sqlx::{Column, Either, Executor, Row, Transaction, TypeInfo, ValueRef};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Rows of a result kept for display; the rest are counted, not kept.
+pub const MAX_RESULT_ROWS: usize = 1000;
+
+/// How long a write may wait for its confirmation before it is rolled back.
+pub const PENDING_WRITE_TTL: Duration = Duration::from_secs(300);
+
+struct Pending {
+    instance_id: String,
+    summary: PendingWrite,
+    expires_at: Instant,
+    transaction: Transaction<'static, Postgres>,
+}
+
+/// Writes held open in their transactions, awaiting a decision.
+#[derive(Clone, Default)]
+pub struct PendingWrites {
+    entries: Arc<Mutex<HashMap<String, Pending>>>,
+}
+
+impl std::fmt::Debug for PendingWrites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.entries.lock().map(|entries| entries.len()).unwrap_or(0);
+        f.debug_struct("PendingWrites").field("open", &count).finish()
+    }
+}
+
+impl PendingWrites {
+    fn take(&self, id: &str) -> CoreResult<Pending> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(id)
+            .ok_or_else(|| {
+                CoreError::NotFound(
+                    "That write is no longer waiting: it was committed, rolled back, or expired (nothing was committed then)."
+                        .to_owned(),
+                )
+            })
+    }
+
+    /// Commits the write `id`; returns it.
+    pub async fn commit(&self, id: &str) -> CoreResult<PendingWrite> {
+        let pending = self.take(id)?;
+        pending.transaction.commit().await?;
+        tracing::info!(instance = %pending.instance_id, rows = pending.summary.rows_affected, "confirmed write committed");
+        Ok(pending.summary)
+    }
+
+    /// Rolls back the write `id`; returns it.
+    pub async fn rollback(&self, id: &str) -> CoreResult<PendingWrite> {
+        let pending = self.take(id)?;
+        pending.transaction.rollback().await?;
+        Ok(pending.summary)
+    }
+
+    /// Rolls back every write of an instance (it is being disconnected).
+    pub async fn rollback_instance(&self, instance_id: &str) {
+        let drained: Vec<Pending> = {
+            let mut entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let ids: Vec<String> = entries
+                .iter()
+                .filter(|(_, pending)| pending.instance_id == instance_id)
+                .map(|(id, _)| id.clone())
+                .collect();
+            ids.into_iter().filter_map(|id| entries.remove(&id)).collect()
+        };
+        for pending in drained {
+            let _ = pending.transaction.rollback().await;
+        }
+    }
+
+    fn hold(&self, pending: Pending) {
+        let id = pending.summary.id.clone();
+        let expires_at = pending.expires_at;
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(id.clone(), pending);
+        let writes = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(expires_at.into()).await;
+            if writes.rollback(&id).await.is_ok() {
+                tracing::info!(%id, "unconfirmed write rolled back after its time ran out");
+            }
+        });
+    }
+}
+
+/// Runs `sql` (one statement) on `instance` under `protection`.
+pub async fn run(
+    instance: &Instance,
+    instance_id: &str,
+    protection: Protection,
+    sql: &str,
+    pending: &PendingWrites,
+) -> CoreResult<StatementOutcome> {
+    let sql = sql.trim();
+    if sql.is_empty() {
+        return Err(CoreError::InvalidInput(
+            "There is no statement to run.".to_owned(),
+        ));
+    }
+    let mut transaction = instance.pool().begin().await?;
+    if protection == Protection::ReadOnly {
+        // READ ONLY, and a snapshot at once: from then on no statement can
+        // switch the transaction back to read-write.
+        transaction.execute("SET TRANSACTION READ ONLY").await?;
+        transaction.execute("SELECT 1").await?;
+    }
+    // Preparing asks the server to parse the text: it refuses more than one
+    // statement ("cannot insert multiple commands into a prepared statement").
+    if let Err(error) = (&mut *transaction).describe(sql).await {
+        return Err(match &error {
+            sqlx::Error::Database(db_error) if db_error.code().as_deref() == Some("42601") => {
+                if db_error.message().contains("multiple commands") {
+                    CoreError::InvalidInput("Run one statement at a time.".to_owned())
+                } else {
+                    CoreError::Query(error)
+                }
+            }
+            _ => CoreError::Query(error),
+        });
+    }
+
+    let (result, rows_affected) = execute_collecting(&mut transaction, sql).await?;
+    let wrote: bool = sqlx::query_scalar("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+        .fetch_one(&mut *transaction)
+        .await?;
+
+    match (protection, wrote) {
+        (Protection::ReadOnly, _) => {
+            transaction.rollback().await?;
+            Ok(StatementOutcome::Done {
+                rows_affected,
+                result,
+                wrote: false,
+            })
+        }
+        (Protection::ConfirmWrites, true) => {
+            let summary = PendingWrite {
+                id: uuid::Uuid::new_v4().to_string(),
+                sql: sql.to_owned(),
+                rows_affected,
+                expires_in_secs: PENDING_WRITE_TTL.as_secs(),
+            };
+            pending.hold(Pending {
+                instance_id: instance_id.to_owned(),
+                summary: summary.clone(),
+                expires_at: Instant::now() + PENDING_WRITE_TTL,
+                transaction,
+            });
+            Ok(StatementOutcome::AwaitingConfirmation {
+                pending: summary,
+                result,
+            })
+        }
+        (Protection::ConfirmWrites | Protection::Open, _) => {
+            transaction.commit().await?;
+            Ok(StatementOutcome::Done {
+                rows_affected,
+                result,
+                wrote,
+            })
+        }
+    }
+}
+
+/// Runs `sql` through the simple protocol, so every value arrives as text
+/// whatever its type, and keeps the first rows of the result.
+async fn execute_collecting(
+    transaction: &mut Transaction<'static, Postgres>,
+    sql: &str,
+) -> CoreResult<(Option<ResultSet>, u64)> {
+    let mut stream = sqlx::raw_sql(sql).fetch_many(&mut **transaction);
+    let mut result: Option<ResultSet> = None;
+    let mut rows_affected = 0_u64;
+    while let Some(item) = stream.try_next().await? {
+        match item {
+            Either::Left(done) => rows_affected += done.rows_affected(),
+            Either::Right(row) => {
+                let set = result.get_or_insert_with(|| ResultSet {
+                    columns: columns_of(&row),
+                    rows: Vec::new(),
+                    truncated: false,
+                });
+                if set.rows.len() < MAX_RESULT_ROWS {
+                    set.rows.push(cells_of(&row)?);
+                } else {
+                    set.truncated = true;
+                }
+            }
+        }
+    }
+    Ok((result, rows_affected))
+}
+
+fn columns_of(row: &PgRow) -> Vec<ColumnInfo> {
+    row.columns()
+        .iter()
+        .map(|column| ColumnInfo {
+            name: column.name().to_owned(),
+            data_type: column.type_info().name().to_ascii_lowercase(),
+            primary_key_position: None,
+        })
+        .collect()
+}
+
+fn cells_of(row: &PgRow) -> CoreResult<Vec<fluxdesk_types::Cell>> {
+    let mut cells = Vec::with_capacity(row.columns().len());
+    for (index, column) in row.columns().iter().enumerate() {
+        let value = row.try_get_raw(index)?;
+        let text = if value.is_null() {
+            None
+        } else {
+            Some(value.as_str().map_err(sqlx::Error::Decode)?.to_owned())
+        };
+        cells.push(decode_cell(
+            &column.type_info().name().to_ascii_lowercase(),
+            text,
+            false,
+        ));
+    }
+    Ok(cells)
+}

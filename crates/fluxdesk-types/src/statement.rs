@@ -1,0 +1,50 @@
+//! Running one SQL statement under the profile's protection.
+
+use crate::rows::{Cell, ColumnInfo};
+use serde::{Deserialize, Serialize};
+
+/// The rows a statement returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultSet {
+    /// Columns, in order; `data_type` is the type's name.
+    pub columns: Vec<ColumnInfo>,
+    /// Rows, each with one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+    /// Whether more rows existed than were kept.
+    pub truncated: bool,
+}
+
+/// A write held open in its transaction until the user decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingWrite {
+    /// Id to commit or roll back with.
+    pub id: String,
+    /// The statement, exactly as it ran.
+    pub sql: String,
+    /// Rows the statement affected.
+    pub rows_affected: u64,
+    /// Seconds left before it is rolled back by itself.
+    pub expires_in_secs: u64,
+}
+
+/// What running a statement did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum StatementOutcome {
+    /// It finished (and, if it wrote, committed).
+    Done {
+        /// Rows affected, for statements that change rows.
+        rows_affected: u64,
+        /// Rows returned, if any.
+        result: Option<ResultSet>,
+        /// Whether it wrote anything (the database assigned a transaction id).
+        wrote: bool,
+    },
+    /// It wrote on a confirm-writes instance; nothing is committed yet.
+    AwaitingConfirmation {
+        /// The open write.
+        pending: PendingWrite,
+        /// Rows returned (e.g. by RETURNING), if any.
+        result: Option<ResultSet>,
+    },
+}

@@ -1,0 +1,173 @@
+//! Every saved instance side by side: reachable or not, layout, version,
+//! size, and connections in use. Each instance is measured by its own
+//! request, so a slow or dead one never holds up the others or the window.
+
+use crate::app::connect;
+use crate::format::{bytes, grouped};
+use crate::services;
+use crate::state::session::{SessionAction, SessionContext, View};
+use fluxdesk_types::{FluxbaseLayout, InstanceHealth};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// How often the overview refreshes itself while shown.
+const REFRESH_SECONDS: u64 = 30;
+
+/// Health per profile id; `None` while it is being measured.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct FleetState(BTreeMap<String, Option<InstanceHealth>>);
+
+enum FleetEvent {
+    Checking(String),
+    Measured(InstanceHealth),
+}
+
+impl Reducible for FleetState {
+    type Action = FleetEvent;
+
+    fn reduce(self: Rc<Self>, action: FleetEvent) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        match action {
+            // Keep the last figures on screen while a new measurement runs.
+            FleetEvent::Checking(id) => {
+                next.0.entry(id).or_insert(None);
+            }
+            FleetEvent::Measured(health) => {
+                next.0.insert(health.profile_id.clone(), Some(health));
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+fn measure_all(state: UseReducerHandle<FleetState>, ids: Vec<String>) {
+    for id in ids {
+        let state = state.clone();
+        state.dispatch(FleetEvent::Checking(id.clone()));
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(health) = services::instance_health(&id).await {
+                state.dispatch(FleetEvent::Measured(health));
+            }
+        });
+    }
+}
+
+/// The fleet overview.
+#[component]
+pub fn FleetOverview() -> Html {
+    let session = use_context::<SessionContext>().expect("FleetOverview is inside the session provider");
+    let state = use_reducer(FleetState::default);
+    let ids: Vec<String> = session
+        .profiles
+        .iter()
+        .filter(|entry| entry.saved)
+        .map(|entry| entry.profile.id.clone())
+        .collect();
+
+    {
+        let state = state.clone();
+        use_effect_with(ids.clone(), move |ids| {
+            let alive = Rc::new(Cell::new(true));
+            let ids = ids.clone();
+            let still_shown = alive.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                while still_shown.get() {
+                    measure_all(state.clone(), ids.clone());
+                    yew::platform::time::sleep(std::time::Duration::from_secs(REFRESH_SECONDS)).await;
+                }
+            });
+            move || alive.set(false)
+        });
+    }
+
+    let on_refresh = {
+        let state = state.clone();
+        let ids = ids.clone();
+        Callback::from(move |_| measure_all(state.clone(), ids.clone()))
+    };
+
+    let rows = session.profiles.iter().filter(|entry| entry.saved).map(|entry| {
+        let profile = &entry.profile;
+        let measured = state.0.get(&profile.id).cloned().flatten();
+        let (row_state, status) = match &measured {
+            None => ("checking", "checking…".to_owned()),
+            Some(health) if health.diagnosis.connected => ("reachable", "reachable".to_owned()),
+            Some(health) => ("unreachable", health.diagnosis.message.clone()),
+        };
+        let layout = measured.as_ref().and_then(|h| h.diagnosis.layout).map(|layout| match layout {
+            FluxbaseLayout::Dashboard => "2026.3.6 (dashboard)",
+            FluxbaseLayout::Platform => "2026.3.7 (platform)",
+            FluxbaseLayout::NotFluxbase => "plain PostgreSQL",
+        });
+        let version = measured.as_ref().and_then(|h| h.diagnosis.server_version.clone());
+        let size = measured.as_ref().and_then(|h| h.database_size_bytes).map(bytes);
+        let connections = measured.as_ref().and_then(|h| Some((h.connections_in_use?, h.max_connections?, h.reserved_connections.unwrap_or(0))));
+        let on_open = {
+            let session = session.clone();
+            let id = profile.id.clone();
+            Callback::from(move |_| {
+                if session.connections.contains_key(&id) {
+                    session.dispatch(SessionAction::Show(View::Instance(id.clone())));
+                } else {
+                    connect(session.clone(), id.clone(), None);
+                }
+            })
+        };
+        html! {
+            <tr class="fleet-row" key={profile.id.clone()} data-profile-name={profile.name.clone()} data-state={row_state}
+                style={format!("--env-colour: {}", profile.environment.colour)}>
+                <td>
+                    <div class="fleet-name">
+                        <span class="environment-dot"></span>
+                        <button class="link" onclick={on_open}>{ &profile.name }</button>
+                        <span class="environment-chip">{ &profile.environment.label }</span>
+                    </div>
+                </td>
+                <td class={classes!("fleet-status", row_state)} title={status.clone()}>{ status }</td>
+                <td class="fleet-layout">{ layout.unwrap_or("—") }</td>
+                <td class="fleet-version">{ version.unwrap_or_else(|| "—".to_owned()) }</td>
+                <td class="fleet-size number">{ size.unwrap_or_else(|| "—".to_owned()) }</td>
+                <td class="fleet-connections">
+                    { match connections {
+                        Some((in_use, max, reserved)) => {
+                            let usable = (max - reserved).max(1);
+                            let percent = (in_use as f64 / usable as f64 * 100.0).min(100.0);
+                            html! {
+                                <div class="usage" title={format!("{reserved} of {max} reserved for superusers")}>
+                                    <div class="usage-bar"><div class="usage-fill" style={format!("width: {percent:.0}%")}></div></div>
+                                    <span class="usage-text">{ format!("{} / {}", grouped(in_use), grouped(usable)) }</span>
+                                </div>
+                            }
+                        }
+                        None => html! { "—" },
+                    } }
+                </td>
+            </tr>
+        }
+    });
+
+    html! {
+        <main class="page wide">
+            <div class="page-header">
+                <h1>{ "Fleet overview" }</h1>
+                <button id="refresh-fleet" class="button" onclick={on_refresh}>{ "Refresh" }</button>
+                <span class="muted">{ format!("Every instance is checked at once, and again every {REFRESH_SECONDS} s.") }</span>
+            </div>
+            if ids.is_empty() {
+                <p class="muted">{ "No saved profile yet." }</p>
+            } else {
+                <table class="fleet">
+                    <thead>
+                        <tr>
+                            <th>{ "Instance" }</th><th>{ "Status" }</th><th>{ "Fluxbase" }</th>
+                            <th>{ "PostgreSQL" }</th><th>{ "Database size" }</th><th>{ "Connections in use" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+        </main>
+    }
+}

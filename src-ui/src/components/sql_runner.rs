@@ -1,0 +1,176 @@
+//! Running one SQL statement under the instance's protection. A write on a
+//! confirm-writes instance waits, in its open transaction, for Commit or
+//! Roll back; a read-only instance's server refuses writes.
+
+use crate::components::ErrorBanner;
+use crate::services;
+use crate::state::session::SessionContext;
+use fluxdesk_types::{ApiError, Cell, PendingWrite, Protection, ResultSet, StatementOutcome};
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+/// Properties of [`SqlRunner`].
+#[derive(Properties, PartialEq)]
+pub struct SqlRunnerProps {
+    /// The connected instance's profile id.
+    pub profile_id: String,
+}
+
+#[derive(Clone, PartialEq)]
+enum RunState {
+    Idle,
+    Running,
+    Finished {
+        result: Option<ResultSet>,
+        note: String,
+    },
+    Waiting {
+        pending: PendingWrite,
+        result: Option<ResultSet>,
+    },
+    Failed(ApiError),
+}
+
+fn result_table(result: &ResultSet) -> Html {
+    html! {
+        <div class="result-scroll">
+            <table class="result" id="sql-result">
+                <thead><tr>{ for result.columns.iter().map(|c| html! {
+                    <th title={c.data_type.clone()}>{ &c.name }<span class="column-type">{ &c.data_type }</span></th>
+                }) }</tr></thead>
+                <tbody>{ for result.rows.iter().map(|row| html! {
+                    <tr>{ for row.iter().map(|cell| html! {
+                        <td class={classes!(matches!(cell, Cell::Null).then_some("null"))}>{ cell.display_text() }</td>
+                    }) }</tr>
+                }) }</tbody>
+            </table>
+            if result.truncated {
+                <p class="muted">{ "Only the first 1,000 rows are shown." }</p>
+            }
+        </div>
+    }
+}
+
+/// An editor, a Run button, and what the statement did.
+#[component]
+pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
+    let session = use_context::<SessionContext>().expect("SqlRunner is inside the session provider");
+    let editor = use_node_ref();
+    let state = use_state(|| RunState::Idle);
+    let protection = session
+        .entry(&props.profile_id)
+        .map(|entry| entry.profile.protection)
+        .unwrap_or_default();
+
+    let on_run = {
+        let editor = editor.clone();
+        let state = state.clone();
+        let id = props.profile_id.clone();
+        Callback::from(move |_| {
+            let sql = editor
+                .cast::<HtmlTextAreaElement>()
+                .map(|e| e.value())
+                .unwrap_or_default();
+            let state = state.clone();
+            let id = id.clone();
+            state.set(RunState::Running);
+            wasm_bindgen_futures::spawn_local(async move {
+                state.set(match services::run_statement(&id, &sql).await {
+                    Ok(StatementOutcome::Done {
+                        rows_affected,
+                        result,
+                        wrote,
+                    }) => RunState::Finished {
+                        result,
+                        note: if wrote {
+                            format!("{rows_affected} rows affected · committed")
+                        } else {
+                            format!("{rows_affected} rows affected · nothing written")
+                        },
+                    },
+                    Ok(StatementOutcome::AwaitingConfirmation { pending, result }) => {
+                        RunState::Waiting { pending, result }
+                    }
+                    Err(error) => RunState::Failed(error),
+                });
+            });
+        })
+    };
+    let decide = |commit: bool| {
+        let state = state.clone();
+        Callback::from(move |_| {
+            let RunState::Waiting { pending, result } = (*state).clone() else {
+                return;
+            };
+            let state = state.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = if commit {
+                    services::commit_write(&pending.id).await
+                } else {
+                    services::rollback_write(&pending.id).await
+                };
+                state.set(match outcome {
+                    Ok(done) => RunState::Finished {
+                        result,
+                        note: format!(
+                            "{} rows affected · {}",
+                            done.rows_affected,
+                            if commit {
+                                "committed"
+                            } else {
+                                "rolled back: nothing changed"
+                            }
+                        ),
+                    },
+                    Err(error) => RunState::Failed(error),
+                });
+            });
+        })
+    };
+    let waiting = matches!(*state, RunState::Waiting { .. });
+    let running = matches!(*state, RunState::Running);
+
+    html! {
+        <div class="sql-runner">
+            <div class="sql-toolbar">
+                <span class={classes!("protection-note", protection.as_str())}>
+                    { match protection {
+                        Protection::ReadOnly => "Read-only: the server refuses any write.",
+                        Protection::ConfirmWrites => "Writes wait for your confirmation before they commit.",
+                        Protection::Open => "Writes commit at once.",
+                    } }
+                </span>
+                <button id="run-sql" class="button primary" disabled={running || waiting} onclick={on_run}>
+                    { if running { "Running…" } else { "Run" } }
+                </button>
+            </div>
+            <textarea ref={editor} id="sql-input" class="sql-input" spellcheck="false"
+                placeholder="SELECT * FROM public.todos WHERE done LIMIT 20" disabled={waiting} />
+            { match &*state {
+                RunState::Idle | RunState::Running => html! {},
+                RunState::Failed(error) => html! { <ErrorBanner error={error.clone()} /> },
+                RunState::Finished { result, note } => html! {
+                    <div class="sql-outcome">
+                        <p id="sql-note" class="note">{ note }</p>
+                        { result.as_ref().map(result_table).unwrap_or_default() }
+                    </div>
+                },
+                RunState::Waiting { pending, result } => html! {
+                    <div class="sql-outcome">
+                        <div class="confirm-write" id="confirm-write" role="alertdialog">
+                            <h3>{ "Commit this write?" }</h3>
+                            <pre class="confirm-sql">{ &pending.sql }</pre>
+                            <p id="pending-rows"><strong>{ pending.rows_affected }</strong>{ " rows affected, inside an open transaction. Nothing is committed yet." }</p>
+                            <p class="muted">{ format!("It is rolled back by itself in {} minutes.", pending.expires_in_secs / 60) }</p>
+                            <div class="form-actions">
+                                <button id="rollback-write" class="button" onclick={decide(false)}>{ "Roll back" }</button>
+                                <button id="commit-write" class="button danger" onclick={decide(true)}>{ "Commit" }</button>
+                            </div>
+                        </div>
+                        { result.as_ref().map(result_table).unwrap_or_default() }
+                    </div>
+                },
+            } }
+        </div>
+    }
+}
