@@ -136,3 +136,15 @@ pub async fn commit_write(console: State<'_, Console>, pending_id: String) -> Re
 pub async fn rollback_write(console: State<'_, Console>, pending_id: String) -> Reply<PendingWrite> {
     Ok(console.rollback_write(&pending_id).await?)
 }
+
+/// The native window title names the instance on display, so a production
+/// window is recognisable in the taskbar and window switcher too.
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_window_title(window: tauri::Window, title: String) -> Reply<()> {
+    window.set_title(&title).map_err(|error| {
+        ApiError::new(
+            fluxdesk_types::ErrorCode::Internal,
+            format!("Cannot set the window title: {error}"),
+        )
+    })
+}

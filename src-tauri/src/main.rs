@@ -60,6 +60,7 @@ fn main() {
             commands::run_statement,
             commands::commit_write,
             commands::rollback_write,
+            commands::set_window_title,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

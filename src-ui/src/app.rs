@@ -48,6 +48,31 @@ pub fn App() -> Html {
         });
     }
 
+    // The native title names the instance and, loudly, a production one.
+    let title = match session.active_entry() {
+        Some(entry) => {
+            let profile = &entry.profile;
+            let warning = if profile.environment.kind == fluxdesk_types::EnvironmentKind::Production {
+                "⚠ PRODUCTION · "
+            } else {
+                ""
+            };
+            format!(
+                "{warning}{} · {} · {} — Fluxdesk",
+                profile.name,
+                profile.environment.label,
+                profile.protection.label()
+            )
+        }
+        None => "Fluxdesk".to_owned(),
+    };
+    use_effect_with(title, |title| {
+        let title = title.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = services::set_window_title(&title).await;
+        });
+    });
+
     let body = match &session.view {
         View::Profiles => html! { <ProfileList /> },
         View::Fleet => html! { <FleetOverview /> },

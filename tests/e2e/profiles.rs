@@ -158,6 +158,23 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
         "rgb(217, 45, 32)",
         "the production red tints the header"
     );
+    let title = eventually("the window title", PATIENCE, || async {
+        let title = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 window.__TAURI__.window.getCurrentWindow().title().then(done, e => done('error: ' + e));",
+                vec![],
+            )
+            .await
+            .ok()?;
+        let title = title.as_str()?.to_owned();
+        title.contains("E2E Production").then_some(title)
+    })
+    .await;
+    assert!(
+        title.starts_with("⚠ PRODUCTION") && title.contains("read-only"),
+        "native title: {title}"
+    );
 
     // Read-only is the server's doing: a write from the SQL tab is refused.
     element(&client, "#tab-sql", PATIENCE)

@@ -158,3 +158,12 @@ pub async fn commit_write(pending_id: &str) -> Result<PendingWrite, ApiError> {
 pub async fn rollback_write(pending_id: &str) -> Result<PendingWrite, ApiError> {
     ipc::invoke("rollback_write", &PendingArgs { pending_id }).await
 }
+
+/// Sets the native window title.
+pub async fn set_window_title(title: &str) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        title: &'a str,
+    }
+    ipc::invoke("set_window_title", &Args { title }).await
+}
