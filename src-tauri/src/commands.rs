@@ -92,7 +92,7 @@ pub async fn export_profiles(console: State<'_, Console>, path: PathBuf) -> Repl
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn import_profiles(console: State<'_, Console>, path: PathBuf) -> Reply<ImportReport> {
-    Ok(console.import_profiles_from(&path)?)
+    Ok(console.import_profiles_from(&path).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -6,7 +6,7 @@ use fluxdesk_core::profiles::profile_from_url;
 use fluxdesk_types::ApiError;
 
 /// Fluxdesk, the desktop console for Fluxbase instances.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 // An OS may add arguments of its own; they must not cost us --dsn.
 #[command(version, ignore_errors = true)]
 pub struct LaunchOptions {
@@ -17,6 +17,16 @@ pub struct LaunchOptions {
     /// Display name for the --dsn instance.
     #[arg(long, env = "FLUXDESK_INSTANCE_NAME", default_value = "Startup instance")]
     name: String,
+}
+
+impl std::fmt::Debug for LaunchOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password.
+        f.debug_struct("LaunchOptions")
+            .field("dsn", &self.dsn.as_ref().map(|_| "<redacted>"))
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 /// Id of the instance given with --dsn.

@@ -31,7 +31,7 @@ fn main() {
             app.manage(LogFlush(Mutex::new(guard)));
             tracing::info!(version = env!("CARGO_PKG_VERSION"), log_dir = %log_dir.display(), "Fluxdesk started");
 
-            let profiles = profile_store::StoredProfiles::open(app.handle())?;
+            let profiles = profile_store::StoredProfiles::new(app.handle());
             let console = Console::new(Box::new(profiles), Keyring::new(Keyring::default_service()));
             let startup = launch.register(&console);
             if let Some(error) = &startup.error {

@@ -4,20 +4,38 @@
 use fluxdesk_core::profiles::{PROFILES_FILE, PROFILES_KEY};
 use fluxdesk_core::{CoreError, CoreResult, ProfileStorage};
 use serde_json::Value;
-use std::sync::Arc;
 use tauri::{AppHandle, Wry};
 use tauri_plugin_store::{Store, StoreExt};
 
 /// The profile book inside the app's store.
+///
+/// The store is opened for each read or write and closed after it: the
+/// plugin saves every open store when the app exits, which would write back
+/// a stale copy over profiles the CLI changed meanwhile.
 pub struct StoredProfiles {
-    store: Arc<Store<Wry>>,
+    app: AppHandle,
 }
 
 impl StoredProfiles {
-    /// Opens `profiles.json` in the app's data folder.
-    pub fn open(app: &AppHandle) -> Result<Self, tauri_plugin_store::Error> {
-        let store = app.store_builder(PROFILES_FILE).disable_auto_save().build()?;
-        Ok(StoredProfiles { store })
+    /// The book in `profiles.json` in the app's data folder.
+    pub fn new(app: &AppHandle) -> Self {
+        StoredProfiles { app: app.clone() }
+    }
+
+    fn with_store<T>(&self, work: impl FnOnce(&Store<Wry>) -> CoreResult<T>) -> CoreResult<T> {
+        let store = self
+            .app
+            .store_builder(PROFILES_FILE)
+            .disable_auto_save()
+            .build()
+            .map_err(|error| {
+                CoreError::InvalidInput(format!(
+                    "The saved profiles cannot be read ({error}); the file was left as it is."
+                ))
+            })?;
+        let result = work(&store);
+        store.close_resource();
+        result
     }
 }
 
@@ -29,23 +47,15 @@ impl std::fmt::Debug for StoredProfiles {
 
 impl ProfileStorage for StoredProfiles {
     fn read(&self) -> CoreResult<Option<Value>> {
-        // fluxdesk-cli may have changed the file since it was loaded.
-        match self.store.reload_ignore_defaults() {
-            Ok(()) => {}
-            Err(tauri_plugin_store::Error::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => {
-                return Err(CoreError::InvalidInput(format!(
-                    "The saved profiles cannot be read ({error}); the file was left as it is."
-                )));
-            }
-        }
-        Ok(self.store.get(PROFILES_KEY))
+        self.with_store(|store| Ok(store.get(PROFILES_KEY)))
     }
 
     fn write(&self, book: Value) -> CoreResult<()> {
-        self.store.set(PROFILES_KEY, book);
-        self.store
-            .save()
-            .map_err(|error| CoreError::io("Cannot save the profiles", std::io::Error::other(error)))
+        self.with_store(|store| {
+            store.set(PROFILES_KEY, book);
+            store
+                .save()
+                .map_err(|error| CoreError::io("Cannot save the profiles", std::io::Error::other(error)))
+        })
     }
 }

@@ -92,6 +92,31 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     let client = driver.launch(&[]).await;
     element(&client, "#from-url", PATIENCE).await;
 
+    // A malformed URL: a clear message, and what was typed stays.
+    fill(&client, "#url-profile-name", "Typo").await;
+    fill(&client, "#url-profile-url", "mysql://root@localhost/app").await;
+    element(&client, "#create-from-url", PATIENCE)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let refused = element(
+        &client,
+        "#from-url .error-banner[data-code='invalid_input']",
+        PATIENCE,
+    )
+    .await;
+    assert!(
+        refused.text().await.unwrap().contains("postgres://"),
+        "the message says what is expected"
+    );
+    let kept = element(&client, "#url-profile-name", PATIENCE)
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Typo"), "nothing typed is lost");
+
     // Create from a URL holding the password; the form forgets it.
     create_from_url(&client, "E2E Production", "production", &demo.tcp_url).await;
     let card = element(
@@ -291,7 +316,16 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     )
     .await;
 
-    // The fleet overview: both side by side, each measured.
+    // A hung instance: it accepts connections and never answers.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung_url = format!(
+        "postgres://x@127.0.0.1:{}/db?connect_timeout=6",
+        hung.local_addr().unwrap().port()
+    );
+    create_from_url(&client, "E2E Hung", "development", &hung_url).await;
+
+    // The fleet overview: every instance side by side, each measured on its
+    // own, so the reachable ones are shown while the hung one still waits.
     choose(&client, "#switcher", "fleet").await;
     for name in ["E2E Production", "E2E Staging"] {
         let row = element(
@@ -320,13 +354,38 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
             .unwrap();
         assert!(connections.contains(" / "), "{name}: connections {connections}");
     }
+    let hung_state = element(&client, ".fleet-row[data-profile-name='E2E Hung']", PATIENCE)
+        .await
+        .attr("data-state")
+        .await
+        .unwrap();
+    assert_eq!(
+        hung_state.as_deref(),
+        Some("checking"),
+        "the reachable instances did not wait for the hung one"
+    );
+    let hung_row = element(
+        &client,
+        ".fleet-row[data-profile-name='E2E Hung'][data-state='unreachable']",
+        PATIENCE,
+    )
+    .await;
+    let hung_status = hung_row
+        .find(Locator::Css(".fleet-status"))
+        .await
+        .unwrap()
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(hung_status.contains("timed out"), "{hung_status}");
     let layouts = eventually("both layouts", PATIENCE, || async {
         let cells = client.find_all(Locator::Css(".fleet-layout")).await.ok()?;
         let mut texts = Vec::new();
         for cell in cells {
             texts.push(cell.text().await.ok()?);
         }
-        (texts.len() == 2).then_some(texts.join(" | "))
+        (texts.len() == 3).then_some(texts.join(" | "))
     })
     .await;
     assert!(
@@ -336,6 +395,17 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     save_screenshot(&client, "fleet-overview").await;
 
     // The password is in the keyring only.
+    let inputs = client
+        .execute(
+            "return Array.from(document.querySelectorAll('input, textarea')).map(e => e.value).join('\\n');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        !inputs.as_str().unwrap_or_default().contains(&demo.password),
+        "no form field keeps the password"
+    );
     let page = client.source().await.unwrap();
     assert!(
         !page.contains(&demo.password),

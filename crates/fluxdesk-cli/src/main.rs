@@ -8,7 +8,6 @@ mod output;
 
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use fluxdesk_core::profiles::default_protection;
 use fluxdesk_core::{Console, CoreError, Keyring, ProfileFile, ident};
 use fluxdesk_types::{
     ApiError, Environment, EnvironmentKind, ErrorCode, PasswordStorage, ProfileDraft, Protection,
@@ -39,10 +38,11 @@ JSON OUTPUT (--json), stable for scripts:
            Values are JSON null, booleans, numbers (integers only while exact in
            a double), JSON documents for json/jsonb columns, and strings for
            everything else. Pass \"next\" to --after for the following page.
-  query    {\"outcome\": \"done\"|\"committed\"|\"rolled_back\", \"wrote\": bool,
+  query    {\"outcome\": \"done\"|\"committed\", \"wrote\": bool,
             \"rows_affected\": int, \"columns\": [...] , \"rows\": [{...}], \"truncated\": bool}
   profiles list   [{\"profile\": {profile fields}, \"password\": \"saved\"|\"missing\"|
-                    \"ask_every_time\"|\"keyring_unavailable\", \"connected\": bool, \"saved\": bool}]
+                    \"ask_every_time\"|\"keyring_unavailable\"|\"this_run_only\",
+                    \"connected\": bool, \"saved\": bool}]
   profiles add    the new entry, as in profiles list
   profiles remove {\"removed\": str}
   profiles test   {\"connected\": bool, \"problem\": null|\"unknown_host\"|\"refused\"|\"timeout\"|
@@ -72,7 +72,8 @@ EXAMPLES:
   fluxdesk-cli --profile Staging query \"UPDATE todos SET done = true WHERE id = 7\" --yes";
 
 /// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows and SQL.
-#[derive(Debug, Parser)]
+// No Debug derive on the arguments: --dsn and `profiles add` URLs may hold passwords.
+#[derive(Parser)]
 #[command(name = "fluxdesk-cli", version, after_long_help = AFTER_HELP)]
 struct Cli {
     /// Connection URL: postgres://user[:password]@host[:port]/database[?sslmode=...&host=/socket/dir]
@@ -110,7 +111,7 @@ struct Cli {
     command: Verb,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum Verb {
     /// List schemas and how many tables and views each holds.
     Schemas,
@@ -144,11 +145,13 @@ enum Verb {
     Profiles(ProfileVerb),
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum ProfileVerb {
     /// List saved profiles and whether their passwords are in the keyring.
     List,
-    /// Save a profile from a postgres:// URL; its password goes to the OS keyring.
+    /// Save a profile from a postgres:// URL; its password (from the URL, or
+    /// better from --password-stdin, which keeps it out of shell history)
+    /// goes to the OS keyring.
     Add(AddProfile),
     /// Delete a saved profile and its keyring entry.
     Remove {
@@ -162,7 +165,7 @@ enum ProfileVerb {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 struct AddProfile {
     /// postgres://user[:password]@host[:port]/database[?sslmode=...]
     url: String,
@@ -264,7 +267,24 @@ fn usage_error_line(error: &clap::Error) -> String {
         return "no verb given: use schemas, tables, rows, query or profiles (see fluxdesk-cli --help)"
             .to_owned();
     }
-    format!("{} (see fluxdesk-cli --help)", detail.join(" "))
+    format!("{} (see fluxdesk-cli --help)", redact_urls(&detail.join(" ")))
+}
+
+/// Replaces the password of every URL in `text` with `***`: clap repeats
+/// argument values in its messages, and a URL may hold a password.
+fn redact_urls(text: &str) -> String {
+    text.split_inclusive(|c: char| c.is_whitespace() || c == '\'' || c == '"')
+        .map(|piece| {
+            let token = piece.trim_end_matches(|c: char| c.is_whitespace() || c == '\'' || c == '"');
+            match url::Url::parse(token) {
+                Ok(mut parsed) if parsed.password().is_some() => {
+                    let _ = parsed.set_password(Some("***"));
+                    piece.replacen(token, parsed.as_str(), 1)
+                }
+                _ => piece.to_owned(),
+            }
+        })
+        .collect()
 }
 
 fn fail(error: ApiError, status: u8, json: bool) -> ExitCode {
@@ -336,7 +356,7 @@ async fn open_instance(console: &Console, cli: &Cli) -> Result<String, CoreError
         password = None;
     }
     let connected = match console.connect(&id, password.clone()).await {
-        Err(CoreError::PasswordNeeded { profile })
+        Err(CoreError::PasswordNeeded { profile, .. })
             if password.is_none() && std::io::stdin().is_terminal() =>
         {
             let typed = rpassword::prompt_password(format!("Password for {profile}: "))
@@ -410,7 +430,7 @@ async fn query(console: &Console, id: &str, sql: &str, yes: bool, json: bool) ->
             json,
         )?,
         StatementOutcome::AwaitingConfirmation { pending, result } => {
-            let confirmed = yes || ask_to_commit(&pending.sql, pending.rows_affected)?;
+            let confirmed = yes || ask_to_commit(&pending)?;
             if !confirmed {
                 console.rollback_write(&pending.id).await?;
                 return Err(Failure::NotConfirmed(format!(
@@ -420,22 +440,41 @@ async fn query(console: &Console, id: &str, sql: &str, yes: bool, json: bool) ->
                 )));
             }
             console.commit_write(&pending.id).await?;
-            output::query("committed", true, pending.rows_affected, result.as_ref(), json)?
+            output::query("committed", true, pending.rows_affected, result.as_ref(), json)?;
+            if json {
+                return Ok(ExitCode::SUCCESS);
+            }
+            for change in &pending.changes {
+                output::emit_line(&format!(
+                    "  {}: {} inserted, {} updated, {} deleted",
+                    change.table, change.inserted, change.updated, change.deleted
+                ))?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Asks on the terminal; without one, the answer is no.
-fn ask_to_commit(sql: &str, rows_affected: u64) -> Result<bool, CoreError> {
+/// Asks on the terminal; without one, the answer is no. An answer given
+/// after the write expired is no too: it was rolled back meanwhile.
+fn ask_to_commit(pending: &fluxdesk_types::PendingWrite) -> Result<bool, CoreError> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
     }
+    let asked = std::time::Instant::now();
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
         stderr,
-        "This instance confirms writes. About to commit:\n  {sql}\n  rows affected: {rows_affected}"
+        "This instance confirms writes. About to commit:\n  {}\n  rows affected: {}",
+        pending.sql, pending.rows_affected
     );
+    for change in &pending.changes {
+        let _ = writeln!(
+            stderr,
+            "  {}: {} inserted, {} updated, {} deleted",
+            change.table, change.inserted, change.updated, change.deleted
+        );
+    }
     let _ = write!(stderr, "Commit? [y/N] ");
     let _ = stderr.flush();
     let mut answer = String::new();
@@ -443,7 +482,8 @@ fn ask_to_commit(sql: &str, rows_affected: u64) -> Result<bool, CoreError> {
         .lock()
         .read_line(&mut answer)
         .map_err(|error| CoreError::io("Cannot read the answer", error))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    let in_time = asked.elapsed() < std::time::Duration::from_secs(pending.expires_in_secs);
+    Ok(in_time && matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
 async fn manage_profiles(console: &Console, cli: &Cli, verb: &ProfileVerb) -> Result<ExitCode, Failure> {
@@ -462,7 +502,7 @@ async fn manage_profiles(console: &Console, cli: &Cli, verb: &ProfileVerb) -> Re
                     EnvArg::Custom => EnvironmentKind::Custom,
                 };
                 profile.environment = Environment::of_kind(kind);
-                profile.protection = default_protection(kind);
+                profile.protection = kind.default_protection();
             }
             if let Some(protection) = add.protection {
                 profile.protection = match protection {
@@ -487,10 +527,10 @@ async fn manage_profiles(console: &Console, cli: &Cli, verb: &ProfileVerb) -> Re
                 profile.password_storage = PasswordStorage::AskEveryTime;
             }
             use secrecy::ExposeSecret;
-            let password = if add.ask_password {
-                None
-            } else {
-                password.map(|p| p.expose_secret().to_owned())
+            let password = match (add.ask_password, read_password(cli)?) {
+                (true, _) => None,
+                (false, Some(typed)) => Some(typed),
+                (false, None) => password.map(|p| p.expose_secret().to_owned()),
             };
             let entry = console.save_profile(ProfileDraft { profile, password }).await?;
             output::profile_added(&entry, cli.json)?

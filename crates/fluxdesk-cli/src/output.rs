@@ -9,6 +9,11 @@ use fluxdesk_types::{
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
+/// Prints one line on standard output.
+pub fn emit_line(text: &str) -> Result<(), CoreError> {
+    emit(text)
+}
+
 fn emit(text: &str) -> Result<(), CoreError> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{text}").map_err(|error| CoreError::io("Cannot write to standard output", error))
@@ -141,6 +146,7 @@ fn password_label(state: PasswordState) -> &'static str {
         PasswordState::Missing => "none saved",
         PasswordState::AskEveryTime => "asked each time",
         PasswordState::KeyringUnavailable => "keyring unavailable",
+        PasswordState::ThisRunOnly => "this run only",
     }
 }
 

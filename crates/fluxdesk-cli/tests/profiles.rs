@@ -75,6 +75,15 @@ fn add(profiles: &Profiles, database: &TestDatabase, name: &str, extra: &[&str])
     json(&profiles.run(&args))
 }
 
+/// What the Secret Service lists for the CLI's (debug build) entries.
+fn keyring_listing() -> String {
+    let listed = Command::new("secret-tool")
+        .args(["search", "--all", "service", "Fluxdesk (development build)"])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed");
+    String::from_utf8_lossy(&listed.stdout).to_string() + &String::from_utf8_lossy(&listed.stderr)
+}
+
 fn psql(database: &TestDatabase, sql: &str) -> String {
     shared_cluster().psql(&database.name, sql).unwrap()
 }
@@ -119,6 +128,10 @@ fn profiles_are_added_used_tested_and_removed_with_their_secret() {
     assert_eq!(diagnosis["connected"], true);
     assert_eq!(diagnosis["layout"], "dashboard");
 
+    assert!(
+        keyring_listing().contains("label = CLI staging ["),
+        "the keyring holds an entry named after the profile"
+    );
     let removed = json(&profiles.run(&["profiles", "remove", "CLI staging", "--json"]));
     assert_eq!(removed["removed"], "CLI staging");
     assert!(!profiles.stored().contains("CLI staging"));
@@ -300,10 +313,21 @@ fn ip(args: &[&str]) {
 
 impl Blackhole {
     fn new() -> Self {
-        let tag = std::process::id() % 100_000;
+        let tag = format!(
+            "{:x}",
+            (std::process::id() as u128
+                ^ std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos())
+                & 0xff_ffff
+        );
         let name = format!("fluxdesk-blackhole-{tag}");
         let link = format!("fdbh{tag}");
         let peer = format!("{link}p");
+        // Leftovers of a crashed run under the same names would make `add` fail.
+        let _ = Command::new("ip").args(["netns", "del", &name]).status();
+        let _ = Command::new("ip").args(["link", "del", &peer]).status();
         ip(&["netns", "add", &name]);
         let hole = Blackhole {
             name: name.clone(),
@@ -395,4 +419,97 @@ fn an_unroutable_host_times_out_within_the_connect_timeout() {
         elapsed < Duration::from_millis(3_500),
         "reported after {elapsed:?} for a 2 s limit"
     );
+}
+
+#[test]
+fn passwords_come_from_the_keyring_or_stdin_never_from_pgpassword() {
+    let profiles = Profiles::new();
+    let database = read_only_demo_database();
+    // Saved without a password: $PGPASSWORD holds the right one, and must not be used.
+    let url_without_password = database
+        .tcp_url
+        .replacen(&format!(":{}@", database.password), "@", 1);
+    assert_ne!(url_without_password, database.tcp_url);
+    let entry = json(&profiles.run(&[
+        "profiles",
+        "add",
+        &url_without_password,
+        "--name",
+        "CLI no password",
+        "--json",
+    ]));
+    assert_eq!(entry["password"], "missing");
+    let output = profiles
+        .command(&["--profile", "CLI no password", "schemas"])
+        .env("PGPASSWORD", &database.password)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no password is saved"),
+        "{}",
+        stderr(&output)
+    );
+
+    // --password-stdin keeps the password out of the command line and into the keyring.
+    let added = profiles.run_with_stdin(
+        &[
+            "profiles",
+            "add",
+            &url_without_password,
+            "--name",
+            "CLI stdin",
+            "--password-stdin",
+            "--json",
+        ],
+        &format!("{}\n", database.password),
+    );
+    assert_eq!(json(&added)["password"], "saved");
+    let tables = profiles.run(&["--profile", "CLI stdin", "schemas", "--json"]);
+    assert!(
+        json(&tables)
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "auth")
+    );
+    assert!(!profiles.stored().contains(&database.password));
+}
+
+#[test]
+fn a_profile_whose_password_cannot_be_removed_is_kept() {
+    let profiles = Profiles::new();
+    let database = read_only_demo_database();
+    add(&profiles, database, "CLI keep me", &[]);
+    let output = profiles
+        .command(&["profiles", "remove", "CLI keep me"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        profiles.stored().contains("CLI keep me"),
+        "no orphaned secret: the profile stays"
+    );
+    // With the keyring back, it goes, secret and all.
+    assert!(
+        profiles
+            .run(&["profiles", "remove", "CLI keep me"])
+            .status
+            .success()
+    );
+    assert!(!keyring_listing().contains("CLI keep me"));
+}
+
+#[test]
+fn usage_errors_never_repeat_a_password() {
+    let output = Command::new(env!("CARGO_BIN_EXE_fluxdesk-cli"))
+        .args(["schemas", "postgres://ops:hunter2-secret@db.example/app"])
+        .env_remove("FLUXDESK_DSN")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("postgres://ops:***@db.example/app"), "{message}");
+    assert!(!message.contains("hunter2-secret"), "{message}");
 }

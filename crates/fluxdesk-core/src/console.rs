@@ -3,12 +3,12 @@
 //! commands are a line or two.
 
 use crate::catalog;
-use crate::diagnosis::{self, diagnose, diagnosis_of_error};
+use crate::diagnosis::{self, diagnose_with, diagnosis_of_error};
 use crate::error::{CoreError, CoreResult};
 use crate::fleet::Fleet;
 use crate::instance::Instance;
 use crate::keyring::Keyring;
-use crate::profiles::{ProfileBook, ProfileStorage, default_protection, profile_from_url, validate};
+use crate::profiles::{ProfileBook, ProfileStorage, profile_from_url, validate};
 use crate::rows;
 use crate::statement::{self, PendingWrites};
 use crate::target::ConnectionTarget;
@@ -17,7 +17,7 @@ use fluxdesk_types::{
     PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport, RowPage, RowsRequest,
     SchemaSummary, StatementOutcome, TableSummary,
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -31,10 +31,35 @@ pub struct Console {
     pending: PendingWrites,
     /// Instances given at launch (`--dsn`), known for this run only.
     transient: Mutex<BTreeMap<String, (Profile, Option<SecretString>)>>,
+    /// Serializes read-change-write of the profile book within this process.
+    book_writes: tokio::sync::Mutex<()>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Whether `after` points somewhere `before`'s saved password must not follow
+/// unasked: another host, port, user or database, or other TLS settings.
+fn points_elsewhere(before: &Profile, after: &Profile) -> bool {
+    before.host != after.host
+        || before.port != after.port
+        || before.user != after.user
+        || before.database != after.database
+        || before.tls_mode != after.tls_mode
+        || before.ca_file != after.ca_file
+}
+
+/// Whether a failed connection was the server asking for a password it did not get.
+fn refused_for_password(error: &CoreError) -> bool {
+    match error {
+        CoreError::Connect { source, .. } => match source {
+            sqlx::Error::Database(db_error) => db_error.code().as_deref() == Some("28P01"),
+            sqlx::Error::Protocol(message) => message.contains("password"),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 impl Console {
@@ -46,6 +71,7 @@ impl Console {
             fleet: Fleet::default(),
             pending: PendingWrites::default(),
             transient: Mutex::new(BTreeMap::new()),
+            book_writes: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -75,39 +101,36 @@ impl Console {
     }
 
     /// Every profile, with its password state and whether it is connected.
+    /// Reads no secret: a secret read can make the OS ask the user.
     pub async fn profiles(&self) -> CoreResult<Vec<ProfileEntry>> {
-        let saved = self.book()?.profiles().to_vec();
-        let states = self
-            .keyring
-            .run(move |keyring| {
-                Ok(saved
-                    .into_iter()
-                    .map(|p| (password_state(keyring, &p), p))
-                    .collect::<Vec<_>>())
-            })
-            .await?;
+        let book = self.book()?;
+        let keyring_available = self.keyring_status().await.is_ok();
         let mut entries: Vec<ProfileEntry> = lock(&self.transient)
             .values()
             .map(|(profile, _)| ProfileEntry {
                 profile: profile.clone(),
-                password: PasswordState::AskEveryTime,
+                password: PasswordState::ThisRunOnly,
                 connected: self.fleet.is_connected(&profile.id),
                 saved: false,
             })
             .collect();
-        entries.extend(states.into_iter().map(|(password, profile)| ProfileEntry {
+        entries.extend(book.profiles().iter().map(|profile| ProfileEntry {
+            password: password_state(&book, profile, keyring_available),
             connected: self.fleet.is_connected(&profile.id),
-            profile,
-            password,
+            profile: profile.clone(),
             saved: true,
         }));
         Ok(entries)
     }
 
-    /// Creates or updates a profile. The book is changed in memory, then the
-    /// keyring, then the book is written: a keyring failure saves nothing, and
-    /// the form that sent the draft keeps its data.
+    /// Creates or updates a profile.
+    ///
+    /// The book is changed in memory, then the keyring, then the book is
+    /// written: a keyring failure saves nothing and the form that sent the
+    /// draft keeps its data. A profile that now points elsewhere forgets its
+    /// saved password unless a new one comes with it.
     pub async fn save_profile(&self, draft: ProfileDraft) -> CoreResult<ProfileEntry> {
+        let _writing = self.book_writes.lock().await;
         let mut book = self.book()?;
         let ProfileDraft { profile, password } = draft;
         let previous = book.get(&profile.id).ok().cloned();
@@ -118,48 +141,36 @@ impl Console {
             }
             None => book.add(profile)?,
         };
-        let password = password.filter(|p| !p.is_empty()).map(SecretString::from);
-        let keyring_work = (previous, stored.clone(), password);
-        self.keyring
-            .run(move |keyring| {
-                let (previous, stored, password) = keyring_work;
-                match stored.password_storage {
-                    PasswordStorage::Keyring => {
-                        if let Some(previous) = &previous {
-                            keyring.rename(previous, &stored)?;
-                        }
-                        if let Some(password) = &password {
-                            keyring.save(&stored, password)?;
-                        }
-                    }
-                    PasswordStorage::AskEveryTime => {
-                        // Not keeping a password means not keeping one anywhere.
-                        if let Some(previous) = &previous {
-                            let _ = keyring.delete(previous);
-                        }
-                        let _ = keyring.delete(&stored);
-                    }
-                }
-                Ok(())
-            })
-            .await?;
-        book.save(self.storage.as_ref())?;
+        let had_password = previous.as_ref().is_some_and(|p| book.has_saved_password(&p.id));
+        let plan = KeyringPlan {
+            previous: previous.clone(),
+            stored: stored.clone(),
+            password: password.filter(|p| !p.is_empty()).map(SecretString::from),
+            had_password,
+        };
+        let outcome = self.keyring.run(move |keyring| plan.apply(keyring)).await?;
+        book.set_saved_password(&stored.id, outcome.saved);
+        if let Err(error) = book.save(self.storage.as_ref()) {
+            if let Some(created) = outcome.created.clone() {
+                let _ = self.keyring.run(move |keyring| keyring.delete(&created)).await;
+            }
+            return Err(error);
+        }
+        if let Some(old) = outcome.leftover {
+            // The book names the new entry now; the old one can go.
+            if let Err(error) = self.keyring.run(move |keyring| keyring.delete(&old)).await {
+                tracing::warn!(%error, "a renamed profile's old keyring entry could not be removed");
+            }
+        }
+        drop(_writing);
         // New settings take effect on the next connection.
         self.disconnect(&stored.id).await;
         tracing::info!(profile = %stored.name, "profile saved");
-        self.entry(stored).await
-    }
-
-    async fn entry(&self, profile: Profile) -> CoreResult<ProfileEntry> {
-        let lookup = profile.clone();
-        let password = self
-            .keyring
-            .run(move |keyring| Ok(password_state(keyring, &lookup)))
-            .await?;
+        let keyring_available = self.keyring_status().await.is_ok();
         Ok(ProfileEntry {
-            connected: self.fleet.is_connected(&profile.id),
-            profile,
-            password,
+            password: password_state(&book, &stored, keyring_available),
+            connected: false,
+            profile: stored,
             saved: true,
         })
     }
@@ -179,9 +190,8 @@ impl Console {
         }
         if let Some(kind) = environment {
             profile.environment = Environment::of_kind(kind);
-            profile.protection = default_protection(kind);
+            profile.protection = kind.default_protection();
         }
-        use secrecy::ExposeSecret;
         self.save_profile(ProfileDraft {
             profile,
             password: password.map(|p| p.expose_secret().to_owned()),
@@ -189,21 +199,30 @@ impl Console {
         .await
     }
 
-    /// Deletes a profile and the password stored for it.
+    /// Deletes a profile and the password stored for it. If the keyring holds
+    /// its password and cannot be reached, nothing is deleted: an orphaned
+    /// secret is worse than a profile kept.
     pub async fn delete_profile(&self, id: &str) -> CoreResult<Profile> {
+        let _writing = self.book_writes.lock().await;
         let mut book = self.book()?;
         let profile = book.get(id)?.clone();
+        let has_secret = book.has_saved_password(id);
         let doomed = profile.clone();
-        self.keyring.run(move |keyring| keyring.delete(&doomed)).await?;
+        match self.keyring.run(move |keyring| keyring.delete(&doomed)).await {
+            Ok(()) => {}
+            Err(error) if has_secret => return Err(error),
+            Err(_) => {}
+        }
         book.remove(id)?;
         book.save(self.storage.as_ref())?;
+        drop(_writing);
         self.disconnect(id).await;
         tracing::info!(profile = %profile.name, "profile deleted with its keyring entry");
         Ok(profile)
     }
 
     /// The password to connect `profile` with: the one typed, the one given
-    /// at launch, or the keyring's.
+    /// at launch, or the keyring's. `None` means none is known.
     async fn password_for(
         &self,
         profile: &Profile,
@@ -218,55 +237,85 @@ impl Console {
         match profile.password_storage {
             PasswordStorage::AskEveryTime => Err(CoreError::PasswordNeeded {
                 profile: profile.name.clone(),
+                reason: "it asks for its password every time.".to_owned(),
             }),
+            PasswordStorage::Keyring if !self.book()?.has_saved_password(&profile.id) => Ok(None),
             PasswordStorage::Keyring => {
                 let lookup = profile.clone();
-                self.keyring.run(move |keyring| keyring.load(&lookup)).await
+                match self.keyring.run(move |keyring| keyring.load(&lookup)).await {
+                    Ok(password) => Ok(password),
+                    Err(CoreError::KeyringUnavailable(reason)) => Err(CoreError::PasswordNeeded {
+                        profile: profile.name.clone(),
+                        reason: format!(
+                            "its saved password cannot be read: the OS keyring is not available ({reason})."
+                        ),
+                    }),
+                    Err(error) => Err(error),
+                }
             }
         }
     }
 
-    async fn target(&self, profile: Profile, typed: Option<String>) -> CoreResult<ConnectionTarget> {
+    /// Opens a connection for `profile`; a server asking for a password we
+    /// did not have becomes "password needed", which the UI answers with a prompt.
+    async fn open(&self, profile: Profile, typed: Option<String>, id: &str) -> CoreResult<ConnectionInfo> {
+        let name = profile.name.clone();
         let password = self.password_for(&profile, typed).await?;
-        Ok(ConnectionTarget::from_profile(profile, password))
+        let had_password = password.is_some();
+        let target = ConnectionTarget::from_profile(profile, password);
+        match self.fleet.connect(id, &target).await {
+            Err(error) if !had_password && refused_for_password(&error) => Err(CoreError::PasswordNeeded {
+                profile: name,
+                reason: "no password is saved for it.".to_owned(),
+            }),
+            other => other,
+        }
     }
 
     /// "Test connection" for a saved profile.
     pub async fn test_profile(&self, id: &str, password: Option<String>) -> Diagnosis {
         let started = Instant::now();
-        let target = match self.profile(id) {
-            Ok(profile) => self.target(profile, password).await,
-            Err(error) => Err(error),
+        let profile = match self.profile(id) {
+            Ok(profile) => profile,
+            Err(error) => return diagnosis_of_error(error, started),
         };
-        match target {
-            Ok(target) => diagnose(&target).await,
+        match self.password_for(&profile, password).await {
+            Ok(password) => diagnose_with(ConnectionTarget::from_profile(profile, password)).await,
             Err(error) => diagnosis_of_error(error, started),
         }
     }
 
     /// "Test connection" for a profile being edited, before it is saved. With
-    /// no password typed, an edited saved profile uses its stored one.
+    /// no password typed, an edited saved profile uses its stored one, but
+    /// only while it still points where that password was saved for.
     pub async fn test_draft(&self, draft: ProfileDraft) -> Diagnosis {
         let started = Instant::now();
         if let Err(error) = validate(&draft.profile) {
             return diagnosis_of_error(error, started);
         }
-        let password = match self.profile(&draft.profile.id) {
-            Ok(saved) => self.password_for(&saved, draft.password).await,
-            Err(_) => Ok(draft.password.filter(|p| !p.is_empty()).map(SecretString::from)),
+        let typed = draft.password.filter(|p| !p.is_empty());
+        let password = match (self.profile(&draft.profile.id), typed) {
+            (_, Some(typed)) => Ok(Some(SecretString::from(typed))),
+            (Ok(saved), None) if points_elsewhere(&saved, &draft.profile) => Err(CoreError::PasswordNeeded {
+                profile: draft.profile.name.clone(),
+                reason:
+                    "it now points somewhere else, so its saved password is not sent there; type it again."
+                        .to_owned(),
+            }),
+            (Ok(saved), None) => self.password_for(&saved, None).await,
+            (Err(_), None) => Ok(None),
         };
         match password {
-            Ok(password) => diagnose(&ConnectionTarget::from_profile(draft.profile, password)).await,
+            Ok(password) => diagnose_with(ConnectionTarget::from_profile(draft.profile, password)).await,
             Err(error) => diagnosis_of_error(error, started),
         }
     }
 
-    /// Connects a profile; `password` is needed when it asks every time.
+    /// Connects a profile; `password` is needed when it keeps none.
     pub async fn connect(&self, id: &str, password: Option<String>) -> CoreResult<ConnectionInfo> {
         let profile = self.profile(id)?;
         let name = profile.name.clone();
-        let target = self.target(profile, password).await?;
-        let info = self.fleet.connect(id, &target).await?;
+        let info = self.open(profile, password, id).await?;
         tracing::info!(profile = %name, "profile connected");
         Ok(info)
     }
@@ -283,46 +332,37 @@ impl Console {
     }
 
     /// The fleet-overview line of a profile: reachable or not, layout,
-    /// version, size and connections. Bounded by the profile's connect timeout.
+    /// version, size and connections. Never an error for an unreachable
+    /// instance, and never longer than twice its connect timeout.
     pub async fn health(&self, id: &str) -> CoreResult<InstanceHealth> {
         let started = Instant::now();
-        if let Ok(instance) = self.instance(id) {
-            return diagnosis::health_of_instance(id, &instance, started).await;
-        }
         let profile = self.profile(id)?;
-        let target = match self.target(profile, None).await {
-            Ok(target) => target,
-            Err(error) => {
-                return Ok(diagnosis::health_of_failure(
-                    id,
-                    diagnosis_of_error(error, started),
-                ));
+        let limit = ConnectionTarget::from_profile(profile.clone(), None).connect_timeout() * 2;
+        let measure = async {
+            if let Ok(instance) = self.instance(id) {
+                return diagnosis::health_of_instance(id, &instance, started).await;
             }
-        };
-        let timeout = target.connect_timeout();
-        let probe = async {
+            let password = self.password_for(&profile, None).await?;
+            let target = ConnectionTarget::from_profile(profile.clone(), password);
             let instance = Instance::connect(id, &target).await?;
             let health = diagnosis::health_of_instance(id, &instance, started).await;
             instance.close().await;
             health
         };
-        match tokio::time::timeout(timeout * 2, probe).await {
-            Ok(Ok(health)) => Ok(health),
-            Ok(Err(error)) => Ok(diagnosis::health_of_failure(
-                id,
-                diagnosis_of_error(error, started),
-            )),
-            Err(_) => Ok(diagnosis::health_of_failure(
+        Ok(match tokio::time::timeout(limit, measure).await {
+            Ok(Ok(health)) => health,
+            Ok(Err(error)) => diagnosis::health_of_failure(id, diagnosis_of_error(error, started)),
+            Err(_) => diagnosis::health_of_failure(
                 id,
                 diagnosis_of_error(
                     CoreError::ConnectTimeout {
-                        target: target.display().to_owned(),
-                        seconds: timeout.as_secs() * 2,
+                        target: ConnectionTarget::from_profile(profile, None).display().to_owned(),
+                        seconds: limit.as_secs(),
                     },
                     started,
                 ),
-            )),
-        }
+            ),
+        })
     }
 
     /// Every saved profile's health, measured concurrently.
@@ -338,7 +378,8 @@ impl Console {
     }
 
     /// Imports an export document's profiles (without passwords).
-    pub fn import_profiles(&self, export: ProfileExport) -> CoreResult<ImportReport> {
+    pub async fn import_profiles(&self, export: ProfileExport) -> CoreResult<ImportReport> {
+        let _writing = self.book_writes.lock().await;
         let mut book = self.book()?;
         let report = book.import(export)?;
         book.save(self.storage.as_ref())?;
@@ -355,7 +396,7 @@ impl Console {
     }
 
     /// Imports the profiles of the export file at `path`.
-    pub fn import_profiles_from(&self, path: &std::path::Path) -> CoreResult<ImportReport> {
+    pub async fn import_profiles_from(&self, path: &std::path::Path) -> CoreResult<ImportReport> {
         let bytes = std::fs::read(path)
             .map_err(|error| CoreError::io(format!("Cannot read {}", path.display()), error))?;
         let export: ProfileExport = serde_json::from_slice(&bytes).map_err(|error| {
@@ -364,7 +405,7 @@ impl Console {
                 path.display()
             ))
         })?;
-        self.import_profiles(export)
+        self.import_profiles(export).await
     }
 
     /// Schemas of a connected instance.
@@ -398,19 +439,104 @@ impl Console {
         self.pending.rollback(pending_id).await
     }
 
-    /// Whether an OS keyring answers; `Err` explains why not.
+    /// Whether an OS keyring answers (reads no secret); `Err` explains why not.
     pub async fn keyring_status(&self) -> CoreResult<()> {
         self.keyring.run(|keyring| keyring.check_available()).await
     }
 }
 
-fn password_state(keyring: &Keyring, profile: &Profile) -> PasswordState {
+fn password_state(book: &ProfileBook, profile: &Profile, keyring_available: bool) -> PasswordState {
     match profile.password_storage {
         PasswordStorage::AskEveryTime => PasswordState::AskEveryTime,
-        PasswordStorage::Keyring => match keyring.load(profile) {
-            Ok(Some(_)) => PasswordState::Saved,
-            Ok(None) => PasswordState::Missing,
-            Err(_) => PasswordState::KeyringUnavailable,
-        },
+        PasswordStorage::Keyring if !keyring_available => PasswordState::KeyringUnavailable,
+        PasswordStorage::Keyring if book.has_saved_password(&profile.id) => PasswordState::Saved,
+        PasswordStorage::Keyring => PasswordState::Missing,
+    }
+}
+
+/// What saving a profile does to the keyring, worked out before the book is
+/// written so it can be undone if writing fails.
+struct KeyringPlan {
+    previous: Option<Profile>,
+    stored: Profile,
+    password: Option<SecretString>,
+    had_password: bool,
+}
+
+/// What the keyring work did.
+struct KeyringOutcome {
+    /// Whether the keyring now holds the profile's password.
+    saved: bool,
+    /// An entry created for this save, to delete if the book cannot be written.
+    created: Option<Profile>,
+    /// An entry to delete once the book is written (the old name's).
+    leftover: Option<Profile>,
+}
+
+impl KeyringPlan {
+    fn apply(self, keyring: &Keyring) -> CoreResult<KeyringOutcome> {
+        let renamed = self
+            .previous
+            .as_ref()
+            .is_some_and(|previous| Keyring::account(previous) != Keyring::account(&self.stored));
+        let leftover = if renamed { self.previous.clone() } else { None };
+        let forget = |keyring: &Keyring| {
+            if let Some(previous) = &self.previous {
+                let _ = keyring.delete(previous);
+            }
+            let _ = keyring.delete(&self.stored);
+        };
+        match self.stored.password_storage {
+            PasswordStorage::AskEveryTime => {
+                // Not keeping a password means not keeping one anywhere.
+                forget(keyring);
+                Ok(KeyringOutcome {
+                    saved: false,
+                    created: None,
+                    leftover: None,
+                })
+            }
+            PasswordStorage::Keyring => match (&self.password, &self.previous) {
+                (Some(password), _) => {
+                    keyring.save(&self.stored, password)?;
+                    Ok(KeyringOutcome {
+                        saved: true,
+                        created: renamed.then(|| self.stored.clone()),
+                        leftover,
+                    })
+                }
+                (None, Some(previous)) if points_elsewhere(previous, &self.stored) => {
+                    forget(keyring);
+                    Ok(KeyringOutcome {
+                        saved: false,
+                        created: None,
+                        leftover: None,
+                    })
+                }
+                (None, Some(previous)) if renamed && self.had_password => {
+                    // Copy now, delete the old entry only once the book is written.
+                    match keyring.load(previous)? {
+                        Some(password) => {
+                            keyring.save(&self.stored, &password)?;
+                            Ok(KeyringOutcome {
+                                saved: true,
+                                created: Some(self.stored.clone()),
+                                leftover,
+                            })
+                        }
+                        None => Ok(KeyringOutcome {
+                            saved: false,
+                            created: None,
+                            leftover: None,
+                        }),
+                    }
+                }
+                (None, _) => Ok(KeyringOutcome {
+                    saved: self.had_password,
+                    created: None,
+                    leftover: None,
+                }),
+            },
+        }
     }
 }

@@ -3,16 +3,17 @@
 use crate::error::{CoreError, CoreResult, classify_connect_error};
 use crate::instance::Instance;
 use crate::target::ConnectionTarget;
-use fluxdesk_types::{Diagnosis, FluxbaseLayout, InstanceHealth, Problem};
+use fluxdesk_types::{Diagnosis, FluxbaseLayout, InstanceHealth, Problem, Protection};
 use std::time::Instant;
 
 /// Opens a connection to `target`, identifies the server, closes it, and
 /// says in words what happened. Never takes longer than the connect timeout.
-pub async fn diagnose(target: &ConnectionTarget) -> Diagnosis {
+pub async fn diagnose_with(target: ConnectionTarget) -> Diagnosis {
     let started = Instant::now();
-    match Instance::connect("diagnosis", target).await {
+    let read_only = target.profile().protection == Protection::ReadOnly;
+    match Instance::connect("diagnosis", &target).await {
         Ok(instance) => {
-            let diagnosis = diagnosis_of_instance(&instance, started);
+            let diagnosis = diagnosis_of_instance(&instance, started, read_only);
             instance.close().await;
             diagnosis
         }
@@ -20,8 +21,13 @@ pub async fn diagnose(target: &ConnectionTarget) -> Diagnosis {
     }
 }
 
+/// The caveat of a read-only profile whose role is a superuser.
+pub const SUPERUSER_READ_ONLY_NOTE: &str = "Connected as a superuser: read-only stops every data and schema \
+change, but superuser-only functions (COPY ... TO PROGRAM, pg_terminate_backend, pg_reload_conf) stay possible. \
+For a strictly read-only profile, connect as a role without superuser.";
+
 /// What an open connection tells about its server.
-pub fn diagnosis_of_instance(instance: &Instance, started: Instant) -> Diagnosis {
+pub fn diagnosis_of_instance(instance: &Instance, started: Instant, read_only: bool) -> Diagnosis {
     let info = instance.info();
     let (problem, layout) = match info.layout {
         FluxbaseLayout::Dashboard => (None, "Fluxbase 2026.3.6 layout (dashboard schema)"),
@@ -31,10 +37,15 @@ pub fn diagnosis_of_instance(instance: &Instance, started: Instant) -> Diagnosis
             "plain PostgreSQL: this database has no Fluxbase tables",
         ),
     };
+    let mut message = format!("Connected to PostgreSQL {}; {layout}.", info.server_version);
+    if read_only && info.superuser {
+        message.push(' ');
+        message.push_str(SUPERUSER_READ_ONLY_NOTE);
+    }
     Diagnosis {
         connected: true,
         problem,
-        message: format!("Connected to PostgreSQL {}; {layout}.", info.server_version),
+        message,
         server_version: Some(info.server_version.clone()),
         layout: Some(info.layout),
         elapsed_ms: elapsed_ms(started),
@@ -84,7 +95,7 @@ pub async fn health_of_instance(
         sqlx::query_as(HEALTH).fetch_one(instance.pool()).await?;
     Ok(InstanceHealth {
         profile_id: profile_id.to_owned(),
-        diagnosis: diagnosis_of_instance(instance, started),
+        diagnosis: diagnosis_of_instance(instance, started, false),
         database_size_bytes: Some(size),
         connections_in_use: Some(in_use),
         max_connections: Some(max),

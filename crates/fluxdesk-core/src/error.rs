@@ -42,11 +42,13 @@ pub enum CoreError {
         "The OS keyring is not available: {0}. Unlock or start your keyring, or set this profile to ask for the password every time. Nothing was written to disk."
     )]
     KeyringUnavailable(String),
-    /// The profile asks for its password and none was given.
-    #[error("\"{profile}\" asks for its password every time; enter it to connect.")]
+    /// A password is needed and none is at hand; `reason` says why.
+    #[error("Enter the password of \"{profile}\" to connect: {reason}")]
     PasswordNeeded {
         /// Name of the profile.
         profile: String,
+        /// Why there is none: it asks every time, none is saved, or the keyring is unavailable.
+        reason: String,
     },
     /// A statement on an open connection failed.
     #[error(transparent)]
@@ -112,10 +114,18 @@ pub(crate) fn classify_connect_error(source: &sqlx::Error) -> (Problem, String) 
         sqlx::Error::Tls(tls_error) => (Problem::TlsFailure, describe_tls(&tls_error.to_string())),
         sqlx::Error::PoolTimedOut => (Problem::Timeout, "the server did not answer in time.".to_owned()),
         sqlx::Error::Database(db_error) => match db_error.code().as_deref() {
-            Some("28P01") | Some("28000") => (
+            Some("28P01") => (
                 Problem::BadCredentials,
                 format!(
                     "the server rejected the user name or password ({}).",
+                    db_error.message()
+                ),
+            ),
+            // 28000 also covers pg_hba.conf refusals ("no pg_hba.conf entry", "no encryption").
+            Some("28000") => (
+                Problem::Other,
+                format!(
+                    "the server does not accept this connection ({}).",
                     db_error.message()
                 ),
             ),

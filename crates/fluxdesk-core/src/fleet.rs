@@ -48,11 +48,12 @@ impl Fleet {
         }
     }
 
-    /// Closes the connection of `id`, if open.
+    /// Forgets the connection of `id` and closes its pool in the background:
+    /// closing waits for connections in use, and disconnecting must not.
     pub async fn disconnect(&self, id: &str) {
         let open = self.connections().remove(id);
         if let Some(instance) = open {
-            instance.close().await;
+            tokio::spawn(async move { instance.close().await });
         }
     }
 

@@ -79,13 +79,14 @@ impl Instance {
 }
 
 async fn identify(connection: &mut PgConnection, instance_id: &str) -> Result<ConnectionInfo, sqlx::Error> {
-    let (server_version, database, user, has_dashboard, has_platform): (String, String, String, bool, bool) =
-        sqlx::query_as(
-            "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
-                    to_regclass('dashboard.users') IS NOT NULL, to_regclass('platform.users') IS NOT NULL",
-        )
-        .fetch_one(&mut *connection)
-        .await?;
+    type Identity = (String, String, String, bool, bool, bool);
+    let (server_version, database, user, has_dashboard, has_platform, superuser): Identity = sqlx::query_as(
+        "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
+                    to_regclass('dashboard.users') IS NOT NULL, to_regclass('platform.users') IS NOT NULL, \
+                    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)",
+    )
+    .fetch_one(&mut *connection)
+    .await?;
     let layout = match (has_platform, has_dashboard) {
         (true, _) => FluxbaseLayout::Platform,
         (false, true) => FluxbaseLayout::Dashboard,
@@ -97,5 +98,6 @@ async fn identify(connection: &mut PgConnection, instance_id: &str) -> Result<Co
         database,
         user,
         layout,
+        superuser,
     })
 }

@@ -3,11 +3,12 @@
 
 use crate::error::{CoreError, CoreResult};
 use fluxdesk_types::{
-    Environment, EnvironmentKind, ImportReport, PasswordStorage, Profile, ProfileExport, Protection, TlsMode,
+    Environment, EnvironmentKind, ImportReport, PasswordStorage, Profile, ProfileExport, TlsMode,
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,11 @@ pub trait ProfileStorage: Send + Sync + fmt::Debug {
 pub struct ProfileBook {
     version: u32,
     profiles: Vec<Profile>,
+    /// Ids of the profiles whose password is in the keyring. Listing
+    /// profiles reads this instead of the secrets: reading a secret can make
+    /// the OS ask the user for permission.
+    #[serde(default)]
+    saved_passwords: BTreeSet<String>,
 }
 
 impl ProfileBook {
@@ -47,7 +53,7 @@ impl ProfileBook {
         match storage.read()? {
             None => Ok(ProfileBook {
                 version: 1,
-                profiles: Vec::new(),
+                ..ProfileBook::default()
             }),
             Some(value) => serde_json::from_value(value).map_err(|error| {
                 CoreError::InvalidInput(format!(
@@ -60,6 +66,20 @@ impl ProfileBook {
     /// Writes the book to `storage`.
     pub fn save(&self, storage: &dyn ProfileStorage) -> CoreResult<()> {
         storage.write(serde_json::to_value(self).expect("profiles always serialize"))
+    }
+
+    /// Whether the keyring holds a password for profile `id`.
+    pub fn has_saved_password(&self, id: &str) -> bool {
+        self.saved_passwords.contains(id)
+    }
+
+    /// Records whether the keyring holds a password for profile `id`.
+    pub fn set_saved_password(&mut self, id: &str, saved: bool) {
+        if saved {
+            self.saved_passwords.insert(id.to_owned());
+        } else {
+            self.saved_passwords.remove(id);
+        }
     }
 
     /// All profiles, in the order they were added.
@@ -127,6 +147,7 @@ impl ProfileBook {
             .iter()
             .position(|profile| profile.id == id)
             .ok_or_else(|| CoreError::NotFound(format!("No profile with id \"{id}\".")))?;
+        self.saved_passwords.remove(id);
         Ok(self.profiles.remove(index))
     }
 
@@ -218,15 +239,6 @@ fn guess_environment(host: &str, database: &str) -> EnvironmentKind {
     }
 }
 
-/// Safe by default: production is read-only, staging confirms writes.
-pub fn default_protection(kind: EnvironmentKind) -> Protection {
-    match kind {
-        EnvironmentKind::Production => Protection::ReadOnly,
-        EnvironmentKind::Staging | EnvironmentKind::Custom => Protection::ConfirmWrites,
-        EnvironmentKind::Development => Protection::Open,
-    }
-}
-
 /// A profile (with an empty id) and the password, from a `postgres://` URL.
 ///
 /// Understands `user:password@host:port/database` and the query parameters
@@ -251,13 +263,15 @@ pub fn profile_from_url(url: &str) -> CoreResult<(Profile, Option<SecretString>)
             .map(|decoded| decoded.into_owned())
             .map_err(|_| malformed("bad percent-encoding"))
     };
-    let user = decode(parsed.username())?;
-    let password = parsed.password().map(decode).transpose()?.map(SecretString::from);
+    let mut user = decode(parsed.username())?;
+    let mut password = parsed.password().map(decode).transpose()?.map(SecretString::from);
+    // A percent-encoded host is a Unix socket folder (postgres://%2Ftmp/db).
     let mut host = parsed
         .host_str()
-        .map(|h| h.trim_matches(|c| c == '[' || c == ']').to_owned());
-    let port = parsed.port().unwrap_or(DEFAULT_PORT);
-    let database = decode(parsed.path().trim_start_matches('/'))?;
+        .map(|h| decode(h.trim_matches(|c| c == '[' || c == ']')))
+        .transpose()?;
+    let mut port = parsed.port().unwrap_or(DEFAULT_PORT);
+    let mut database = decode(parsed.path().trim_start_matches('/'))?;
     let mut tls_mode = TlsMode::Prefer;
     let mut ca_file = None;
     let mut connect_timeout_secs = DEFAULT_CONNECT_TIMEOUT_SECS;
@@ -275,6 +289,11 @@ pub fn profile_from_url(url: &str) -> CoreResult<(Profile, Option<SecretString>)
             }
             "sslrootcert" => ca_file = Some(value.into_owned()),
             "host" => host = Some(value.into_owned()),
+            // libpq accepts these as parameters too.
+            "user" => user = value.into_owned(),
+            "password" => password = Some(SecretString::from(value.into_owned())),
+            "dbname" => database = value.into_owned(),
+            "port" => port = value.parse().map_err(|_| malformed("port is not a number"))?,
             "connect_timeout" => {
                 connect_timeout_secs = value
                     .parse()
@@ -282,6 +301,10 @@ pub fn profile_from_url(url: &str) -> CoreResult<(Profile, Option<SecretString>)
             }
             _ => {}
         }
+    }
+    // As libpq: a CA file with sslmode require (or less) means verify-ca.
+    if ca_file.is_some() && matches!(tls_mode, TlsMode::Prefer | TlsMode::Require) {
+        tls_mode = TlsMode::VerifyCa;
     }
     let host = host
         .filter(|h| !h.is_empty())
@@ -309,7 +332,7 @@ pub fn profile_from_url(url: &str) -> CoreResult<(Profile, Option<SecretString>)
         connect_timeout_secs,
         statement_timeout_secs: DEFAULT_STATEMENT_TIMEOUT_SECS,
         environment: Environment::of_kind(kind),
-        protection: default_protection(kind),
+        protection: kind.default_protection(),
         password_storage: PasswordStorage::Keyring,
     };
     Ok((profile, password))
@@ -385,6 +408,7 @@ impl ProfileStorage for ProfileFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fluxdesk_types::Protection;
     use secrecy::ExposeSecret;
 
     #[test]
@@ -415,6 +439,27 @@ mod tests {
         assert_eq!(socket.host, "/tmp/pg");
         assert!(none.is_none());
         assert_eq!(socket.environment.kind, EnvironmentKind::Development);
+        let (encoded, _) = profile_from_url("postgres://app@%2Fvar%2Frun%2Fpostgresql/demo").unwrap();
+        assert_eq!(
+            encoded.host, "/var/run/postgresql",
+            "a percent-encoded host is a socket folder"
+        );
+        let (params, params_password) = profile_from_url(
+            "postgres://h/x?user=ops&password=s%20cret&dbname=app&port=6000&sslrootcert=/ca.pem&sslmode=require",
+        )
+        .unwrap();
+        assert_eq!(
+            (params.user.as_str(), params.database.as_str(), params.port),
+            ("ops", "app", 6000)
+        );
+        assert_eq!(params_password.unwrap().expose_secret(), "s cret");
+        assert_eq!(
+            params.tls_mode,
+            TlsMode::VerifyCa,
+            "a CA file with require verifies, as in libpq"
+        );
+        let (v6, _) = profile_from_url("postgres://u@[::1]:5433/d").unwrap();
+        assert_eq!(v6.host, "::1");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use crate::error::{CoreError, CoreResult};
 use crate::instance::Instance;
 use crate::rows::decode_cell;
-use fluxdesk_types::{ColumnInfo, PendingWrite, Protection, ResultSet, StatementOutcome};
+use fluxdesk_types::{ColumnInfo, PendingWrite, Protection, ResultSet, StatementOutcome, TableChange};
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgRow, Postgres};
 use sqlx::{Column, Either, Executor, Row, Transaction, TypeInfo, ValueRef};
@@ -97,6 +97,15 @@ impl PendingWrites {
         }
     }
 
+    /// Whether a write of `instance_id` is waiting.
+    pub fn holds_instance(&self, instance_id: &str) -> bool {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .values()
+            .any(|pending| pending.instance_id == instance_id)
+    }
+
     fn hold(&self, pending: Pending) {
         let id = pending.summary.id.clone();
         let expires_at = pending.expires_at;
@@ -128,6 +137,12 @@ pub async fn run(
             "There is no statement to run.".to_owned(),
         ));
     }
+    // One held write per instance: each holds a pooled connection and its locks.
+    if pending.holds_instance(instance_id) {
+        return Err(CoreError::InvalidInput(
+            "A write is waiting for confirmation on this instance; commit or roll it back first.".to_owned(),
+        ));
+    }
     let mut transaction = instance.pool().begin().await?;
     if protection == Protection::ReadOnly {
         // READ ONLY, and a snapshot at once: from then on no statement can
@@ -139,19 +154,30 @@ pub async fn run(
     // statement ("cannot insert multiple commands into a prepared statement").
     if let Err(error) = (&mut *transaction).describe(sql).await {
         return Err(match &error {
-            sqlx::Error::Database(db_error) if db_error.code().as_deref() == Some("42601") => {
-                if db_error.message().contains("multiple commands") {
-                    CoreError::InvalidInput("Run one statement at a time.".to_owned())
-                } else {
-                    CoreError::Query(error)
-                }
+            sqlx::Error::Database(db_error)
+                if db_error.code().as_deref() == Some("42601")
+                    && db_error.message().contains("multiple commands") =>
+            {
+                CoreError::InvalidInput("Run one statement at a time.".to_owned())
             }
             _ => CoreError::Query(error),
         });
     }
 
-    let (result, rows_affected) = execute_collecting(&mut transaction, sql).await?;
-    let wrote: bool = sqlx::query_scalar("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+    let (result, rows_affected) = match execute_collecting(&mut transaction, sql).await {
+        Ok(collected) => collected,
+        Err(CoreError::Query(sqlx::Error::Database(db_error)))
+            if db_error.code().as_deref() == Some("25001") =>
+        {
+            // VACUUM, CREATE INDEX CONCURRENTLY and the like refuse to run in
+            // a transaction, so they cannot be held for confirmation.
+            drop(transaction);
+            return run_outside_transaction(instance, protection, sql).await;
+        }
+        Err(error) => return Err(error),
+    };
+    // The server assigns a transaction id at the first write of any kind.
+    let wrote: bool = sqlx::query_scalar("SELECT txid_current_if_assigned() IS NOT NULL")
         .fetch_one(&mut *transaction)
         .await?;
 
@@ -165,10 +191,19 @@ pub async fn run(
             })
         }
         (Protection::ConfirmWrites, true) => {
+            let changes = table_changes(&mut transaction).await?;
+            if instance.pool().is_closed() {
+                // Disconnected while the statement ran: nothing may wait on a closed pool.
+                transaction.rollback().await?;
+                return Err(CoreError::NotConnected {
+                    instance: instance_id.to_owned(),
+                });
+            }
             let summary = PendingWrite {
                 id: uuid::Uuid::new_v4().to_string(),
                 sql: sql.to_owned(),
                 rows_affected,
+                changes,
                 expires_in_secs: PENDING_WRITE_TTL.as_secs(),
             };
             pending.hold(Pending {
@@ -191,6 +226,57 @@ pub async fn run(
             })
         }
     }
+}
+
+/// A statement that must run outside a transaction: allowed on open
+/// profiles only, since nothing can hold it back or stop its writes.
+async fn run_outside_transaction(
+    instance: &Instance,
+    protection: Protection,
+    sql: &str,
+) -> CoreResult<StatementOutcome> {
+    if protection != Protection::Open {
+        return Err(CoreError::InvalidInput(format!(
+            "This statement cannot run inside a transaction, so a {} profile cannot run it; use a profile whose writes are open.",
+            protection.label()
+        )));
+    }
+    let mut connection = instance.pool().acquire().await?;
+    let mut stream = sqlx::raw_sql(sql).fetch_many(&mut *connection);
+    let mut rows_affected = 0_u64;
+    while let Some(item) = stream.try_next().await? {
+        if let Either::Left(done) = item {
+            rows_affected += done.rows_affected();
+        }
+    }
+    Ok(StatementOutcome::Done {
+        rows_affected,
+        result: None,
+        wrote: true,
+    })
+}
+
+const TABLE_CHANGES: &str = r#"
+SELECT schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_del
+FROM pg_stat_xact_user_tables
+WHERE n_tup_ins + n_tup_upd + n_tup_del > 0
+ORDER BY 1
+"#;
+
+/// Rows changed per table by the open transaction, as the server counts them.
+async fn table_changes(transaction: &mut Transaction<'static, Postgres>) -> CoreResult<Vec<TableChange>> {
+    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(TABLE_CHANGES)
+        .fetch_all(&mut **transaction)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(table, inserted, updated, deleted)| TableChange {
+            table,
+            inserted,
+            updated,
+            deleted,
+        })
+        .collect())
 }
 
 /// Runs `sql` through the simple protocol, so every value arrives as text

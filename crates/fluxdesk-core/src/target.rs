@@ -32,10 +32,12 @@ pub struct ConnectionTarget {
 impl ConnectionTarget {
     /// A target for `profile`, with its password when it needs one.
     pub fn from_profile(profile: Profile, password: Option<SecretString>) -> Self {
-        let display = format!(
-            "{}@{}:{}/{}",
-            profile.user, profile.host, profile.port, profile.database
-        );
+        let host = if profile.host.contains(':') {
+            format!("[{}]", profile.host)
+        } else {
+            profile.host.clone()
+        };
+        let display = format!("{}@{}:{}/{}", profile.user, host, profile.port, profile.database);
         ConnectionTarget {
             profile,
             password,
@@ -57,7 +59,9 @@ impl ConnectionTarget {
 
     /// Changes the limit on each statement's run time (zero: none).
     pub fn with_statement_timeout(mut self, timeout: Duration) -> Self {
-        self.profile.statement_timeout_secs = u32::try_from(timeout.as_secs()).unwrap_or(u32::MAX);
+        // A non-zero limit under a second becomes one second, never "none".
+        let seconds = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
+        self.profile.statement_timeout_secs = u32::try_from(seconds).unwrap_or(u32::MAX);
         self
     }
 
@@ -80,7 +84,7 @@ impl ConnectionTarget {
     /// the server starts for us is READ ONLY, whatever statement follows.
     pub(crate) fn connect_options(&self) -> PgConnectOptions {
         let profile = &self.profile;
-        // Without .pgpass: a password must come from the keyring or the user.
+        // Without .pgpass (and see the password below).
         let mut options = PgConnectOptions::new_without_pgpass()
             .port(profile.port)
             .database(&profile.database)
@@ -101,9 +105,13 @@ impl ConnectionTarget {
         if let Some(ca_file) = &profile.ca_file {
             options = options.ssl_root_cert(ca_file.as_str());
         }
-        if let Some(password) = &self.password {
-            options = options.password(password.expose_secret());
-        }
+        // An empty password overrides $PGPASSWORD: a password comes from the
+        // keyring or the user, nowhere else. A server that asks for one then
+        // refuses it, which the console turns into "password needed". (The
+        // other PG* variables act as for libpq; our -c settings come after
+        // PGOPTIONS and win.)
+        let password = self.password.as_ref().map(|p| p.expose_secret()).unwrap_or("");
+        options = options.password(password);
         let statement_timeout = format!("{}s", profile.statement_timeout_secs);
         let mut settings = vec![("statement_timeout", statement_timeout)];
         if profile.protection == Protection::ReadOnly {
@@ -134,6 +142,20 @@ mod tests {
         let debug = format!("{target:?}");
         assert!(!debug.contains("s3cr3t-pw"), "Debug leaked the password: {debug}");
         assert!(debug.contains("<redacted>"));
+    }
+
+    #[test]
+    fn ipv6_hosts_are_bracketed() {
+        let target = ConnectionTarget::from_url("postgres://u@[::1]:5433/d").unwrap();
+        assert_eq!(target.display(), "u@[::1]:5433/d");
+    }
+
+    #[test]
+    fn short_statement_timeouts_never_mean_none() {
+        let target = ConnectionTarget::from_url("postgres://u@h/d")
+            .unwrap()
+            .with_statement_timeout(Duration::from_millis(300));
+        assert_eq!(target.profile().statement_timeout_secs, 1);
     }
 
     #[test]

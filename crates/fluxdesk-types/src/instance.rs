@@ -28,6 +28,9 @@ pub struct ConnectionInfo {
     pub user: String,
     /// Which Fluxbase layout was detected.
     pub layout: FluxbaseLayout,
+    /// Whether the connected role is a superuser: read-only stops data and
+    /// schema changes, not superuser-only functions.
+    pub superuser: bool,
 }
 
 /// What the UI needs when it starts.

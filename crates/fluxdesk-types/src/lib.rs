@@ -23,4 +23,4 @@ pub use profile::{
     ProfileEntry, ProfileExport, Protection, TlsMode,
 };
 pub use rows::{Cell, ColumnInfo, KeysetCursor, RowOrder, RowPage, RowsRequest, TableRef};
-pub use statement::{PendingWrite, ResultSet, StatementOutcome};
+pub use statement::{PendingWrite, ResultSet, StatementOutcome, TableChange};

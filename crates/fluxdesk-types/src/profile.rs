@@ -69,6 +69,16 @@ impl EnvironmentKind {
         }
     }
 
+    /// Safe by default: production read-only, staging and custom confirm
+    /// writes, development open. The user can change it.
+    pub fn default_protection(self) -> Protection {
+        match self {
+            EnvironmentKind::Production => Protection::ReadOnly,
+            EnvironmentKind::Staging | EnvironmentKind::Custom => Protection::ConfirmWrites,
+            EnvironmentKind::Development => Protection::Open,
+        }
+    }
+
     /// The label this kind gets unless the user writes another.
     pub fn default_label(self) -> &'static str {
         match self {
@@ -181,13 +191,23 @@ pub struct Profile {
 }
 
 /// A profile being created or edited. Travels only from the UI to the
-/// backend; the password in it is never sent back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// backend; the password in it is never sent back. Its `Debug` hides the
+/// password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileDraft {
     /// The fields of the profile (its `id` is ignored when creating).
     pub profile: Profile,
     /// A new password to store in the keyring; `None` keeps the stored one.
     pub password: Option<String>,
+}
+
+impl std::fmt::Debug for ProfileDraft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileDraft")
+            .field("profile", &self.profile)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// Where a profile's password stands, without revealing it.
@@ -202,6 +222,8 @@ pub enum PasswordState {
     AskEveryTime,
     /// No keyring is reachable on this machine.
     KeyringUnavailable,
+    /// Given at launch (`--dsn`): held in memory for this run only.
+    ThisRunOnly,
 }
 
 /// A profile as the profile list shows it.
@@ -265,8 +287,16 @@ mod tests {
     }
 
     #[test]
-    fn a_profile_never_has_a_password_field() {
-        let profile = Profile {
+    fn a_draft_never_prints_its_password() {
+        let draft = ProfileDraft {
+            profile: sample(),
+            password: Some("hunter2-secret".into()),
+        };
+        assert!(!format!("{draft:?}").contains("hunter2-secret"));
+    }
+
+    fn sample() -> Profile {
+        Profile {
             id: "1".into(),
             name: "n".into(),
             host: "h".into(),
@@ -280,8 +310,12 @@ mod tests {
             environment: Environment::of_kind(EnvironmentKind::Production),
             protection: Protection::ReadOnly,
             password_storage: PasswordStorage::Keyring,
-        };
-        let json = serde_json::to_string(&profile).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_profile_never_has_a_password_field() {
+        let json = serde_json::to_string(&sample()).unwrap();
         assert!(
             !json.contains("password\":"),
             "profiles are stored and exported as they serialize: {json}"

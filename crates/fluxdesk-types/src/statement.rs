@@ -14,6 +14,20 @@ pub struct ResultSet {
     pub truncated: bool,
 }
 
+/// Rows a transaction changed in one table, as the server counted them
+/// (`pg_stat_xact_user_tables`, so trigger writes count too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableChange {
+    /// `schema.table`.
+    pub table: String,
+    /// Rows inserted.
+    pub inserted: i64,
+    /// Rows updated.
+    pub updated: i64,
+    /// Rows deleted.
+    pub deleted: i64,
+}
+
 /// A write held open in its transaction until the user decides.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingWrite {
@@ -21,8 +35,11 @@ pub struct PendingWrite {
     pub id: String,
     /// The statement, exactly as it ran.
     pub sql: String,
-    /// Rows the statement affected.
+    /// Rows the statement reported (its command tag).
     pub rows_affected: u64,
+    /// Rows changed per table inside the transaction, which also catches
+    /// changes a statement's own count does not show (CTEs, triggers).
+    pub changes: Vec<TableChange>,
     /// Seconds left before it is rolled back by itself.
     pub expires_in_secs: u64,
 }

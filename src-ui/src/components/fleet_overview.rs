@@ -7,21 +7,33 @@ use crate::format::{bytes, grouped};
 use crate::services;
 use crate::state::session::{SessionAction, SessionContext, View};
 use fluxdesk_types::{FluxbaseLayout, InstanceHealth};
-use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// How often the overview refreshes itself while shown.
 const REFRESH_SECONDS: u64 = 30;
 
-/// Health per profile id; `None` while it is being measured.
+/// What the overview knows of one instance.
+#[derive(Debug, Clone, PartialEq)]
+enum Line {
+    /// Being measured for the first time.
+    Checking,
+    /// Measured (and possibly being measured again).
+    Measured(InstanceHealth),
+    /// The measurement itself failed; the text says why.
+    Failed(String),
+}
+
+/// One line per profile id.
 #[derive(Debug, Clone, PartialEq, Default)]
-struct FleetState(BTreeMap<String, Option<InstanceHealth>>);
+struct FleetState(BTreeMap<String, Line>);
 
 enum FleetEvent {
     Checking(String),
     Measured(InstanceHealth),
+    Failed(String, String),
 }
 
 impl Reducible for FleetState {
@@ -32,24 +44,40 @@ impl Reducible for FleetState {
         match action {
             // Keep the last figures on screen while a new measurement runs.
             FleetEvent::Checking(id) => {
-                next.0.entry(id).or_insert(None);
+                next.0.entry(id).or_insert(Line::Checking);
             }
             FleetEvent::Measured(health) => {
-                next.0.insert(health.profile_id.clone(), Some(health));
+                next.0.insert(health.profile_id.clone(), Line::Measured(health));
+            }
+            FleetEvent::Failed(id, message) => {
+                next.0.insert(id, Line::Failed(message));
             }
         }
         Rc::new(next)
     }
 }
 
-fn measure_all(state: UseReducerHandle<FleetState>, ids: Vec<String>) {
+/// Measures every instance that is not being measured already, each in its
+/// own request, so one slow instance never delays another and requests never
+/// pile up behind a dead one.
+fn measure_all(
+    state: UseReducerHandle<FleetState>,
+    in_flight: Rc<RefCell<BTreeSet<String>>>,
+    ids: Vec<String>,
+) {
     for id in ids {
+        if !in_flight.borrow_mut().insert(id.clone()) {
+            continue;
+        }
         let state = state.clone();
+        let in_flight = in_flight.clone();
         state.dispatch(FleetEvent::Checking(id.clone()));
         wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(health) = services::instance_health(&id).await {
-                state.dispatch(FleetEvent::Measured(health));
+            match services::instance_health(&id).await {
+                Ok(health) => state.dispatch(FleetEvent::Measured(health)),
+                Err(error) => state.dispatch(FleetEvent::Failed(id.clone(), error.message)),
             }
+            in_flight.borrow_mut().remove(&id);
         });
     }
 }
@@ -59,6 +87,7 @@ fn measure_all(state: UseReducerHandle<FleetState>, ids: Vec<String>) {
 pub fn FleetOverview() -> Html {
     let session = use_context::<SessionContext>().expect("FleetOverview is inside the session provider");
     let state = use_reducer(FleetState::default);
+    let in_flight = use_mut_ref(BTreeSet::<String>::new);
     let ids: Vec<String> = session
         .profiles
         .iter()
@@ -68,13 +97,14 @@ pub fn FleetOverview() -> Html {
 
     {
         let state = state.clone();
+        let in_flight = in_flight.clone();
         use_effect_with(ids.clone(), move |ids| {
             let alive = Rc::new(Cell::new(true));
             let ids = ids.clone();
             let still_shown = alive.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 while still_shown.get() {
-                    measure_all(state.clone(), ids.clone());
+                    measure_all(state.clone(), in_flight.clone(), ids.clone());
                     yew::platform::time::sleep(std::time::Duration::from_secs(REFRESH_SECONDS)).await;
                 }
             });
@@ -84,17 +114,23 @@ pub fn FleetOverview() -> Html {
 
     let on_refresh = {
         let state = state.clone();
+        let in_flight = in_flight.clone();
         let ids = ids.clone();
-        Callback::from(move |_| measure_all(state.clone(), ids.clone()))
+        Callback::from(move |_| measure_all(state.clone(), in_flight.clone(), ids.clone()))
     };
 
     let rows = session.profiles.iter().filter(|entry| entry.saved).map(|entry| {
         let profile = &entry.profile;
-        let measured = state.0.get(&profile.id).cloned().flatten();
-        let (row_state, status) = match &measured {
-            None => ("checking", "checking…".to_owned()),
-            Some(health) if health.diagnosis.connected => ("reachable", "reachable".to_owned()),
-            Some(health) => ("unreachable", health.diagnosis.message.clone()),
+        let line = state.0.get(&profile.id).cloned().unwrap_or(Line::Checking);
+        let (row_state, status) = match &line {
+            Line::Checking => ("checking", "checking…".to_owned()),
+            Line::Measured(health) if health.diagnosis.connected => ("reachable", "reachable".to_owned()),
+            Line::Measured(health) => ("unreachable", health.diagnosis.message.clone()),
+            Line::Failed(message) => ("unreachable", message.clone()),
+        };
+        let measured = match line {
+            Line::Measured(health) => Some(health),
+            _ => None,
         };
         let layout = measured.as_ref().and_then(|h| h.diagnosis.layout).map(|layout| match layout {
             FluxbaseLayout::Dashboard => "2026.3.6 (dashboard)",
@@ -127,7 +163,9 @@ pub fn FleetOverview() -> Html {
                 </td>
                 <td class={classes!("fleet-status", row_state)} title={status.clone()}>{ status }</td>
                 <td class="fleet-layout">{ layout.unwrap_or("—") }</td>
-                <td class="fleet-version">{ version.unwrap_or_else(|| "—".to_owned()) }</td>
+                <td class="fleet-version" title={version.clone().unwrap_or_default()}>
+                    { version.as_deref().and_then(|v| v.split_whitespace().next()).unwrap_or("—").to_owned() }
+                </td>
                 <td class="fleet-size number">{ size.unwrap_or_else(|| "—".to_owned()) }</td>
                 <td class="fleet-connections">
                     { match connections {

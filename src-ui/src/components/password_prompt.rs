@@ -10,7 +10,7 @@ use yew::prelude::*;
 pub fn PasswordPrompt() -> Html {
     let session = use_context::<SessionContext>().expect("PasswordPrompt is inside the session provider");
     let input = use_node_ref();
-    let Some(id) = session.password_prompt.clone() else {
+    let Some((id, reason)) = session.password_prompt.clone() else {
         return html! {};
     };
     let name = session
@@ -38,7 +38,8 @@ pub fn PasswordPrompt() -> Html {
         <div class="modal-backdrop">
             <form class="modal" id="password-prompt" onsubmit={on_submit}>
                 <h2>{ format!("Password for {name}") }</h2>
-                <p class="muted">{ "This profile does not keep its password; it is used for this connection only." }</p>
+                <p class="muted" id="prompt-reason">{ reason }</p>
+                <p class="muted">{ "It is used for this connection only and not saved." }</p>
                 <input ref={input} id="prompt-password" type="password" autocomplete="off" autofocus=true />
                 <div class="modal-actions">
                     <button type="button" class="button" onclick={on_cancel}>{ "Cancel" }</button>

@@ -98,15 +98,9 @@ fn parse_kind(value: &str) -> EnvironmentKind {
 /// The profile form.
 #[component]
 pub fn ProfileEditor(props: &ProfileEditorProps) -> Html {
-    let draft = use_state(|| {
-        let mut profile = props.profile.clone();
-        if !props.keyring_available {
-            profile.password_storage = PasswordStorage::AskEveryTime;
-        }
-        ProfileDraft {
-            profile,
-            password: None,
-        }
+    let draft = use_state(|| ProfileDraft {
+        profile: props.profile.clone(),
+        password: None,
     });
     let error = use_state(|| Option::<ApiError>::None);
     let diagnosis = use_state(|| Option::<Diagnosis>::None);
@@ -221,12 +215,11 @@ pub fn ProfileEditor(props: &ProfileEditorProps) -> Html {
                         value={draft.password.clone().unwrap_or_default()} oninput={on_password} />
                 </label>
                 <label class="checkbox">
-                    <input id="profile-ask-password" type="checkbox" checked={asks} onchange={on_ask_every_time}
-                        disabled={!props.keyring_available} />
+                    <input id="profile-ask-password" type="checkbox" checked={asks} onchange={on_ask_every_time} />
                     { if props.keyring_available {
                         "Ask for the password every time (keep none in the OS keyring)"
                     } else {
-                        "No OS keyring is available: the password is asked every time"
+                        "Ask for the password every time: no OS keyring is available to keep it"
                     } }
                 </label>
                 { select_field(&draft, "profile-tls", "TLS", profile.tls_mode.as_str(), &[
@@ -258,6 +251,11 @@ pub fn ProfileEditor(props: &ProfileEditorProps) -> Html {
                     let kind = parse_kind(&v);
                     let label = if kind == EnvironmentKind::Custom { d.profile.environment.label.clone() } else { kind.default_label().to_owned() };
                     d.profile.environment = Environment { kind, label, colour: kind.default_colour().to_owned() };
+                    // A new profile takes the environment's safe default; an
+                    // existing one keeps the protection it was given.
+                    if d.profile.id.is_empty() {
+                        d.profile.protection = kind.default_protection();
+                    }
                 }) }
                 { text_field(&draft, "profile-environment-label", "Environment label", profile.environment.label.clone(),
                     |d, v| d.profile.environment.label = v) }

@@ -39,7 +39,8 @@ fn password_note(state: PasswordState) -> &'static str {
         PasswordState::Saved => "password in the OS keyring",
         PasswordState::Missing => "no password saved",
         PasswordState::AskEveryTime => "password asked each time",
-        PasswordState::KeyringUnavailable => "keyring unavailable",
+        PasswordState::KeyringUnavailable => "keyring unavailable: password asked when connecting",
+        PasswordState::ThisRunOnly => "given at launch, for this run only",
     }
 }
 
@@ -56,6 +57,7 @@ pub fn ProfileList() -> Html {
     let editing = use_state(|| Option::<Profile>::None);
     let tests = use_reducer(TestResults::default);
     let confirming_delete = use_state(|| Option::<String>::None);
+    let delete_error = use_state(|| Option::<(String, ApiError)>::None);
     let url_error = use_state(|| Option::<ApiError>::None);
     let transfer_note = use_state(|| Option::<Result<String, ApiError>>::None);
     let url_name = use_node_ref();
@@ -192,6 +194,7 @@ pub fn ProfileList() -> Html {
         let on_delete = {
             let session = session.clone();
             let confirming_delete = confirming_delete.clone();
+            let delete_error = delete_error.clone();
             let id = id.clone();
             Callback::from(move |_| {
                 if confirming_delete.as_deref() != Some(id.as_str()) {
@@ -200,16 +203,26 @@ pub fn ProfileList() -> Html {
                 }
                 let session = session.clone();
                 let id = id.clone();
+                let delete_error = delete_error.clone();
                 confirming_delete.set(None);
                 wasm_bindgen_futures::spawn_local(async move {
-                    if services::delete_profile(&id).await.is_ok() {
-                        session.dispatch(SessionAction::ProfileDeleted(id));
+                    match services::delete_profile(&id).await {
+                        Ok(()) => {
+                            delete_error.set(None);
+                            session.dispatch(SessionAction::ProfileDeleted(id));
+                        }
+                        Err(error) => delete_error.set(Some((id, error))),
                     }
                 });
             })
         };
         let connecting = session.connecting.as_deref() == Some(id.as_str());
-        let failure = session.failure.as_ref().filter(|(failed, _)| failed == &id).map(|(_, error)| error.clone());
+        let failure = session
+            .failure
+            .as_ref()
+            .filter(|(failed, _)| failed == &id)
+            .map(|(_, error)| error.clone())
+            .or_else(|| delete_error.as_ref().filter(|(failed, _)| failed == &id).map(|(_, error)| error.clone()));
         let test = tests.0.get(&id).cloned();
         html! {
             <li class="profile-card" key={id.clone()} data-profile-name={profile.name.clone()}

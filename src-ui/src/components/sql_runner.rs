@@ -57,10 +57,35 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     let session = use_context::<SessionContext>().expect("SqlRunner is inside the session provider");
     let editor = use_node_ref();
     let state = use_state(|| RunState::Idle);
+    let deciding = use_state(|| false);
+    // The id of a write waiting here, so leaving the view rolls it back
+    // rather than leaving its locks held until it expires.
+    let waiting_id = use_mut_ref(|| Option::<String>::None);
     let protection = session
         .entry(&props.profile_id)
         .map(|entry| entry.profile.protection)
         .unwrap_or_default();
+    let superuser = session
+        .connections
+        .get(&props.profile_id)
+        .is_some_and(|info| info.superuser);
+    {
+        let waiting_id = waiting_id.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(id) = waiting_id.borrow_mut().take() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = services::rollback_write(&id).await;
+                    });
+                }
+            }
+        });
+    }
+    if let RunState::Waiting { pending, .. } = &*state {
+        *waiting_id.borrow_mut() = Some(pending.id.clone());
+    } else {
+        *waiting_id.borrow_mut() = None;
+    }
 
     let on_run = {
         let editor = editor.clone();
@@ -98,11 +123,17 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     };
     let decide = |commit: bool| {
         let state = state.clone();
+        let deciding = deciding.clone();
         Callback::from(move |_| {
             let RunState::Waiting { pending, result } = (*state).clone() else {
                 return;
             };
+            if *deciding {
+                return;
+            }
+            deciding.set(true);
             let state = state.clone();
+            let deciding = deciding.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = if commit {
                     services::commit_write(&pending.id).await
@@ -124,6 +155,7 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                     },
                     Err(error) => RunState::Failed(error),
                 });
+                deciding.set(false);
             });
         })
     };
@@ -139,6 +171,11 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                         Protection::ConfirmWrites => "Writes wait for your confirmation before they commit.",
                         Protection::Open => "Writes commit at once.",
                     } }
+                    if superuser && protection == Protection::ReadOnly {
+                        <span class="superuser-note" title="Superuser-only functions such as COPY ... TO PROGRAM or pg_terminate_backend are not stopped by read-only. Connect as a role without superuser for a strictly read-only profile.">
+                            { " Connected as a superuser: superuser-only functions are not stopped." }
+                        </span>
+                    }
                 </span>
                 <button id="run-sql" class="button primary" disabled={running || waiting} onclick={on_run}>
                     { if running { "Running…" } else { "Run" } }
@@ -161,10 +198,23 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                             <h3>{ "Commit this write?" }</h3>
                             <pre class="confirm-sql">{ &pending.sql }</pre>
                             <p id="pending-rows"><strong>{ pending.rows_affected }</strong>{ " rows affected, inside an open transaction. Nothing is committed yet." }</p>
+                            if !pending.changes.is_empty() {
+                                <table class="changes" id="pending-changes">
+                                    <thead><tr><th>{ "Table" }</th><th>{ "Inserted" }</th><th>{ "Updated" }</th><th>{ "Deleted" }</th></tr></thead>
+                                    <tbody>{ for pending.changes.iter().map(|change| html! {
+                                        <tr data-table={change.table.clone()}>
+                                            <td>{ &change.table }</td>
+                                            <td class="number">{ change.inserted }</td>
+                                            <td class="number">{ change.updated }</td>
+                                            <td class="number">{ change.deleted }</td>
+                                        </tr>
+                                    }) }</tbody>
+                                </table>
+                            }
                             <p class="muted">{ format!("It is rolled back by itself in {} minutes.", pending.expires_in_secs / 60) }</p>
                             <div class="form-actions">
-                                <button id="rollback-write" class="button" onclick={decide(false)}>{ "Roll back" }</button>
-                                <button id="commit-write" class="button danger" onclick={decide(true)}>{ "Commit" }</button>
+                                <button id="rollback-write" class="button" disabled={*deciding} onclick={decide(false)}>{ "Roll back" }</button>
+                                <button id="commit-write" class="button danger" disabled={*deciding} onclick={decide(true)}>{ "Commit" }</button>
                             </div>
                         </div>
                         { result.as_ref().map(result_table).unwrap_or_default() }

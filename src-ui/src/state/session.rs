@@ -30,8 +30,8 @@ pub struct Session {
     pub connecting: Option<String>,
     /// The last failed connection: profile id and why.
     pub failure: Option<(String, ApiError)>,
-    /// A profile that asks for its password, waiting for it.
-    pub password_prompt: Option<String>,
+    /// A profile waiting for its password: id, and why it is asked for.
+    pub password_prompt: Option<(String, String)>,
     /// Version shown in the header.
     pub app_version: String,
     /// The launch state could not be read, or the --dsn instance was unusable.
@@ -142,7 +142,7 @@ impl Reducible for Session {
             SessionAction::ConnectFailed(id, error) => {
                 next.connecting = None;
                 if error.code == ErrorCode::PasswordNeeded {
-                    next.password_prompt = Some(id);
+                    next.password_prompt = Some((id, error.message));
                 } else {
                     next.failure = Some((id, error));
                 }
@@ -205,6 +205,7 @@ mod tests {
             database: "d".into(),
             user: "u".into(),
             layout: FluxbaseLayout::Dashboard,
+            superuser: false,
         }
     }
 
@@ -245,7 +246,10 @@ mod tests {
             "a".into(),
             ApiError::new(ErrorCode::PasswordNeeded, "asks every time"),
         ));
-        assert_eq!(session.password_prompt.as_deref(), Some("a"));
+        assert_eq!(
+            session.password_prompt,
+            Some(("a".to_owned(), "asks every time".to_owned()))
+        );
         assert!(session.failure.is_none());
         let refused = ApiError::new(ErrorCode::ConnectionFailed, "refused");
         let session = session
