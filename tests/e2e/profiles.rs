@@ -316,6 +316,39 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     )
     .await;
 
+    // A profile with no saved password: connecting asks for it, and the
+    // typed password connects without being saved.
+    let no_password = demo.tcp_url.replacen(&format!(":{}@", demo.password), "@", 1);
+    create_from_url(&client, "E2E Ask", "development", &no_password).await;
+    card_button(&client, "E2E Ask", ".connect-profile").await;
+    let reason = element(&client, "#password-prompt #prompt-reason", PATIENCE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        reason.contains("no password is saved"),
+        "the prompt says why: {reason}"
+    );
+    fill(&client, "#prompt-password", &demo.password).await;
+    element(&client, "#password-prompt button[type='submit']", PATIENCE)
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(
+        &client,
+        ".app[data-environment='development'] #instance-status[data-state='connected']",
+        PATIENCE,
+    )
+    .await;
+    choose(&client, "#switcher", "profiles").await;
+    let card = element(&client, ".profile-card[data-profile-name='E2E Ask']", PATIENCE).await;
+    assert!(
+        card.text().await.unwrap().contains("no password saved"),
+        "the typed password was not saved"
+    );
+
     // A hung instance: it accepts connections and never answers.
     let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let hung_url = format!(
@@ -385,7 +418,7 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
         for cell in cells {
             texts.push(cell.text().await.ok()?);
         }
-        (texts.len() == 3).then_some(texts.join(" | "))
+        (texts.len() == 4).then_some(texts.join(" | "))
     })
     .await;
     assert!(
