@@ -300,14 +300,31 @@ struct Blackhole {
     link: String,
 }
 
+/// `ip` as root: directly when we are root, else through `sudo -n` (as the
+/// test command's set-up does for apt).
+fn privileged(program: &str) -> Command {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false);
+    if root {
+        Command::new(program)
+    } else {
+        let mut command = Command::new("sudo");
+        command.args(["-n", program]);
+        command
+    }
+}
+
 fn ip(args: &[&str]) {
-    let status = Command::new("ip")
+    let status = privileged("ip")
         .args(args)
         .status()
         .expect("iproute2 is installed");
     assert!(
         status.success(),
-        "ip {args:?} failed (the unroutable-host test needs root)"
+        "ip {args:?} failed: the unroutable-host test needs root or passwordless sudo"
     );
 }
 
@@ -326,8 +343,8 @@ impl Blackhole {
         let link = format!("fdbh{tag}");
         let peer = format!("{link}p");
         // Leftovers of a crashed run under the same names would make `add` fail.
-        let _ = Command::new("ip").args(["netns", "del", &name]).status();
-        let _ = Command::new("ip").args(["link", "del", &peer]).status();
+        let _ = privileged("ip").args(["netns", "del", &name]).status();
+        let _ = privileged("ip").args(["link", "del", &peer]).status();
         ip(&["netns", "add", &name]);
         let hole = Blackhole {
             name: name.clone(),
@@ -383,8 +400,8 @@ impl Blackhole {
 
 impl Drop for Blackhole {
     fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
-        let _ = Command::new("ip")
+        let _ = privileged("ip").args(["netns", "del", &self.name]).status();
+        let _ = privileged("ip")
             .args(["link", "del", &format!("{}p", self.link)])
             .status();
     }
@@ -395,7 +412,7 @@ fn an_unroutable_host_times_out_within_the_connect_timeout() {
     let hole = Blackhole::new();
     let binary = Path::new(env!("CARGO_BIN_EXE_fluxdesk-cli"));
     let started = Instant::now();
-    let output = Command::new("ip")
+    let output = privileged("ip")
         .args(["netns", "exec", &hole.name])
         .arg(binary)
         .args([
