@@ -3,7 +3,7 @@
 //! database, keyset-paging as the user scrolls and keeping only visible rows in
 //! the DOM.
 
-use e2e_support::{Driver, element, eventually, save_screenshot};
+use e2e_support::{Driver, click, element, eventually, save_screenshot};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{read_only_demo_database, shared_cluster};
@@ -72,11 +72,7 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
 
     // The tree lists schemas; opening public lists its tables with estimates.
     element(&client, ".schema-node[data-schema='auth']", PATIENCE).await;
-    element(&client, ".schema-node[data-schema='public']", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
     let todos = element(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
     assert_eq!(
         row_estimate(&todos).await,

@@ -3,7 +3,7 @@
 //! overview. The password must reach the OS keyring and nowhere else: not the
 //! store file, not the logs, not the page.
 
-use e2e_support::{Driver, element, eventually, save_screenshot};
+use e2e_support::{Driver, click, element, eventually, save_screenshot};
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{TestDatabase, read_only_demo_database, shared_cluster};
 use std::time::Duration;
@@ -32,11 +32,7 @@ async fn create_from_url(client: &Client, name: &str, environment: &str, url: &s
     fill(client, "#url-profile-name", name).await;
     choose(client, "#url-profile-environment", environment).await;
     fill(client, "#url-profile-url", url).await;
-    element(client, "#create-from-url", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(client, "#create-from-url", PATIENCE).await;
     element(
         client,
         &format!(".profile-card[data-profile-name='{name}']"),
@@ -46,15 +42,12 @@ async fn create_from_url(client: &Client, name: &str, environment: &str, url: &s
 }
 
 async fn card_button(client: &Client, name: &str, button: &str) {
-    element(
+    click(
         client,
         &format!(".profile-card[data-profile-name='{name}'] {button}"),
         PATIENCE,
     )
-    .await
-    .click()
-    .await
-    .unwrap();
+    .await;
 }
 
 async fn header_colour(client: &Client) -> String {
@@ -95,11 +88,7 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     // A malformed URL: a clear message, and what was typed stays.
     fill(&client, "#url-profile-name", "Typo").await;
     fill(&client, "#url-profile-url", "mysql://root@localhost/app").await;
-    element(&client, "#create-from-url", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#create-from-url", PATIENCE).await;
     let refused = element(
         &client,
         "#from-url .error-banner[data-code='invalid_input']",
@@ -202,17 +191,9 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     );
 
     // Read-only is the server's doing: a write from the SQL tab is refused.
-    element(&client, "#tab-sql", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#tab-sql", PATIENCE).await;
     fill(&client, "#sql-input", "UPDATE public.todos SET done = true").await;
-    element(&client, "#run-sql", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#run-sql", PATIENCE).await;
     let refused = element(
         &client,
         ".sql-runner .error-banner[data-code='read_only']",
@@ -246,22 +227,14 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     );
 
     // The write waits in its open transaction, with its affected rows, until committed.
-    element(&client, "#tab-sql", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#tab-sql", PATIENCE).await;
     fill(
         &client,
         "#sql-input",
         "CREATE TABLE public.e2e_confirmed AS SELECT generate_series(1, 5) AS n",
     )
     .await;
-    element(&client, "#run-sql", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#run-sql", PATIENCE).await;
     let dialog = element(&client, "#confirm-write", PATIENCE).await;
     let dialog_text = dialog.text().await.unwrap();
     assert!(
@@ -283,11 +256,7 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
         "nothing is committed while the dialog waits"
     );
     save_screenshot(&client, "confirm-write").await;
-    element(&client, "#commit-write", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#commit-write", PATIENCE).await;
     let note = element(&client, "#sql-note", PATIENCE)
         .await
         .text()
@@ -331,11 +300,7 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
         "the prompt says why: {reason}"
     );
     fill(&client, "#prompt-password", &demo.password).await;
-    element(&client, "#password-prompt button[type='submit']", PATIENCE)
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#password-prompt button[type='submit']", PATIENCE).await;
     element(
         &client,
         ".app[data-environment='development'] #instance-status[data-state='connected']",

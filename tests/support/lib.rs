@@ -125,6 +125,15 @@ pub async fn element(client: &Client, css: &str, timeout: Duration) -> fantoccin
         .unwrap_or_else(|error| panic!("no element {css} within {timeout:?}: {error}"))
 }
 
+/// Waits for an element matching `css` and clicks it.
+pub async fn click(client: &Client, css: &str, timeout: Duration) {
+    element(client, css, timeout)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+}
+
 /// Polls `read` until it returns `Some`, or panics after `timeout` with `what`.
 pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut read: F) -> T
 where
