@@ -4,6 +4,7 @@
 //! `--json` shapes are a public interface: change them only compatibly, and
 //! keep `--help` describing them.
 
+mod admin;
 mod output;
 
 use clap::error::ErrorKind;
@@ -51,6 +52,42 @@ JSON OUTPUT (--json), stable for scripts:
                    \"server_version\": str|null, \"layout\": \"dashboard\"|\"platform\"|
                    \"not_fluxbase\"|null, \"elapsed_ms\": int}
 
+  login    {\"admin_id\": str, \"email\": str, \"full_name\": str|null, \"role\": str,
+            \"totp_enabled\": bool, \"session_id\": str, \"signed_in_at\": str, \"expires_at\": str,
+            \"policy\": {\"idle_timeout_secs\": int, \"absolute_timeout_secs\": int}}
+  logout   {\"signed_out\": bool}
+  schema status|install  {\"applied\": [int], \"pending\": [str], \"up_to_date\": bool}
+  admin users list|get|delete|unlock
+           [{\"id\": str, \"email\": str, \"full_name\": str|null, \"role\": str,
+             \"totp_enabled\": bool, \"is_active\": bool, \"locked_until\": str|null,
+             \"failed_login_attempts\": int, \"last_sign_in_at\": str|null,
+             \"active_sessions\": int, \"created_at\": str|null}]
+  admin users invite, admin invitations list
+           [{\"id\": str, \"email\": str, \"token\": str, \"role\": str, \"invited_by\": str|null,
+             \"expires_at\": str, \"accepted\": bool, \"created_at\": str|null,
+             \"status\": \"pending\"|\"accepted\"|\"expired\"}]
+  admin invitations revoke  {\"revoked\": str}
+  admin sessions list [{\"id\": str, \"kind\": \"admin\"|\"app\", \"user_id\": str, \"email\": str|null,
+             \"created_at\": str|null, \"expires_at\": str, \"ip_address\": str|null,
+             \"user_agent\": str|null, \"current\": bool}]
+  admin sessions revoke     {\"revoked\": str, \"kind\": \"admin\"|\"app\", \"token_blacklisted\": bool}
+  admin sessions revoke-all {\"user_id\": str, \"revoked\": int}
+  admin password-reset {\"kind\": \"reset_token\", \"token\": str, \"expires_at\": str, \"sessions_revoked\": int}
+                    or {\"kind\": \"temporary_password\", \"password\": str, \"sessions_revoked\": int}
+  Times are RFC 3339 in UTC.
+
+ADMIN SIGN-IN:
+  `login` signs in as a Fluxbase admin (email from --email or FLUXDESK_ADMIN_EMAIL,
+  password from FLUXDESK_ADMIN_PASSWORD or a prompt, code from --totp) and keeps
+  the session token in the OS keyring; `admin ...` verbs and writes by `query`
+  then act as that admin and are recorded in the instance's audit trail.
+  Without a kept session, `admin ...` signs in for one command when
+  FLUXDESK_ADMIN_EMAIL and FLUXDESK_ADMIN_PASSWORD (and FLUXDESK_ADMIN_TOTP) are set.
+  Sign-in needs Fluxdesk's schema: `schema install` (asks, or --yes).
+  On production profiles, `admin users delete`, `admin password-reset` and
+  `admin sessions revoke-all` need a step-up: --totp CODE, or
+  FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA.
+
 PROTECTION (query):
   read-only       the server refuses every write (exit status 5);
   confirm-writes  a statement that wrote is shown with its affected rows and
@@ -63,15 +100,19 @@ ERRORS:
   (with --json: {\"code\": str, \"message\": str}), and the exit status is
     2 invalid input or usage, 3 cannot connect, timed out or keyring unavailable,
     4 not found, 5 permission denied or read-only, 6 write not confirmed,
+    7 sign-in needed or refused (wrong credentials or code, locked account,
+    no or revoked session, step-up needed, Fluxdesk schema not installed),
     1 anything else. `profiles test` exits 0 when it connected, 3 when not.
 
 EXAMPLES:
   fluxdesk-cli profiles add 'postgres://ops:secret@db.example/app' --name Production --env production
   fluxdesk-cli --profile Production tables
   fluxdesk-cli --dsn \"$URL\" rows public.todos --limit 50 --json
-  fluxdesk-cli --profile Staging query \"UPDATE todos SET done = true WHERE id = 7\" --yes";
+  fluxdesk-cli --profile Staging query \"UPDATE todos SET done = true WHERE id = 7\" --yes
+  FLUXDESK_ADMIN_PASSWORD=... fluxdesk-cli --profile Production login --email admin@example.com --totp 123456
+  fluxdesk-cli --profile Production admin users invite --email new@example.com --role dashboard_admin --json";
 
-/// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows and SQL.
+/// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows, SQL, admins and sessions.
 // No Debug derive on the arguments: --dsn and `profiles add` URLs may hold passwords.
 #[derive(Parser)]
 #[command(name = "fluxdesk-cli", version, after_long_help = AFTER_HELP)]
@@ -143,6 +184,17 @@ enum Verb {
     /// Manage saved profiles.
     #[command(subcommand)]
     Profiles(ProfileVerb),
+    /// Sign in as a Fluxbase admin; the session token is kept in the OS keyring.
+    /// The password comes from FLUXDESK_ADMIN_PASSWORD or a prompt.
+    Login(admin::Login),
+    /// Sign out: delete the session row and forget the token.
+    Logout,
+    /// Fluxdesk's own schema (audit trail) in the instance.
+    #[command(subcommand)]
+    Schema(admin::SchemaVerb),
+    /// Manage admins, invitations and sessions, as the signed-in admin.
+    #[command(subcommand)]
+    Admin(admin::AdminVerb),
 }
 
 #[derive(Subcommand)]
@@ -306,6 +358,11 @@ fn exit_status(code: ErrorCode) -> u8 {
         | ErrorCode::KeyringUnavailable => 3,
         ErrorCode::NotFound => 4,
         ErrorCode::PermissionDenied | ErrorCode::ReadOnly => 5,
+        ErrorCode::AuthenticationFailed
+        | ErrorCode::AccountLocked
+        | ErrorCode::SignInRequired
+        | ErrorCode::StepUpRequired
+        | ErrorCode::SchemaNotInstalled => 7,
         ErrorCode::Database | ErrorCode::Internal => 1,
     }
 }
@@ -315,10 +372,12 @@ fn console(cli: &Cli) -> Result<Console, CoreError> {
         Some(path) => path.clone(),
         None => ProfileFile::default_path()?,
     };
-    Ok(Console::new(
+    let console = Console::new(
         Box::new(ProfileFile::new(path)),
         Keyring::new(Keyring::default_service()),
-    ))
+    );
+    console.set_client("fluxdesk-cli");
+    Ok(console)
 }
 
 fn read_password(cli: &Cli) -> Result<Option<String>, CoreError> {
@@ -339,11 +398,16 @@ async fn open_instance(console: &Console, cli: &Cli) -> Result<String, CoreError
         (Some(name), _) => console.profile_named(name)?.id,
         (None, Some(dsn)) => {
             let (mut profile, password) = fluxdesk_core::profiles::profile_from_url(dsn)?;
-            profile.id = "cli".to_owned();
+            // One id per target, so a remembered admin session belongs to one instance.
+            let id = format!(
+                "dsn:{}@{}:{}/{}",
+                profile.user, profile.host, profile.port, profile.database
+            );
+            profile.id = id.clone();
             profile.name = "command line".to_owned();
             profile.connect_timeout_secs = cli.connect_timeout.max(1);
             console.add_transient(profile, password)?;
-            "cli".to_owned()
+            id
         }
         (None, None) => {
             return Err(CoreError::InvalidInput(
@@ -410,10 +474,27 @@ async fn execute(
             output::tables(&tables, cli.json)?
         }
         (Verb::Rows { .. }, Some(request)) => output::rows(&console.rows(id, &request).await?, cli.json)?,
-        (Verb::Query { sql, yes }, _) => return query(console, id, sql, *yes, cli.json).await,
+        (Verb::Query { sql, yes }, _) => {
+            // Writes are attributed to the remembered admin, when there is one.
+            if let Err(error) = console.resume_remembered_session(id).await {
+                tracing_free_warning(&error);
+            }
+            return query(console, id, sql, *yes, cli.json).await;
+        }
+        (Verb::Login(login), _) => admin::login(console, id, login, cli.json).await?,
+        (Verb::Logout, _) => admin::logout(console, id, cli.json).await?,
+        (Verb::Schema(verb), _) => admin::schema(console, id, verb, cli.json).await?,
+        (Verb::Admin(verb), _) => admin::admin(console, id, verb, cli.json).await?,
         _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A remembered session that cannot be resumed does not stop a query; say so.
+fn tracing_free_warning(error: &CoreError) {
+    if !matches!(error, CoreError::InvalidInput(_)) {
+        eprintln!("fluxdesk-cli: note: not acting as a signed-in admin ({error})");
+    }
 }
 
 async fn query(console: &Console, id: &str, sql: &str, yes: bool, json: bool) -> Result<ExitCode, Failure> {

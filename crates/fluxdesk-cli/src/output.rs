@@ -3,8 +3,8 @@
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use fluxdesk_core::CoreError;
 use fluxdesk_types::{
-    Cell, Diagnosis, KeysetCursor, PasswordState, ProfileEntry, ResultSet, RowOrder, RowPage, SchemaSummary,
-    TableSummary,
+    AdminSummary, Cell, Diagnosis, Invitation, KeysetCursor, PasswordReset, PasswordState, ProfileEntry,
+    ResultSet, RowOrder, RowPage, SchemaSummary, SessionSummary, TableSummary,
 };
 use serde_json::{Map, Value, json};
 use std::io::Write;
@@ -17,6 +17,11 @@ pub fn emit_line(text: &str) -> Result<(), CoreError> {
 fn emit(text: &str) -> Result<(), CoreError> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{text}").map_err(|error| CoreError::io("Cannot write to standard output", error))
+}
+
+/// Prints a JSON document on standard output.
+pub fn emit_json_value(value: &Value) -> Result<(), CoreError> {
+    emit_json(value)
 }
 
 fn emit_json(value: &Value) -> Result<(), CoreError> {
@@ -230,4 +235,115 @@ pub fn parse_cursor(text: &str) -> Result<KeysetCursor, CoreError> {
             "--after expects the \"next\" value of a previous page, a JSON array of strings such as [\"42\"]; got {text}"
         ))
     })
+}
+
+fn or_dash(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_owned()
+}
+
+/// Prints admins: `[AdminSummary]` in JSON.
+pub fn admins(admins: &[AdminSummary], json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&serde_json::to_value(admins).expect("admins serialize"));
+    }
+    let mut table = text_table(vec![
+        "id",
+        "email",
+        "name",
+        "role",
+        "2FA",
+        "locked until",
+        "last sign-in",
+        "sessions",
+    ]);
+    for admin in admins {
+        table.add_row(vec![
+            admin.id.clone(),
+            admin.email.clone(),
+            or_dash(admin.full_name.as_deref()),
+            admin.role.clone(),
+            if admin.totp_enabled {
+                "on".into()
+            } else {
+                "off".into()
+            },
+            or_dash(admin.locked_until.as_deref()),
+            or_dash(admin.last_sign_in_at.as_deref()),
+            admin.active_sessions.to_string(),
+        ]);
+    }
+    emit(&table.to_string())
+}
+
+/// Prints invitations: `[Invitation]` in JSON.
+pub fn invitations(invitations: &[Invitation], json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&serde_json::to_value(invitations).expect("invitations serialize"));
+    }
+    let mut table = text_table(vec!["email", "role", "status", "expires", "invited by", "token"]);
+    for invitation in invitations {
+        table.add_row(vec![
+            invitation.email.clone(),
+            invitation.role.clone(),
+            invitation.status.clone(),
+            invitation.expires_at.clone(),
+            or_dash(invitation.invited_by.as_deref()),
+            invitation.token.clone(),
+        ]);
+    }
+    emit(&table.to_string())
+}
+
+/// Prints sessions: `[SessionSummary]` in JSON.
+pub fn sessions(sessions: &[SessionSummary], json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&serde_json::to_value(sessions).expect("sessions serialize"));
+    }
+    let mut table = text_table(vec!["id", "user id", "email", "created", "expires", "client"]);
+    for session in sessions {
+        table.add_row(vec![
+            format!(
+                "{}{}",
+                session.id,
+                if session.current { " (this one)" } else { "" }
+            ),
+            session.user_id.clone(),
+            or_dash(session.email.as_deref()),
+            or_dash(session.created_at.as_deref()),
+            session.expires_at.clone(),
+            or_dash(session.user_agent.as_deref()),
+        ]);
+    }
+    emit(&table.to_string())
+}
+
+/// Prints a password reset; the secret is shown once.
+pub fn password_reset(reset: &PasswordReset, json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json(&serde_json::to_value(reset).expect("resets serialize"));
+    }
+    match reset {
+        PasswordReset::TemporaryPassword {
+            password,
+            sessions_revoked,
+        } => emit(&format!(
+            "Temporary password (shown once): {password}\n{sessions_revoked} sessions revoked."
+        )),
+        PasswordReset::ResetToken {
+            token,
+            expires_at,
+            sessions_revoked,
+        } => emit(&format!(
+            "Reset token (shown once, valid until {expires_at}): {token}\n{sessions_revoked} sessions revoked."
+        )),
+    }
+}
+
+/// Prints a small JSON document, or a sentence.
+pub fn done(document: Value, sentence: &str, json: bool) -> Result<(), CoreError> {
+    if json {
+        emit_json(&document)
+    } else {
+        emit(sentence)
+    }
 }

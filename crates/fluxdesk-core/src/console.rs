@@ -33,7 +33,12 @@ pub struct Console {
     transient: Mutex<BTreeMap<String, (Profile, Option<SecretString>)>>,
     /// Serializes read-change-write of the profile book within this process.
     book_writes: tokio::sync::Mutex<()>,
+    /// Signed-in admins, per instance.
+    desk: admin_session::Desk,
 }
+
+mod admin_session;
+pub use admin_session::DesktopSession;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -72,6 +77,7 @@ impl Console {
             pending: PendingWrites::default(),
             transient: Mutex::new(BTreeMap::new()),
             book_writes: tokio::sync::Mutex::new(()),
+            desk: admin_session::Desk::default(),
         }
     }
 
@@ -410,27 +416,47 @@ impl Console {
 
     /// Schemas of a connected instance.
     pub async fn schemas(&self, id: &str) -> CoreResult<Vec<SchemaSummary>> {
+        self.gate_data(id).await?;
         catalog::list_schemas(&*self.instance(id)?).await
     }
 
     /// Tables of a schema of a connected instance.
     pub async fn tables(&self, id: &str, schema: &str) -> CoreResult<Vec<TableSummary>> {
+        self.gate_data(id).await?;
         catalog::list_tables(&*self.instance(id)?, schema).await
     }
 
     /// A page of rows of a connected instance.
     pub async fn rows(&self, id: &str, request: &RowsRequest) -> CoreResult<RowPage> {
+        self.gate_data(id).await?;
         rows::fetch_page(&*self.instance(id)?, request).await
     }
 
-    /// Runs one statement under the profile's protection.
+    /// Runs one statement under the profile's protection; a write is audited
+    /// when an admin is signed in.
     pub async fn run_statement(&self, id: &str, sql: &str) -> CoreResult<StatementOutcome> {
+        let audit = self.gate_data(id).await?;
         let protection = self.profile(id)?.protection;
-        statement::run(&*self.instance(id)?, id, protection, sql, &self.pending).await
+        statement::run(
+            &*self.instance(id)?,
+            id,
+            protection,
+            sql,
+            &self.pending,
+            audit.as_ref(),
+        )
+        .await
     }
 
-    /// Commits a write that awaited confirmation.
+    /// Commits a write that awaited confirmation. On a production profile it
+    /// needs a step-up first.
     pub async fn commit_write(&self, pending_id: &str) -> CoreResult<PendingWrite> {
+        if let Some(id) = self.pending.instance_of(pending_id) {
+            self.gate_data(&id).await?;
+            if self.profile(&id)?.environment.kind == EnvironmentKind::Production {
+                self.consume_step_up(&id, "commit a write on production")?;
+            }
+        }
         self.pending.commit(pending_id).await
     }
 

@@ -53,6 +53,21 @@ pub enum CoreError {
     /// A statement on an open connection failed.
     #[error(transparent)]
     Query(#[from] sqlx::Error),
+    /// Wrong admin credentials or code, or the account may not sign in.
+    #[error("{0}")]
+    AuthenticationFailed(String),
+    /// The admin account is locked after failed sign-ins.
+    #[error("{0}")]
+    AccountLocked(String),
+    /// No usable admin session: not signed in, locked, expired or revoked.
+    #[error("{0}")]
+    SignInRequired(String),
+    /// The action needs a fresh second factor first.
+    #[error("{0}")]
+    StepUpRequired(String),
+    /// Fluxdesk's own schema is missing or behind this build.
+    #[error("{0}")]
+    SchemaNotInstalled(String),
     /// A local file operation failed (logs, exports).
     #[error("{context}: {source}")]
     Io {
@@ -99,6 +114,13 @@ impl From<CoreError> for ApiError {
                 ApiError::new(ErrorCode::PasswordNeeded, error.to_string())
             }
             CoreError::Query(source) => query_error(&source),
+            CoreError::AuthenticationFailed(message) => {
+                ApiError::new(ErrorCode::AuthenticationFailed, message)
+            }
+            CoreError::AccountLocked(message) => ApiError::new(ErrorCode::AccountLocked, message),
+            CoreError::SignInRequired(message) => ApiError::new(ErrorCode::SignInRequired, message),
+            CoreError::StepUpRequired(message) => ApiError::new(ErrorCode::StepUpRequired, message),
+            CoreError::SchemaNotInstalled(message) => ApiError::new(ErrorCode::SchemaNotInstalled, message),
             error @ CoreError::Io { .. } => {
                 tracing::error!(%error, "local I/O failed");
                 ApiError::new(ErrorCode::Internal, error.to_string())

@@ -69,6 +69,39 @@ impl Keyring {
         }
     }
 
+    /// The CLI's admin session token for `profile`, kept between runs.
+    fn session_entry(&self, profile: &Profile) -> CoreResult<keyring::Entry> {
+        keyring::Entry::new(
+            &self.service,
+            &format!("{} admin session", Self::account(profile)),
+        )
+        .map_err(unavailable)
+    }
+
+    /// Keeps the CLI's admin session token for `profile`.
+    pub fn save_session(&self, profile: &Profile, token: &SecretString) -> CoreResult<()> {
+        self.session_entry(profile)?
+            .set_password(token.expose_secret())
+            .map_err(unavailable)
+    }
+
+    /// The CLI's admin session token for `profile`, if it signed in.
+    pub fn load_session(&self, profile: &Profile) -> CoreResult<Option<SecretString>> {
+        match self.session_entry(profile)?.get_password() {
+            Ok(token) => Ok(Some(SecretString::from(token))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    /// Forgets the CLI's admin session token for `profile`.
+    pub fn delete_session(&self, profile: &Profile) -> CoreResult<()> {
+        match self.session_entry(profile)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
     /// Moves the password when a profile is renamed (its account names it).
     pub fn rename(&self, before: &Profile, after: &Profile) -> CoreResult<()> {
         if Self::account(before) == Self::account(after) {

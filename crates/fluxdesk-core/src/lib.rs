@@ -5,17 +5,24 @@
 //! against a real PostgreSQL without a window.
 #![deny(missing_docs)]
 
+pub mod admin_access;
+pub mod admins;
+pub mod audit;
 pub mod catalog;
+pub mod clock;
 pub mod console;
+pub mod credentials;
 pub mod diagnosis;
 pub mod error;
 pub mod fleet;
+pub mod fluxdesk_schema;
 pub mod ident;
 pub mod instance;
 pub mod keyring;
 pub mod logging;
 pub mod profiles;
 pub mod rows;
+pub mod second_factor;
 pub mod statement;
 pub mod target;
 

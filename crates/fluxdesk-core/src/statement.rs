@@ -12,6 +12,7 @@
 //! Exactly one statement runs per call: the server itself refuses several
 //! when asked to prepare them.
 
+use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
 use crate::instance::Instance;
 use crate::rows::decode_cell;
@@ -31,6 +32,7 @@ pub const PENDING_WRITE_TTL: Duration = Duration::from_secs(300);
 
 struct Pending {
     instance_id: String,
+    audit: Option<AuditContext>,
     summary: PendingWrite,
     expires_at: Instant,
     transaction: Transaction<'static, Postgres>,
@@ -65,7 +67,15 @@ impl PendingWrites {
 
     /// Commits the write `id`; returns it.
     pub async fn commit(&self, id: &str) -> CoreResult<PendingWrite> {
-        let pending = self.take(id)?;
+        let mut pending = self.take(id)?;
+        if let Some(context) = &pending.audit {
+            audit::append(
+                &mut pending.transaction,
+                context,
+                &write_event(&pending.summary.sql, pending.summary.rows_affected, true),
+            )
+            .await?;
+        }
         pending.transaction.commit().await?;
         tracing::info!(instance = %pending.instance_id, rows = pending.summary.rows_affected, "confirmed write committed");
         Ok(pending.summary)
@@ -97,6 +107,15 @@ impl PendingWrites {
         }
     }
 
+    /// The instance a waiting write belongs to.
+    pub fn instance_of(&self, id: &str) -> Option<String> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(id)
+            .map(|pending| pending.instance_id.clone())
+    }
+
     /// Whether a write of `instance_id` is waiting.
     pub fn holds_instance(&self, instance_id: &str) -> bool {
         self.entries
@@ -123,13 +142,27 @@ impl PendingWrites {
     }
 }
 
-/// Runs `sql` (one statement) on `instance` under `protection`.
+/// The audit event of a committed write. The SQL is kept (cut at 4,000
+/// characters): it is what an auditor needs to see.
+fn write_event(sql: &str, rows_affected: u64, confirmed: bool) -> AuditEvent {
+    let kept: String = sql.chars().take(4000).collect();
+    AuditEvent::new(chrono::Utc::now(), "sql.write", Outcome::Success).details(serde_json::json!({
+        "sql": kept,
+        "sql_truncated": kept.len() < sql.len(),
+        "rows_affected": rows_affected,
+        "confirmed": confirmed,
+    }))
+}
+
+/// Runs `sql` (one statement) on `instance` under `protection`. A write is
+/// recorded in the audit trail inside its own transaction when `audit` is given.
 pub async fn run(
     instance: &Instance,
     instance_id: &str,
     protection: Protection,
     sql: &str,
     pending: &PendingWrites,
+    audit: Option<&AuditContext>,
 ) -> CoreResult<StatementOutcome> {
     let sql = sql.trim();
     if sql.is_empty() {
@@ -172,7 +205,11 @@ pub async fn run(
             // VACUUM, CREATE INDEX CONCURRENTLY and the like refuse to run in
             // a transaction, so they cannot be held for confirmation.
             drop(transaction);
-            return run_outside_transaction(instance, protection, sql).await;
+            let outcome = run_outside_transaction(instance, protection, sql).await?;
+            if let Some(context) = audit {
+                audit::append_alone(instance.pool(), context, &write_event(sql, 0, false)).await?;
+            }
+            return Ok(outcome);
         }
         Err(error) => return Err(error),
     };
@@ -208,6 +245,7 @@ pub async fn run(
             };
             pending.hold(Pending {
                 instance_id: instance_id.to_owned(),
+                audit: audit.cloned(),
                 summary: summary.clone(),
                 expires_at: Instant::now() + PENDING_WRITE_TTL,
                 transaction,
@@ -218,6 +256,9 @@ pub async fn run(
             })
         }
         (Protection::ConfirmWrites | Protection::Open, _) => {
+            if let (Some(context), true) = (audit, wrote) {
+                audit::append(&mut transaction, context, &write_event(sql, rows_affected, false)).await?;
+            }
             transaction.commit().await?;
             Ok(StatementOutcome::Done {
                 rows_affected,

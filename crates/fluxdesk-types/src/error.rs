@@ -29,6 +29,16 @@ pub enum ErrorCode {
     PasswordNeeded,
     /// The server rejected a statement for another reason; the message says why.
     Database,
+    /// Wrong admin email, password or second-factor code, or the account may not sign in.
+    AuthenticationFailed,
+    /// Too many failed sign-ins: the admin account is locked for a while.
+    AccountLocked,
+    /// No admin is signed in to this instance, or the session is locked or revoked.
+    SignInRequired,
+    /// The action needs a fresh second factor (or password) first.
+    StepUpRequired,
+    /// Fluxdesk's own schema is not installed in this instance yet.
+    SchemaNotInstalled,
     /// A bug or an unexpected condition; details are in the log file.
     Internal,
 }
@@ -47,6 +57,11 @@ impl ErrorCode {
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
             ErrorCode::PasswordNeeded => "password_needed",
             ErrorCode::Database => "database",
+            ErrorCode::AuthenticationFailed => "authentication_failed",
+            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::SignInRequired => "sign_in_required",
+            ErrorCode::StepUpRequired => "step_up_required",
+            ErrorCode::SchemaNotInstalled => "schema_not_installed",
             ErrorCode::Internal => "internal",
         }
     }
@@ -115,6 +130,11 @@ mod tests {
             ErrorCode::PasswordNeeded,
             ErrorCode::Database,
             ErrorCode::Internal,
+            ErrorCode::AuthenticationFailed,
+            ErrorCode::AccountLocked,
+            ErrorCode::SignInRequired,
+            ErrorCode::StepUpRequired,
+            ErrorCode::SchemaNotInstalled,
         ];
         for code in codes {
             let json = serde_json::to_string(&code).unwrap();

@@ -6,6 +6,7 @@
 //! into these at the boundary; these are never the domain model itself.
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod catalog;
 pub mod diagnosis;
 pub mod error;
@@ -14,6 +15,11 @@ pub mod profile;
 pub mod rows;
 pub mod statement;
 
+pub use admin::{
+    AccessGate, AdminSession, AdminSummary, BackupCodes, ChainVerification, Credentials, FirstAdmin,
+    Invitation, InvitationFilter, LockReason, PasswordReset, PasswordStrength, SchemaStatus, SessionKind,
+    SessionPolicy, SessionSummary, SignInOutcome, TotpEnrolment,
+};
 pub use catalog::{RelationKind, SchemaSummary, TableSummary};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};
 pub use error::{ApiError, ErrorCode};

@@ -1,0 +1,322 @@
+//! `fluxdesk-cli login`, `schema`, `admin ...` and `logout` against a real
+//! PostgreSQL, with the session token in the real OS keyring.
+
+use fluxdesk_core::second_factor::Authenticator;
+use fluxdesk_sandbox::{Seed, TestDatabase, fresh_database};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const ADMIN: &str = "admin@fluxdesk.demo";
+const PASSWORD: &str = "fluxdesk-demo-admin";
+
+struct Cli {
+    _folder: tempfile::TempDir,
+    file: PathBuf,
+    profile: String,
+    database: TestDatabase,
+}
+
+impl Cli {
+    /// A saved profile for a fresh demo database, with Fluxdesk's schema installed.
+    fn new() -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("profiles.json");
+        let database = fresh_database(Seed::Demo);
+        let profile = format!("cli-admin-{}", &database.name[5..13]);
+        let cli = Cli {
+            _folder: folder,
+            file,
+            profile,
+            database,
+        };
+        let url = cli.database.url.clone();
+        let added = cli.bare(&[
+            "profiles",
+            "add",
+            &url,
+            "--name",
+            &cli.profile,
+            "--env",
+            "development",
+        ]);
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        cli
+    }
+
+    fn bare(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_fluxdesk-cli"))
+            .args(args)
+            .env("FLUXDESK_PROFILES_FILE", &self.file)
+            .env_remove("FLUXDESK_DSN")
+            .env_remove("FLUXDESK_ADMIN_EMAIL")
+            .env_remove("FLUXDESK_ADMIN_PASSWORD")
+            .env_remove("FLUXDESK_ADMIN_TOTP")
+            .stdin(Stdio::null())
+            .output()
+            .expect("fluxdesk-cli runs")
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fluxdesk-cli"));
+        command
+            .arg("--profile")
+            .arg(&self.profile)
+            .args(args)
+            .env("FLUXDESK_PROFILES_FILE", &self.file)
+            .env_remove("FLUXDESK_DSN")
+            .env_remove("FLUXDESK_ADMIN_EMAIL")
+            .env_remove("FLUXDESK_ADMIN_PASSWORD")
+            .env_remove("FLUXDESK_ADMIN_TOTP")
+            .stdin(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().expect("fluxdesk-cli runs")
+    }
+
+    fn json(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let output = self.run(&args, env);
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    fn psql(&self, sql: &str) -> String {
+        fluxdesk_sandbox::shared_cluster()
+            .psql(&self.database.name, sql)
+            .unwrap()
+    }
+}
+
+impl Drop for Cli {
+    fn drop(&mut self) {
+        // Leave no session token behind in the keyring.
+        let _ = self.run(&["logout"], &[]);
+        let _ = self.bare(&["profiles", "remove", &self.profile]);
+    }
+}
+
+fn error(output: &Output) -> Value {
+    serde_json::from_slice(output.stderr.trim_ascii()).unwrap_or_else(|_| {
+        panic!(
+            "stderr is one JSON error: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+#[test]
+fn login_is_refused_until_the_schema_is_installed_then_admin_verbs_act_as_the_admin() {
+    let cli = Cli::new();
+    let refused = cli.run(
+        &["login", "--email", ADMIN, "--json"],
+        &[("FLUXDESK_ADMIN_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(refused.status.code(), Some(7));
+    assert_eq!(error(&refused)["code"], "schema_not_installed");
+
+    let not_agreed = cli.run(&["schema", "install"], &[]);
+    assert_eq!(
+        not_agreed.status.code(),
+        Some(2),
+        "no terminal and no --yes: nothing installed"
+    );
+    let installed = cli.json(&["schema", "install", "--yes"], &[]);
+    assert_eq!(installed["up_to_date"], true);
+
+    let before_login = cli.run(&["admin", "users", "list", "--json"], &[]);
+    assert_eq!(before_login.status.code(), Some(7));
+    assert_eq!(error(&before_login)["code"], "sign_in_required");
+
+    let wrong = cli.run(
+        &["login", "--email", ADMIN, "--json"],
+        &[("FLUXDESK_ADMIN_PASSWORD", "nope")],
+    );
+    assert_eq!(wrong.status.code(), Some(7));
+    assert_eq!(error(&wrong)["code"], "authentication_failed");
+
+    let session = cli.json(
+        &["login", "--email", ADMIN],
+        &[("FLUXDESK_ADMIN_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(session["email"], ADMIN);
+    let admins = cli.json(&["admin", "users", "list"], &[]);
+    assert_eq!(admins.as_array().unwrap().len(), 2);
+    let support = cli.json(&["admin", "users", "get", "support@fluxdesk.demo"], &[]);
+    assert_eq!(support[0]["role"], "dashboard_user");
+
+    let invited = cli.json(
+        &[
+            "admin",
+            "users",
+            "invite",
+            "--email",
+            "new@example.com",
+            "--role",
+            "dashboard_admin",
+        ],
+        &[],
+    );
+    let token = invited[0]["token"].as_str().unwrap().to_owned();
+    assert_eq!(invited[0]["status"], "pending");
+    let pending = cli.json(&["admin", "invitations", "list"], &[]);
+    assert!(
+        pending
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["token"] == token.as_str())
+    );
+    cli.psql("UPDATE dashboard.invitation_tokens SET expires_at = now() - interval '1 minute'");
+    let pending = cli.json(&["admin", "invitations", "list"], &[]);
+    assert!(
+        pending.as_array().unwrap().is_empty(),
+        "an expired invitation is not pending"
+    );
+    let all = cli.json(&["admin", "invitations", "list", "--include-expired"], &[]);
+    assert_eq!(all[0]["status"], "expired");
+    assert_eq!(
+        cli.json(&["admin", "invitations", "revoke", &token], &[])["revoked"],
+        token.as_str()
+    );
+
+    let app_sessions = cli.json(&["admin", "sessions", "list"], &[]);
+    let first = &app_sessions[0];
+    assert_eq!(first["kind"], "app");
+    let revoked = cli.json(
+        &[
+            "admin",
+            "sessions",
+            "revoke",
+            first["id"].as_str().unwrap(),
+            "--token-id",
+            "jti-cli",
+        ],
+        &[],
+    );
+    assert_eq!(
+        (revoked["kind"].as_str(), revoked["token_blacklisted"].as_bool()),
+        (Some("app"), Some(true))
+    );
+    assert_eq!(
+        cli.psql("SELECT count(*) FROM auth.token_blacklist WHERE token_jti = 'jti-cli'")
+            .trim(),
+        "1"
+    );
+    let all_revoked = cli.json(
+        &[
+            "admin",
+            "sessions",
+            "revoke-all",
+            first["user_id"].as_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(all_revoked["revoked"].as_u64().is_some());
+
+    let admin_sessions = cli.json(&["admin", "sessions", "list", "--admin"], &[]);
+    assert!(
+        admin_sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["current"] == true)
+    );
+
+    let reset = cli.json(
+        &["admin", "password-reset", "--email", "support@fluxdesk.demo"],
+        &[],
+    );
+    assert_eq!(reset["kind"], "reset_token");
+    let temporary = cli.json(
+        &[
+            "admin",
+            "password-reset",
+            "--email",
+            "support@fluxdesk.demo",
+            "--temporary-password",
+        ],
+        &[],
+    );
+    let temporary_password = temporary["password"].as_str().unwrap();
+    assert_eq!(temporary_password.len(), 16);
+
+    let not_confirmed = cli.run(&["admin", "users", "delete", "support@fluxdesk.demo"], &[]);
+    assert_eq!(not_confirmed.status.code(), Some(2));
+    let deleted = cli.json(
+        &["admin", "users", "delete", "support@fluxdesk.demo", "--yes"],
+        &[],
+    );
+    assert_eq!(deleted[0]["email"], "support@fluxdesk.demo");
+
+    let actions = cli.psql("SELECT string_agg(DISTINCT action, ',') FROM fluxdesk.audit_events WHERE client_version LIKE 'fluxdesk-cli %'");
+    for action in [
+        "admin.sign_in",
+        "admin.invite",
+        "admin.invitation.revoke",
+        "session.revoke",
+        "session.revoke_all",
+        "admin.password_reset",
+        "admin.delete",
+    ] {
+        assert!(actions.contains(action), "{action} audited: {actions}");
+    }
+
+    // Revoked elsewhere: the kept token stops working.
+    cli.psql("DELETE FROM dashboard.sessions WHERE user_agent LIKE 'fluxdesk-cli %'");
+    let revoked = cli.run(&["admin", "users", "list", "--json"], &[]);
+    assert_eq!(revoked.status.code(), Some(7));
+    assert_eq!(error(&revoked)["code"], "sign_in_required");
+}
+
+#[test]
+fn login_with_totp_and_logout_deletes_the_session_row() {
+    let cli = Cli::new();
+    cli.json(&["schema", "install", "--yes"], &[]);
+    let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    cli.psql(&format!(
+        "UPDATE dashboard.users SET totp_enabled = true, totp_secret = '{secret}' WHERE email = '{ADMIN}'"
+    ));
+    let env = [("FLUXDESK_ADMIN_PASSWORD", PASSWORD)];
+    let without_code = cli.run(&["login", "--email", ADMIN, "--json"], &env);
+    assert_eq!(without_code.status.code(), Some(7));
+    assert!(
+        error(&without_code)["message"]
+            .as_str()
+            .unwrap()
+            .contains("--totp")
+    );
+    let code = Authenticator::from_base32(secret, ADMIN)
+        .unwrap()
+        .code_at(chrono::Utc::now());
+    let session = cli.json(&["login", "--email", ADMIN, "--totp", &code], &env);
+    assert_eq!(session["totp_enabled"], true);
+    let replay = cli.run(&["login", "--email", ADMIN, "--totp", &code, "--json"], &env);
+    assert_eq!(
+        error(&replay)["code"],
+        "authentication_failed",
+        "a code works once"
+    );
+    let rows = cli.psql(&format!(
+        "SELECT count(*) FROM dashboard.sessions WHERE id = '{}'",
+        session["session_id"].as_str().unwrap()
+    ));
+    assert_eq!(rows.trim(), "1");
+    assert_eq!(cli.json(&["logout"], &[])["signed_out"], true);
+    let rows = cli.psql(&format!(
+        "SELECT count(*) FROM dashboard.sessions WHERE id = '{}'",
+        session["session_id"].as_str().unwrap()
+    ));
+    assert_eq!(rows.trim(), "0", "logout deletes the row");
+    assert_eq!(cli.json(&["logout"], &[])["signed_out"], false);
+}

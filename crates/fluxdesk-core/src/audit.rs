@@ -1,0 +1,278 @@
+//! Fluxdesk's audit trail: `fluxdesk.audit_events`, append-only and
+//! hash-chained. Every admin action records here through [`append`].
+//!
+//! Each event's hash is the SHA-256 of its canonical form (RFC 8785 JSON of
+//! every field, the previous event's hash included). Writers serialize on a
+//! transaction-scoped advisory lock, and `UNIQUE (prev_hash)` makes a fork a
+//! constraint violation even for a writer that skips the lock.
+
+use crate::clock::{rfc3339, to_database_precision};
+use crate::error::{CoreError, CoreResult};
+use chrono::{DateTime, Utc};
+use fluxdesk_types::ChainVerification;
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use sqlx::postgres::PgPool;
+use uuid::Uuid;
+
+/// `prev_hash` of the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// Advisory lock key serializing chain appends ("fluxdesk" in ASCII).
+const CHAIN_LOCK: i64 = 0x666c_7578_6465_736b;
+
+/// How an action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It was done.
+    Success,
+    /// It was attempted and failed (wrong password, database error).
+    Failure,
+    /// A rule refused it (locked account, missing step-up).
+    Denied,
+}
+
+impl Outcome {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// Who acted, where, and with which client: the part of an event that does
+/// not change between the actions of one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditContext {
+    /// The acting admin (`dashboard.users.id`), if known.
+    pub admin_id: Option<Uuid>,
+    /// The acting admin's email, or the email tried at sign-in.
+    pub admin_email: Option<String>,
+    /// The instance, as the profile names it (no secrets).
+    pub instance: String,
+    /// e.g. `fluxdesk-app 0.1.0`.
+    pub client_version: String,
+}
+
+/// One admin action to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Dotted action name, e.g. `admin.sign_in`.
+    pub action: String,
+    /// What it acted on, e.g. an admin's email or a session id.
+    pub target: Option<String>,
+    /// Anything else worth keeping. Never secrets.
+    pub details: Value,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+impl AuditEvent {
+    /// An event at `occurred_at` with empty details.
+    pub fn new(occurred_at: DateTime<Utc>, action: &str, outcome: Outcome) -> Self {
+        AuditEvent {
+            occurred_at,
+            action: action.to_owned(),
+            target: None,
+            details: Value::Object(Default::default()),
+            outcome,
+        }
+    }
+
+    /// Names what the action acted on.
+    pub fn target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    /// Adds details.
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// The hashed form of an event. Field names are part of the chain format.
+#[derive(Serialize)]
+struct Canonical<'a> {
+    seq: i64,
+    occurred_at: String,
+    admin_id: Option<String>,
+    admin_email: Option<&'a str>,
+    instance: &'a str,
+    action: &'a str,
+    target: Option<&'a str>,
+    details: &'a Value,
+    outcome: &'a str,
+    client_version: &'a str,
+    prev_hash: &'a str,
+}
+
+fn event_hash(canonical: &Canonical<'_>) -> CoreResult<String> {
+    let bytes = serde_jcs::to_vec(canonical).map_err(|error| {
+        CoreError::InvalidInput(format!("Audit details cannot be canonicalized: {error}."))
+    })?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// Appends `event` to the chain inside the caller's transaction, so the event
+/// commits or rolls back with the action it records. Returns its sequence number.
+pub async fn append(
+    connection: &mut PgConnection,
+    context: &AuditContext,
+    event: &AuditEvent,
+) -> CoreResult<i64> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(CHAIN_LOCK)
+        .execute(&mut *connection)
+        .await?;
+    // Read after taking the lock: READ COMMITTED gives this statement a fresh
+    // snapshot that includes the previous holder's commit.
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM fluxdesk.audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *connection)
+            .await?;
+    let (seq, prev_hash) = match head {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let occurred_at = to_database_precision(event.occurred_at);
+    let admin_id = context.admin_id.map(|id| id.to_string());
+    let hash = event_hash(&Canonical {
+        seq,
+        occurred_at: rfc3339(occurred_at),
+        admin_id: admin_id.clone(),
+        admin_email: context.admin_email.as_deref(),
+        instance: &context.instance,
+        action: &event.action,
+        target: event.target.as_deref(),
+        details: &event.details,
+        outcome: event.outcome.as_str(),
+        client_version: &context.client_version,
+        prev_hash: &prev_hash,
+    })?;
+    sqlx::query(
+        "INSERT INTO fluxdesk.audit_events \
+           (seq, occurred_at, admin_id, admin_email, instance, action, target, details, outcome, client_version, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(seq)
+    .bind(occurred_at)
+    .bind(context.admin_id)
+    .bind(&context.admin_email)
+    .bind(&context.instance)
+    .bind(&event.action)
+    .bind(&event.target)
+    .bind(&event.details)
+    .bind(event.outcome.as_str())
+    .bind(&context.client_version)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *connection)
+    .await?;
+    Ok(seq)
+}
+
+/// Appends one event in a transaction of its own (for events that record
+/// nothing else, such as a refused attempt).
+pub async fn append_alone(pool: &PgPool, context: &AuditContext, event: &AuditEvent) -> CoreResult<i64> {
+    let mut transaction = crate::admin_access::begin_write(pool).await?;
+    let seq = append(&mut transaction, context, event).await?;
+    transaction.commit().await?;
+    Ok(seq)
+}
+
+type StoredEvent = (
+    i64,
+    DateTime<Utc>,
+    Option<Uuid>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Value,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// Reads the whole chain in order and checks every link: sequence numbers
+/// without gaps, each `prev_hash` equal to the previous `hash`, and each
+/// `hash` equal to the hash of the stored fields.
+pub async fn verify_chain(pool: &PgPool) -> CoreResult<ChainVerification> {
+    let mut rows = sqlx::query_as::<_, StoredEvent>(
+        "SELECT seq, occurred_at, admin_id, admin_email, instance, action, target, details, outcome, client_version, prev_hash, hash \
+         FROM fluxdesk.audit_events ORDER BY seq",
+    )
+    .fetch(pool);
+    let mut verification = ChainVerification {
+        events: 0,
+        verified_up_to: 0,
+        broken_at: None,
+        problem: None,
+    };
+    let mut expected_seq = 1i64;
+    let mut previous = GENESIS_HASH.to_owned();
+    while let Some(row) = rows.try_next().await? {
+        let (
+            seq,
+            occurred_at,
+            admin_id,
+            admin_email,
+            instance,
+            action,
+            target,
+            details,
+            outcome,
+            client,
+            prev_hash,
+            hash,
+        ) = row;
+        verification.events += 1;
+        if verification.broken_at.is_some() {
+            continue;
+        }
+        let recomputed = event_hash(&Canonical {
+            seq,
+            occurred_at: rfc3339(occurred_at),
+            admin_id: admin_id.map(|id| id.to_string()),
+            admin_email: admin_email.as_deref(),
+            instance: &instance,
+            action: &action,
+            target: target.as_deref(),
+            details: &details,
+            outcome: &outcome,
+            client_version: &client,
+            prev_hash: &prev_hash,
+        })?;
+        let problem = if seq != expected_seq {
+            Some(format!("event {expected_seq} is missing (next is {seq})"))
+        } else if prev_hash != previous {
+            Some(format!("event {seq} does not follow event {}", seq - 1))
+        } else if recomputed != hash {
+            Some(format!("event {seq} was altered after it was written"))
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => {
+                verification.broken_at = Some(seq.min(expected_seq).max(0) as u64);
+                verification.problem = Some(problem);
+            }
+            None => {
+                verification.verified_up_to = seq as u64;
+                expected_seq = seq + 1;
+                previous = hash;
+            }
+        }
+    }
+    Ok(verification)
+}
