@@ -2,6 +2,12 @@
 
 use crate::launch::Startup;
 use fluxdesk_core::Console;
+use fluxdesk_core::admins::ResetMethod;
+use fluxdesk_types::{
+    AccessGate, AdminSession, AdminSummary, BackupCodes, ChainVerification, Credentials, FirstAdmin,
+    Invitation, InvitationFilter, PasswordReset, PasswordStrength, SchemaStatus, SessionKind, SessionPolicy,
+    SessionSummary, SignInOutcome, TotpEnrolment,
+};
 use fluxdesk_types::{
     ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, LaunchState,
     PendingWrite, ProfileDraft, ProfileEntry, RowPage, RowsRequest, SchemaSummary, StatementOutcome,
@@ -147,4 +153,201 @@ pub fn set_window_title(window: tauri::Window, title: String) -> Reply<()> {
             format!("Cannot set the window title: {error}"),
         )
     })
+}
+
+// ---- Admin sign-in, 2FA, sessions and admin management -----------------
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn access_gate(console: State<'_, Console>, profile_id: String) -> Reply<AccessGate> {
+    Ok(console.access_gate(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn install_schema(console: State<'_, Console>, profile_id: String) -> Reply<SchemaStatus> {
+    Ok(console.install_schema(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn password_strength(
+    console: State<'_, Console>,
+    password: String,
+    email: String,
+    full_name: String,
+) -> PasswordStrength {
+    console.password_strength(&password, &email, &full_name)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn create_first_admin(
+    console: State<'_, Console>,
+    profile_id: String,
+    first: FirstAdmin,
+) -> Reply<AdminSession> {
+    Ok(console.create_first_admin(&profile_id, first).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_in(
+    console: State<'_, Console>,
+    profile_id: String,
+    credentials: Credentials,
+) -> Reply<SignInOutcome> {
+    Ok(console.sign_in(&profile_id, credentials).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_out(console: State<'_, Console>, profile_id: String) -> Reply<()> {
+    Ok(console.sign_out(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn touch_session(console: State<'_, Console>, profile_id: String) {
+    console.touch(&profile_id);
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn step_up(
+    console: State<'_, Console>,
+    profile_id: String,
+    secret: String,
+    purpose: String,
+) -> Reply<()> {
+    Ok(console.step_up(&profile_id, &secret, &purpose).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn begin_totp_enrolment(console: State<'_, Console>, profile_id: String) -> Reply<TotpEnrolment> {
+    Ok(console.begin_totp_enrolment(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn confirm_totp(
+    console: State<'_, Console>,
+    profile_id: String,
+    code: String,
+) -> Reply<BackupCodes> {
+    Ok(console.confirm_totp(&profile_id, &code).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn disable_totp(
+    console: State<'_, Console>,
+    profile_id: String,
+    password: String,
+    code: String,
+) -> Reply<()> {
+    Ok(console.disable_totp(&profile_id, &password, &code).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn session_policy(console: State<'_, Console>) -> SessionPolicy {
+    console.session_policy()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_session_policy(
+    app: tauri::AppHandle,
+    console: State<'_, Console>,
+    policy: SessionPolicy,
+) -> Reply<SessionPolicy> {
+    let policy = console.set_session_policy(policy)?;
+    crate::settings::save_session_policy(&app, policy);
+    Ok(policy)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_admins(console: State<'_, Console>, profile_id: String) -> Reply<Vec<AdminSummary>> {
+    Ok(console.admins(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn delete_admin(
+    console: State<'_, Console>,
+    profile_id: String,
+    admin: String,
+) -> Reply<AdminSummary> {
+    Ok(console.delete_admin(&profile_id, &admin).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unlock_admin(
+    console: State<'_, Console>,
+    profile_id: String,
+    admin: String,
+) -> Reply<AdminSummary> {
+    Ok(console.unlock_admin(&profile_id, &admin).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reset_admin_password(
+    console: State<'_, Console>,
+    profile_id: String,
+    admin: String,
+    temporary_password: bool,
+) -> Reply<PasswordReset> {
+    let method = if temporary_password {
+        ResetMethod::TemporaryPassword
+    } else {
+        ResetMethod::ResetToken
+    };
+    Ok(console.reset_admin_password(&profile_id, &admin, method).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invite_admin(
+    console: State<'_, Console>,
+    profile_id: String,
+    email: String,
+    role: String,
+) -> Reply<Invitation> {
+    Ok(console.invite_admin(&profile_id, &email, &role).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_invitations(
+    console: State<'_, Console>,
+    profile_id: String,
+    filter: InvitationFilter,
+) -> Reply<Vec<Invitation>> {
+    Ok(console.invitations(&profile_id, filter).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn revoke_invitation(console: State<'_, Console>, profile_id: String, token: String) -> Reply<()> {
+    Ok(console.revoke_invitation(&profile_id, &token).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_sessions(
+    console: State<'_, Console>,
+    profile_id: String,
+    kind: SessionKind,
+) -> Reply<Vec<SessionSummary>> {
+    Ok(console.sessions(&profile_id, kind).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn revoke_session(
+    console: State<'_, Console>,
+    profile_id: String,
+    session_id: String,
+    token_id: Option<String>,
+) -> Reply<SessionKind> {
+    Ok(console
+        .revoke_session(&profile_id, &session_id, token_id.as_deref())
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn revoke_all_sessions(
+    console: State<'_, Console>,
+    profile_id: String,
+    user_id: String,
+) -> Reply<u64> {
+    Ok(console.revoke_all_sessions(&profile_id, &user_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn verify_audit_chain(console: State<'_, Console>, profile_id: String) -> Reply<ChainVerification> {
+    Ok(console.verify_audit_chain(&profile_id).await?)
 }

@@ -3,7 +3,7 @@
 use clap::Parser;
 use fluxdesk_core::Console;
 use fluxdesk_core::profiles::profile_from_url;
-use fluxdesk_types::ApiError;
+use fluxdesk_types::{ApiError, SessionPolicy};
 
 /// Fluxdesk, the desktop console for Fluxbase instances.
 #[derive(Parser)]
@@ -17,6 +17,13 @@ pub struct LaunchOptions {
     /// Display name for the --dsn instance.
     #[arg(long, env = "FLUXDESK_INSTANCE_NAME", default_value = "Startup instance")]
     name: String,
+    /// Lock the window after this many seconds without activity (this run
+    /// only; the Security tab changes the saved setting).
+    #[arg(long, env = "FLUXDESK_IDLE_TIMEOUT_SECS")]
+    idle_timeout_secs: Option<u64>,
+    /// Lock the window this many seconds after signing in (this run only).
+    #[arg(long, env = "FLUXDESK_ABSOLUTE_TIMEOUT_SECS")]
+    absolute_timeout_secs: Option<u64>,
 }
 
 impl std::fmt::Debug for LaunchOptions {
@@ -25,6 +32,8 @@ impl std::fmt::Debug for LaunchOptions {
         f.debug_struct("LaunchOptions")
             .field("dsn", &self.dsn.as_ref().map(|_| "<redacted>"))
             .field("name", &self.name)
+            .field("idle_timeout_secs", &self.idle_timeout_secs)
+            .field("absolute_timeout_secs", &self.absolute_timeout_secs)
             .finish()
     }
 }
@@ -44,6 +53,14 @@ impl LaunchOptions {
     /// Parses the command line and the environment.
     pub fn from_env_and_args() -> Self {
         LaunchOptions::parse()
+    }
+
+    /// The saved session policy with this run's overrides.
+    pub fn session_policy(&self, saved: SessionPolicy) -> SessionPolicy {
+        SessionPolicy {
+            idle_timeout_secs: self.idle_timeout_secs.unwrap_or(saved.idle_timeout_secs),
+            absolute_timeout_secs: self.absolute_timeout_secs.unwrap_or(saved.absolute_timeout_secs),
+        }
     }
 
     /// Adds the --dsn instance to the console for this run.

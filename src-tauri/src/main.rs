@@ -9,6 +9,7 @@
 mod commands;
 mod launch;
 mod profile_store;
+mod settings;
 
 use fluxdesk_core::logging::{WorkerGuard, init_file_logging};
 use fluxdesk_core::{Console, Keyring};
@@ -33,6 +34,13 @@ fn main() {
 
             let profiles = profile_store::StoredProfiles::new(app.handle());
             let console = Console::new(Box::new(profiles), Keyring::new(Keyring::default_service()));
+            console.set_client("fluxdesk-app");
+            // The app acts as a named admin: no browsing before sign-in.
+            console.require_sign_in(true);
+            let policy = launch.session_policy(settings::load_session_policy(app.handle()));
+            if let Err(error) = console.set_session_policy(policy) {
+                tracing::warn!(%error, "ignoring an invalid session policy");
+            }
             let startup = launch.register(&console);
             if let Some(error) = &startup.error {
                 tracing::warn!(message = %error.message, "the instance given at launch is unusable");
@@ -61,6 +69,30 @@ fn main() {
             commands::commit_write,
             commands::rollback_write,
             commands::set_window_title,
+            commands::access_gate,
+            commands::install_schema,
+            commands::password_strength,
+            commands::create_first_admin,
+            commands::sign_in,
+            commands::sign_out,
+            commands::touch_session,
+            commands::step_up,
+            commands::begin_totp_enrolment,
+            commands::confirm_totp,
+            commands::disable_totp,
+            commands::session_policy,
+            commands::set_session_policy,
+            commands::list_admins,
+            commands::delete_admin,
+            commands::unlock_admin,
+            commands::reset_admin_password,
+            commands::invite_admin,
+            commands::list_invitations,
+            commands::revoke_invitation,
+            commands::list_sessions,
+            commands::revoke_session,
+            commands::revoke_all_sessions,
+            commands::verify_audit_chain,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

@@ -1,6 +1,6 @@
 //! The root component: loads the launch state, connects, and picks the view.
 
-use crate::components::{Explorer, FleetOverview, Header, PasswordPrompt, ProfileList};
+use crate::components::{AdminGate, FleetOverview, Header, PasswordPrompt, ProfileList};
 use crate::services;
 use crate::state::session::{Session, SessionAction, SessionContext, View};
 use yew::prelude::*;
@@ -76,7 +76,7 @@ pub fn App() -> Html {
     let body = match &session.view {
         View::Profiles => html! { <ProfileList /> },
         View::Fleet => html! { <FleetOverview /> },
-        View::Instance(id) => html! { <Explorer key={id.clone()} profile_id={id.clone()} /> },
+        View::Instance(id) => html! { <AdminGate key={id.clone()} profile_id={id.clone()} /> },
     };
     // The environment colour tints the chrome of every view of an instance.
     let (environment, style) = match session.active_entry() {

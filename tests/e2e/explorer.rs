@@ -3,7 +3,7 @@
 //! database, keyset-paging as the user scrolls and keeping only visible rows in
 //! the DOM.
 
-use e2e_support::{Driver, click, element, eventually, save_screenshot};
+use e2e_support::{DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, sign_in};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{read_only_demo_database, shared_cluster};
@@ -69,6 +69,9 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         status_text.contains("E2E demo"),
         "header names the instance: {status_text}"
     );
+
+    // Fluxdesk acts as a named admin: sign in first.
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
 
     // The tree lists schemas; opening public lists its tables with estimates.
     element(&client, ".schema-node[data-schema='auth']", PATIENCE).await;

@@ -3,7 +3,7 @@
 //! overview. The password must reach the OS keyring and nowhere else: not the
 //! store file, not the logs, not the page.
 
-use e2e_support::{Driver, click, element, eventually, save_screenshot};
+use e2e_support::{DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, sign_in};
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{TestDatabase, read_only_demo_database, shared_cluster};
 use std::time::Duration;
@@ -191,6 +191,8 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     );
 
     // Read-only is the server's doing: a write from the SQL tab is refused.
+    // (Signing in writes only Fluxdesk's own bookkeeping, even here.)
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
     click(&client, "#tab-sql", PATIENCE).await;
     fill(&client, "#sql-input", "UPDATE public.todos SET done = true").await;
     click(&client, "#run-sql", PATIENCE).await;

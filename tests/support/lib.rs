@@ -163,3 +163,54 @@ pub async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
     std::fs::write(&path, png).unwrap();
     path
 }
+
+/// The demo instance's dashboard admin (see `crates/fluxdesk-sandbox/sql/demo/demo.sql`).
+pub const DEMO_ADMIN: (&str, &str) = ("admin@fluxdesk.demo", "fluxdesk-demo-admin");
+
+/// Clears an input and types `value` into it.
+pub async fn type_into(client: &Client, css: &str, value: &str, timeout: Duration) {
+    let input = element(client, css, timeout).await;
+    input.clear().await.unwrap();
+    input.send_keys(value).await.unwrap();
+}
+
+/// Passes the admin gate of the instance just opened: agrees to install
+/// Fluxdesk's schema when asked, then signs in with `email` and `password`.
+pub async fn sign_in(client: &Client, email: &str, password: &str, timeout: Duration) {
+    loop {
+        let gate = eventually("the admin gate", timeout, || async {
+            for (css, state) in [
+                ("#admin-bar", "signed-in"),
+                ("#install-schema", "install"),
+                ("#sign-in-email", "sign-in"),
+            ] {
+                if client.find(Locator::Css(css)).await.is_ok() {
+                    return Some(state);
+                }
+            }
+            None
+        })
+        .await;
+        match gate {
+            "signed-in" => return,
+            "install" => {
+                click(client, "#install-schema", timeout).await;
+                eventually("the schema installed", timeout, || async {
+                    client
+                        .find(Locator::Css("#install-schema"))
+                        .await
+                        .is_err()
+                        .then_some(())
+                })
+                .await;
+            }
+            _ => {
+                type_into(client, "#sign-in-email", email, timeout).await;
+                type_into(client, "#sign-in-password", password, timeout).await;
+                click(client, "#sign-in-submit", timeout).await;
+                element(client, "#admin-bar", timeout).await;
+                return;
+            }
+        }
+    }
+}

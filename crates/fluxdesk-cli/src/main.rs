@@ -477,7 +477,7 @@ async fn execute(
         (Verb::Query { sql, yes }, _) => {
             // Writes are attributed to the remembered admin, when there is one.
             if let Err(error) = console.resume_remembered_session(id).await {
-                tracing_free_warning(&error);
+                note_unattributed(&error);
             }
             return query(console, id, sql, *yes, cli.json).await;
         }
@@ -490,9 +490,10 @@ async fn execute(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A remembered session that cannot be resumed does not stop a query; say so.
-fn tracing_free_warning(error: &CoreError) {
-    if !matches!(error, CoreError::InvalidInput(_)) {
+/// A remembered session that has ended does not stop a query; say so. (No
+/// keyring, or an instance without sign-in, is not worth a word.)
+fn note_unattributed(error: &CoreError) {
+    if matches!(error, CoreError::SignInRequired(_)) {
         eprintln!("fluxdesk-cli: note: not acting as a signed-in admin ({error})");
     }
 }

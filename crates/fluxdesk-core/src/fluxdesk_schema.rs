@@ -5,8 +5,7 @@
 use crate::error::{CoreError, CoreResult};
 use fluxdesk_types::SchemaStatus;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPool;
-use sqlx::{Connection, PgConnection};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::BTreeSet;
 
 /// Every migration this build knows.
@@ -37,25 +36,30 @@ pub async fn status(pool: &PgPool) -> CoreResult<SchemaStatus> {
     })
 }
 
-/// Applies the pending migrations on a connection of its own (never a pooled
-/// one: its session settings must not leak), with the ledger in `fluxdesk`.
+/// Applies the pending migrations with the ledger in `fluxdesk`.
 pub async fn install(pool: &PgPool) -> CoreResult<SchemaStatus> {
-    let options = pool.connect_options();
-    let mut connection = PgConnection::connect_with(&options)
-        .await
-        .map_err(CoreError::Query)?;
     // Profiles may be read-only by default; installing was explicitly agreed to.
-    sqlx::raw_sql(
-        "SET default_transaction_read_only = off; CREATE SCHEMA IF NOT EXISTS fluxdesk; SET search_path TO fluxdesk",
-    )
-    .execute(&mut connection)
-    .await?;
-    let result = MIGRATOR.run(&mut connection).await;
-    let _ = connection.close().await;
-    result.map_err(|error| match error {
-        sqlx::migrate::MigrateError::Execute(source) => CoreError::Query(source),
-        other => CoreError::InvalidInput(format!("Installing Fluxdesk's schema failed: {other}.")),
-    })?;
+    let options = (*pool.connect_options()).clone().options([
+        ("default_transaction_read_only", "off"),
+        ("search_path", "fluxdesk"),
+    ]);
+    // One connection of its own (never a pooled one: its settings must not leak).
+    let migration_pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
+    let result = async {
+        sqlx::query("CREATE SCHEMA IF NOT EXISTS fluxdesk")
+            .execute(&migration_pool)
+            .await?;
+        MIGRATOR.run(&migration_pool).await.map_err(|error| match error {
+            sqlx::migrate::MigrateError::Execute(source) => CoreError::Query(source),
+            other => CoreError::InvalidInput(format!("Installing Fluxdesk's schema failed: {other}.")),
+        })
+    }
+    .await;
+    migration_pool.close().await;
+    result?;
     tracing::info!("fluxdesk schema installed or up to date");
     status(pool).await
 }

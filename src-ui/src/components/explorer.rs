@@ -1,7 +1,7 @@
 //! One connected instance: browse its data, or run SQL.
 
-use crate::components::{DataGrid, SchemaTree, SqlRunner};
-use fluxdesk_types::TableSummary;
+use crate::components::{AdminConsole, DataGrid, SchemaTree, SecuritySettings, SqlRunner};
+use fluxdesk_types::{AdminSession, TableSummary};
 use yew::prelude::*;
 
 /// Properties of [`Explorer`].
@@ -9,12 +9,17 @@ use yew::prelude::*;
 pub struct ExplorerProps {
     /// The connected instance's profile id.
     pub profile_id: String,
+    /// The signed-in admin; none on instances without sign-in.
+    #[prop_or_default]
+    pub admin: Option<AdminSession>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Data,
     Sql,
+    Admins,
+    Security,
 }
 
 /// Tree plus grid, or the SQL runner.
@@ -35,6 +40,10 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             <nav class="tabs" role="tablist">
                 <button id="tab-data" class={classes!("tab", (*tab == Tab::Data).then_some("active"))} onclick={select(Tab::Data)}>{ "Data" }</button>
                 <button id="tab-sql" class={classes!("tab", (*tab == Tab::Sql).then_some("active"))} onclick={select(Tab::Sql)}>{ "SQL" }</button>
+                if props.admin.is_some() {
+                    <button id="tab-admins" class={classes!("tab", (*tab == Tab::Admins).then_some("active"))} onclick={select(Tab::Admins)}>{ "Admins" }</button>
+                    <button id="tab-security" class={classes!("tab", (*tab == Tab::Security).then_some("active"))} onclick={select(Tab::Security)}>{ "Security" }</button>
+                }
             </nav>
             // Both stay mounted, so switching tabs loses neither the open table nor the SQL.
             <div class="explorer" hidden={*tab != Tab::Data}>
@@ -55,6 +64,14 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             <div class="sql-pane" hidden={*tab != Tab::Sql}>
                 <SqlRunner profile_id={props.profile_id.clone()} />
             </div>
+            if let Some(admin) = &props.admin {
+                if *tab == Tab::Admins {
+                    <div class="page admin-pane"><AdminConsole profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>
+                }
+                if *tab == Tab::Security {
+                    <div class="page security-pane"><SecuritySettings profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>
+                }
+            }
         </div>
     }
 }

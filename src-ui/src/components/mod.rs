@@ -1,26 +1,38 @@
 //! Rendering. Components get data from props or the session context and call
 //! the backend only through `crate::services`.
 
+mod admin_console;
+mod admin_gate;
 mod data_grid;
 mod diagnosis_view;
 mod error_banner;
 mod explorer;
+mod first_admin_form;
 mod fleet_overview;
 mod header;
 mod password_prompt;
 mod profile_editor;
 mod profile_list;
 mod schema_tree;
+mod security_settings;
+mod sign_in_form;
 mod sql_runner;
+mod step_up_dialog;
 
+pub use admin_console::AdminConsole;
+pub use admin_gate::AdminGate;
 pub use data_grid::DataGrid;
 pub use diagnosis_view::DiagnosisView;
 pub use error_banner::ErrorBanner;
 pub use explorer::Explorer;
+pub use first_admin_form::FirstAdminForm;
 pub use fleet_overview::FleetOverview;
 pub use header::Header;
 pub use password_prompt::PasswordPrompt;
 pub use profile_editor::ProfileEditor;
 pub use profile_list::ProfileList;
 pub use schema_tree::SchemaTree;
+pub use security_settings::SecuritySettings;
+pub use sign_in_form::SignInForm;
 pub use sql_runner::SqlRunner;
+pub use step_up_dialog::StepUpDialog;

@@ -2,10 +2,10 @@
 //! confirm-writes instance waits, in its open transaction, for Commit or
 //! Roll back; a read-only instance's server refuses writes.
 
-use crate::components::ErrorBanner;
+use crate::components::{ErrorBanner, StepUpDialog};
 use crate::services;
 use crate::state::session::SessionContext;
-use fluxdesk_types::{ApiError, Cell, PendingWrite, Protection, ResultSet, StatementOutcome};
+use fluxdesk_types::{ApiError, Cell, ErrorCode, PendingWrite, Protection, ResultSet, StatementOutcome};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -58,6 +58,8 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     let editor = use_node_ref();
     let state = use_state(|| RunState::Idle);
     let deciding = use_state(|| false);
+    // A commit on production waits here for a step-up, then runs again.
+    let stepping_up = use_state(|| false);
     // The id of a write waiting here, so leaving the view rolls it back
     // rather than leaving its locks held until it expires.
     let waiting_id = use_mut_ref(|| Option::<String>::None);
@@ -124,7 +126,8 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     let decide = |commit: bool| {
         let state = state.clone();
         let deciding = deciding.clone();
-        Callback::from(move |_| {
+        let stepping_up = stepping_up.clone();
+        Callback::from(move |_: ()| {
             let RunState::Waiting { pending, result } = (*state).clone() else {
                 return;
             };
@@ -134,12 +137,21 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             deciding.set(true);
             let state = state.clone();
             let deciding = deciding.clone();
+            let stepping_up = stepping_up.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = if commit {
                     services::commit_write(&pending.id).await
                 } else {
                     services::rollback_write(&pending.id).await
                 };
+                if let Err(error) = &outcome {
+                    if commit && error.code == ErrorCode::StepUpRequired {
+                        // Still waiting, in its transaction: confirm identity, then commit.
+                        stepping_up.set(true);
+                        deciding.set(false);
+                        return;
+                    }
+                }
                 state.set(match outcome {
                     Ok(done) => RunState::Finished {
                         result,
@@ -158,6 +170,22 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                 deciding.set(false);
             });
         })
+    };
+    let step_up_dialog = if *stepping_up {
+        let on_confirmed = {
+            let (stepping_up, commit) = (stepping_up.clone(), decide(true));
+            Callback::from(move |_| {
+                stepping_up.set(false);
+                commit.emit(());
+            })
+        };
+        let on_cancel = {
+            let stepping_up = stepping_up.clone();
+            Callback::from(move |_| stepping_up.set(false))
+        };
+        html! { <StepUpDialog profile_id={props.profile_id.clone()} purpose="commit a write on production" on_confirmed={on_confirmed} on_cancel={on_cancel} /> }
+    } else {
+        html! {}
     };
     let waiting = matches!(*state, RunState::Waiting { .. });
     let running = matches!(*state, RunState::Running);
@@ -213,14 +241,15 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                             }
                             <p class="muted">{ format!("It is rolled back by itself in {} minutes.", pending.expires_in_secs / 60) }</p>
                             <div class="form-actions">
-                                <button id="rollback-write" class="button" disabled={*deciding} onclick={decide(false)}>{ "Roll back" }</button>
-                                <button id="commit-write" class="button danger" disabled={*deciding} onclick={decide(true)}>{ "Commit" }</button>
+                                <button id="rollback-write" class="button" disabled={*deciding} onclick={decide(false).reform(|_: MouseEvent| ())}>{ "Roll back" }</button>
+                                <button id="commit-write" class="button danger" disabled={*deciding} onclick={decide(true).reform(|_: MouseEvent| ())}>{ "Commit" }</button>
                             </div>
                         </div>
                         { result.as_ref().map(result_table).unwrap_or_default() }
                     </div>
                 },
             } }
+            { step_up_dialog }
         </div>
     }
 }

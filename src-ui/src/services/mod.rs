@@ -3,6 +3,11 @@
 mod ipc;
 
 use fluxdesk_types::{
+    AccessGate, AdminSession, AdminSummary, BackupCodes, Credentials, FirstAdmin, Invitation,
+    InvitationFilter, PasswordReset, PasswordStrength, SchemaStatus, SessionKind, SessionPolicy,
+    SessionSummary, SignInOutcome, TotpEnrolment,
+};
+use fluxdesk_types::{
     ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, LaunchState,
     PendingWrite, ProfileDraft, ProfileEntry, RowPage, RowsRequest, SchemaSummary, StatementOutcome,
     TableSummary,
@@ -166,4 +171,272 @@ pub async fn set_window_title(title: &str) -> Result<(), ApiError> {
         title: &'a str,
     }
     ipc::invoke("set_window_title", &Args { title }).await
+}
+
+// ---- Admin sign-in, 2FA, sessions and admin management -----------------
+
+/// What the instance asks for now: install, setup, sign-in, unlock, or nothing.
+pub async fn access_gate(profile_id: &str) -> Result<AccessGate, ApiError> {
+    ipc::invoke("access_gate", &ProfileArgs { profile_id }).await
+}
+
+/// Installs Fluxdesk's schema in the instance (the admin agreed).
+pub async fn install_schema(profile_id: &str) -> Result<SchemaStatus, ApiError> {
+    ipc::invoke("install_schema", &ProfileArgs { profile_id }).await
+}
+
+/// The strength meter's verdict on a new password.
+pub async fn password_strength(
+    password: &str,
+    email: &str,
+    full_name: &str,
+) -> Result<PasswordStrength, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        password: &'a str,
+        email: &'a str,
+        full_name: &'a str,
+    }
+    ipc::invoke(
+        "password_strength",
+        &Args {
+            password,
+            email,
+            full_name,
+        },
+    )
+    .await
+}
+
+/// First-time setup: creates the first admin and signs them in.
+pub async fn create_first_admin(profile_id: &str, first: &FirstAdmin) -> Result<AdminSession, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        first: &'a FirstAdmin,
+    }
+    ipc::invoke("create_first_admin", &Args { profile_id, first }).await
+}
+
+/// Signs in (or unlocks by signing in again).
+pub async fn sign_in(profile_id: &str, credentials: &Credentials) -> Result<SignInOutcome, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        credentials: &'a Credentials,
+    }
+    ipc::invoke(
+        "sign_in",
+        &Args {
+            profile_id,
+            credentials,
+        },
+    )
+    .await
+}
+
+/// Signs out; the session row is deleted.
+pub async fn sign_out(profile_id: &str) -> Result<(), ApiError> {
+    ipc::invoke("sign_out", &ProfileArgs { profile_id }).await
+}
+
+/// Reports user activity for the idle timeout.
+pub async fn touch_session(profile_id: &str) -> Result<(), ApiError> {
+    ipc::invoke("touch_session", &ProfileArgs { profile_id }).await
+}
+
+/// Step-up: a fresh code (or the password without 2FA) before `purpose`.
+pub async fn step_up(profile_id: &str, secret: &str, purpose: &str) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        secret: &'a str,
+        purpose: &'a str,
+    }
+    ipc::invoke(
+        "step_up",
+        &Args {
+            profile_id,
+            secret,
+            purpose,
+        },
+    )
+    .await
+}
+
+/// Starts 2FA enrolment.
+pub async fn begin_totp_enrolment(profile_id: &str) -> Result<TotpEnrolment, ApiError> {
+    ipc::invoke("begin_totp_enrolment", &ProfileArgs { profile_id }).await
+}
+
+/// Confirms 2FA enrolment with a code; returns the backup codes.
+pub async fn confirm_totp(profile_id: &str, code: &str) -> Result<BackupCodes, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        code: &'a str,
+    }
+    ipc::invoke("confirm_totp", &Args { profile_id, code }).await
+}
+
+/// Turns 2FA off.
+pub async fn disable_totp(profile_id: &str, password: &str, code: &str) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        password: &'a str,
+        code: &'a str,
+    }
+    ipc::invoke(
+        "disable_totp",
+        &Args {
+            profile_id,
+            password,
+            code,
+        },
+    )
+    .await
+}
+
+/// The session timeouts in force.
+pub async fn session_policy() -> Result<SessionPolicy, ApiError> {
+    ipc::invoke("session_policy", &()).await
+}
+
+/// Saves new session timeouts.
+pub async fn set_session_policy(policy: SessionPolicy) -> Result<SessionPolicy, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        policy: SessionPolicy,
+    }
+    ipc::invoke("set_session_policy", &Args { policy }).await
+}
+
+#[derive(Serialize)]
+struct AdminArgs<'a> {
+    profile_id: &'a str,
+    admin: &'a str,
+}
+
+/// Admins of the instance.
+pub async fn list_admins(profile_id: &str) -> Result<Vec<AdminSummary>, ApiError> {
+    ipc::invoke("list_admins", &ProfileArgs { profile_id }).await
+}
+
+/// Deletes an admin (soft delete).
+pub async fn delete_admin(profile_id: &str, admin: &str) -> Result<AdminSummary, ApiError> {
+    ipc::invoke("delete_admin", &AdminArgs { profile_id, admin }).await
+}
+
+/// Unlocks an admin.
+pub async fn unlock_admin(profile_id: &str, admin: &str) -> Result<AdminSummary, ApiError> {
+    ipc::invoke("unlock_admin", &AdminArgs { profile_id, admin }).await
+}
+
+/// Resets an admin's password: a temporary password, or a reset token.
+pub async fn reset_admin_password(
+    profile_id: &str,
+    admin: &str,
+    temporary_password: bool,
+) -> Result<PasswordReset, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        admin: &'a str,
+        temporary_password: bool,
+    }
+    ipc::invoke(
+        "reset_admin_password",
+        &Args {
+            profile_id,
+            admin,
+            temporary_password,
+        },
+    )
+    .await
+}
+
+/// Invites an admin.
+pub async fn invite_admin(profile_id: &str, email: &str, role: &str) -> Result<Invitation, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        email: &'a str,
+        role: &'a str,
+    }
+    ipc::invoke(
+        "invite_admin",
+        &Args {
+            profile_id,
+            email,
+            role,
+        },
+    )
+    .await
+}
+
+/// Invitations.
+pub async fn list_invitations(
+    profile_id: &str,
+    filter: InvitationFilter,
+) -> Result<Vec<Invitation>, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        filter: InvitationFilter,
+    }
+    ipc::invoke("list_invitations", &Args { profile_id, filter }).await
+}
+
+/// Revokes an invitation.
+pub async fn revoke_invitation(profile_id: &str, token: &str) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        token: &'a str,
+    }
+    ipc::invoke("revoke_invitation", &Args { profile_id, token }).await
+}
+
+/// Sessions of admins or app users.
+pub async fn list_sessions(profile_id: &str, kind: SessionKind) -> Result<Vec<SessionSummary>, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        kind: SessionKind,
+    }
+    ipc::invoke("list_sessions", &Args { profile_id, kind }).await
+}
+
+/// Revokes a session (and blacklists a token id when given).
+pub async fn revoke_session(
+    profile_id: &str,
+    session_id: &str,
+    token_id: Option<&str>,
+) -> Result<SessionKind, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        session_id: &'a str,
+        token_id: Option<&'a str>,
+    }
+    ipc::invoke(
+        "revoke_session",
+        &Args {
+            profile_id,
+            session_id,
+            token_id,
+        },
+    )
+    .await
+}
+
+/// Revokes every session of a user or admin.
+pub async fn revoke_all_sessions(profile_id: &str, user_id: &str) -> Result<u64, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        user_id: &'a str,
+    }
+    ipc::invoke("revoke_all_sessions", &Args { profile_id, user_id }).await
 }
