@@ -36,10 +36,10 @@ pub fn AdminGate(props: &AdminGateProps) -> Html {
             let (gate, admin, id) = (gate.clone(), admin.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let answer = services::access_gate(&id).await;
-                if let Ok(AccessGate::SignedIn { session }) = &answer {
-                    if admin.as_ref() != Some(session) {
-                        admin.set(Some(session.clone()));
-                    }
+                if let Ok(AccessGate::SignedIn { session }) = &answer
+                    && admin.as_ref() != Some(session)
+                {
+                    admin.set(Some(session.clone()));
                 }
                 gate.set(Some(answer));
             });

@@ -43,10 +43,10 @@ pub fn FirstAdminForm(props: &FirstAdminFormProps) -> Html {
             };
             let (strength, asked) = (strength.clone(), asked.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(verdict) = services::password_strength(&typed, &mail, &full_name).await {
-                    if *asked.borrow() == ticket {
-                        strength.set(Some(verdict));
-                    }
+                if let Ok(verdict) = services::password_strength(&typed, &mail, &full_name).await
+                    && *asked.borrow() == ticket
+                {
+                    strength.set(Some(verdict));
                 }
             });
         })

@@ -144,13 +144,14 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                 } else {
                     services::rollback_write(&pending.id).await
                 };
-                if let Err(error) = &outcome {
-                    if commit && error.code == ErrorCode::StepUpRequired {
-                        // Still waiting, in its transaction: confirm identity, then commit.
-                        stepping_up.set(true);
-                        deciding.set(false);
-                        return;
-                    }
+                if let Err(error) = &outcome
+                    && commit
+                    && error.code == ErrorCode::StepUpRequired
+                {
+                    // Still waiting, in its transaction: confirm identity, then commit.
+                    stepping_up.set(true);
+                    deciding.set(false);
+                    return;
                 }
                 state.set(match outcome {
                     Ok(done) => RunState::Finished {
