@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo bench -p fluxdesk-core --bench paging --locked --no-run
+cargo bench -p fluxdesk-core --bench paging --bench audit --locked --no-run
 cargo bench -p fluxdesk-core --bench paging --locked
+cargo bench -p fluxdesk-core --bench audit --locked

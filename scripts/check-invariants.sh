@@ -25,6 +25,20 @@ fi
 if grep -rniE '\boffset[[:space:]]*(\$|\{|[0-9])' crates/fluxdesk-core/src; then
   fail "OFFSET paging in core"
 fi
+# Only Fluxdesk's own bookkeeping opens read-write transactions on read-only profiles.
+if grep -rln 'TRANSACTION READ WRITE\|default_transaction_read_only = off\|"default_transaction_read_only", "off"' crates/fluxdesk-core/src |
+  grep -Ev '^crates/fluxdesk-core/src/(admin_access|fluxdesk_schema)\.rs$'; then
+  fail "a read-write transaction outside admin_access.rs / fluxdesk_schema.rs"
+fi
+# Fluxdesk's migrations stay inside the fluxdesk schema and keep the audit trail append-only.
+if grep -hoiE '(create|alter|drop)[[:space:]]+(table|function|index|trigger|view|type)[[:space:]]+(if[[:space:]]+(not[[:space:]]+)?exists[[:space:]]+)?[a-z_."]+' migrations/*.sql |
+  grep -viE '[[:space:]]fluxdesk\.|index|trigger'; then
+  fail "a migration creates something outside the fluxdesk schema"
+fi
+for operation in UPDATE DELETE TRUNCATE; do
+  grep -q "BEFORE $operation ON fluxdesk.audit_events" migrations/*.sql ||
+    fail "no trigger rejecting $operation on fluxdesk.audit_events"
+done
 # The data folder the CLI shares with the app is named by the app's identifier.
 identifier=$(grep -o '"identifier": *"[^"]*"' tauri.conf.json | sed 's/.*: *"\(.*\)"/\1/')
 grep -q "APP_IDENTIFIER: &str = \"$identifier\"" crates/fluxdesk-core/src/profiles.rs ||

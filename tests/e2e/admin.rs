@@ -235,3 +235,112 @@ async fn setup_enrol_sign_out_sign_in_with_a_code_idle_lock_and_revocation() {
         assert!(audited.contains(action), "{action} in the audit trail: {audited}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admins_tab_invites_unlocks_resets_and_deletes() {
+    let database = fresh_database(Seed::Demo);
+    let cluster = shared_cluster();
+    // Support is locked out after failed sign-ins elsewhere.
+    cluster
+        .psql(
+            &database.name,
+            "UPDATE dashboard.users SET failed_login_attempts = 5, is_locked = true, \
+             locked_until = now() + interval '15 minutes' WHERE email = 'support@fluxdesk.demo'",
+        )
+        .unwrap();
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E Admins"])
+        .await;
+    e2e_support::sign_in(
+        &client,
+        e2e_support::DEMO_ADMIN.0,
+        e2e_support::DEMO_ADMIN.1,
+        PATIENCE,
+    )
+    .await;
+    click(&client, "#tab-admins", PATIENCE).await;
+    let support = "tr.admin-row[data-email='support@fluxdesk.demo']";
+    assert!(
+        text(&client, &format!("{support} .locked-cell"))
+            .await
+            .starts_with("until")
+    );
+    assert!(
+        text(&client, "tr.admin-row[data-email='admin@fluxdesk.demo']")
+            .await
+            .contains("(you)")
+    );
+
+    click(&client, &format!("{support} .unlock-admin"), PATIENCE).await;
+    eventually("support unlocked", PATIENCE, || async {
+        let cell = client
+            .find(Locator::Css(&format!("{support} .locked-cell")))
+            .await
+            .ok()?;
+        (cell.text().await.ok()? == "—").then_some(())
+    })
+    .await;
+
+    type_into(&client, "#invite-email", "new.admin@example.com", PATIENCE).await;
+    click(&client, "#invite", PATIENCE).await;
+    let token = text(&client, "#shown-once-secret").await;
+    assert_eq!(token.len(), 43, "the invitation token is shown: {token}");
+    element(
+        &client,
+        "tr.invitation-row[data-email='new.admin@example.com'][data-status='pending']",
+        PATIENCE,
+    )
+    .await;
+    let stored = cluster
+        .psql(
+            &database.name,
+            "SELECT role FROM dashboard.invitation_tokens WHERE email = 'new.admin@example.com'",
+        )
+        .unwrap();
+    assert_eq!(stored.trim(), "dashboard_user");
+
+    click(&client, &format!("{support} .reset-password"), PATIENCE).await;
+    click(&client, "#confirm-change-yes", PATIENCE).await;
+    let password = eventually("the temporary password", PATIENCE, || async {
+        let shown = client.find(Locator::Css("#shown-once")).await.ok()?;
+        let label = shown.text().await.ok()?;
+        label.contains("Temporary password").then_some(())?;
+        client
+            .find(Locator::Css("#shown-once-secret"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(password.len(), 16);
+    let verified = cluster
+        .psql(
+            &database.name,
+            &format!("SELECT password_hash = crypt('{password}', password_hash) FROM dashboard.users WHERE email = 'support@fluxdesk.demo'"),
+        )
+        .unwrap();
+    assert_eq!(verified.trim(), "t", "the shown password is the one stored");
+
+    click(&client, &format!("{support} .delete-admin"), PATIENCE).await;
+    assert!(
+        text(&client, "#confirm-change")
+            .await
+            .contains("support@fluxdesk.demo")
+    );
+    click(&client, "#confirm-change-yes", PATIENCE).await;
+    eventually("support gone from the list", PATIENCE, || async {
+        client.find(Locator::Css(support)).await.is_err().then_some(())
+    })
+    .await;
+    save_screenshot(&client, "admins").await;
+    let deleted = cluster
+        .psql(
+            &database.name,
+            "SELECT deleted_at IS NOT NULL FROM dashboard.users WHERE email = 'support@fluxdesk.demo'",
+        )
+        .unwrap();
+    assert_eq!(deleted.trim(), "t", "a soft delete, as Fluxbase does");
+}

@@ -160,6 +160,38 @@ mod tests {
         assert!(!verify_password("correct horse battery stapler", &hash));
     }
 
+    /// The known-answer vector of Go's golang.org/x/crypto/bcrypt tests
+    /// (`TestBcryptingIsCorrect`), the library Fluxbase hashes with.
+    const GO_VECTOR: (&str, &str) = (
+        "allmine",
+        "$2a$10$XajjQvNhvvRt5GSeFk1xFeyqRrsxkhBkUiQeg0dt.wU1qD4aFDcga",
+    );
+
+    #[test]
+    fn a_hash_made_by_go_verifies() {
+        assert!(verify_password(GO_VECTOR.0, GO_VECTOR.1));
+        assert!(!verify_password("notmine", GO_VECTOR.1));
+    }
+
+    #[test]
+    fn given_go_s_salt_fluxdesk_writes_go_s_exact_hash() {
+        // bcrypt's own base64 alphabet; the salt is the 22 characters after the cost.
+        let mut spec = data_encoding::Specification::new();
+        spec.symbols
+            .push_str("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+        spec.check_trailing_bits = false;
+        let bcrypt64 = spec.encoding().unwrap();
+        let salt: [u8; 16] = bcrypt64
+            .decode(&GO_VECTOR.1.as_bytes()[7..29])
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let ours = bcrypt::hash_with_salt(GO_VECTOR.0, BCRYPT_COST, salt)
+            .unwrap()
+            .format_for_version(bcrypt::Version::TwoA);
+        assert_eq!(ours, GO_VECTOR.1, "byte for byte what Go's bcrypt writes");
+    }
+
     #[test]
     fn weak_and_short_passwords_are_refused_with_a_reason() {
         let short = password_strength("abc", &[]);

@@ -307,7 +307,8 @@ pub fn AdminConsole(props: &AdminConsoleProps) -> Html {
                                     if admin.locked_until.is_some() {
                                         <button class="button unlock-admin" onclick={request(Change::UnlockAdmin(admin.email.clone()))}>{ "Unlock" }</button>
                                     }
-                                    <button class="button reset-password" onclick={request(Change::ResetPassword { email: admin.email.clone(), temporary: true })}>{ "Reset password" }</button>
+                                    <button class="button reset-password" title="Set a new random password now and show it once" onclick={request(Change::ResetPassword { email: admin.email.clone(), temporary: true })}>{ "Temporary password" }</button>
+                                    <button class="button reset-token" title="A one-hour token for the web dashboard's reset page" onclick={request(Change::ResetPassword { email: admin.email.clone(), temporary: false })}>{ "Reset token" }</button>
                                     if !me {
                                         <button class="button danger delete-admin" onclick={request(Change::DeleteAdmin(admin.email.clone()))}>{ "Delete" }</button>
                                     }

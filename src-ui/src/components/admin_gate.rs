@@ -117,6 +117,7 @@ pub fn AdminGate(props: &AdminGateProps) -> Html {
         })
     };
 
+    let on_sign_out = on_sign_out.clone();
     let front = match gate.as_ref() {
         None => html! { <div class="placeholder" id="gate-loading">{ "Checking sign-in…" }</div> },
         Some(Err(error)) => {
@@ -154,6 +155,7 @@ pub fn AdminGate(props: &AdminGateProps) -> Html {
                 <SignInForm key={email.clone()} profile_id={props.profile_id.clone()} email={email.clone()}
                     title="Fluxdesk is locked" note={format!("{} Sign in again to continue; your open work is kept.", reason.explanation())}
                     on_signed_in={on_signed_in.clone()} />
+                <button id="lock-sign-out" class="link lock-sign-out" onclick={on_sign_out.clone()}>{ "Sign out instead (another admin can sign in)" }</button>
             </div>
         },
         Some(Ok(_)) => html! {},
@@ -171,7 +173,7 @@ pub fn AdminGate(props: &AdminGateProps) -> Html {
                         { format!(" · {}", session.role) }
                         if session.totp_enabled { <span class="chip">{ "2FA" }</span> }
                     </span>
-                    <button id="sign-out" class="button" onclick={on_sign_out}>{ "Sign out" }</button>
+                    <button id="sign-out" class="button" onclick={on_sign_out.clone()}>{ "Sign out" }</button>
                 </div>
                 <Explorer profile_id={props.profile_id.clone()} admin={Some(session.clone())} />
             } else if open {
