@@ -100,6 +100,10 @@ fn main() {
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             tracing::info!("Fluxdesk exiting");
+            // End the desktop sessions: their rows are deleted, not left to expire.
+            if let Some(console) = handle.try_state::<Console>() {
+                tauri::async_runtime::block_on(console.sign_out_everywhere());
+            }
             if let Some(flush) = handle.try_state::<LogFlush>() {
                 drop(flush.0.lock().ok().and_then(|mut guard| guard.take()));
             }

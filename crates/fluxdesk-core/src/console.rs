@@ -327,9 +327,34 @@ impl Console {
     }
 
     /// Disconnects a profile, rolling back any write still awaiting confirmation.
+    /// Disconnecting also signs the admin out of that instance (the session
+    /// row is deleted), so no desktop session outlives its connection.
     pub async fn disconnect(&self, id: &str) {
         self.pending.rollback_instance(id).await;
+        if let Err(error) = self.sign_out(id).await {
+            tracing::warn!(%error, "signing out while disconnecting failed; the session row expires by itself");
+        }
         self.fleet.disconnect(id).await;
+    }
+
+    /// Signs out of every instance (the app is closing), giving up after 3 s
+    /// so an unreachable instance cannot hold the exit.
+    pub async fn sign_out_everywhere(&self) {
+        let all = async {
+            for id in self.signed_in_instances() {
+                if let Err(error) = self.sign_out(&id).await {
+                    tracing::warn!(%error, "signing out at exit failed; the session row expires by itself");
+                }
+            }
+        };
+        if tokio::time::timeout(std::time::Duration::from_secs(3), all)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "signing out at exit took too long; the remaining session rows expire by themselves"
+            );
+        }
     }
 
     fn instance(&self, id: &str) -> CoreResult<Arc<Instance>> {

@@ -911,3 +911,21 @@ async fn production_needs_a_step_up_before_destructive_actions() {
         "the committed write is in the audit trail, attributed"
     );
 }
+
+#[tokio::test]
+async fn disconnecting_signs_out_and_deletes_the_session_row() {
+    let desk = demo_desk().await;
+    let SignInOutcome::SignedIn { session } = sign_in(&desk, None).await.unwrap() else {
+        panic!()
+    };
+    desk.console.disconnect(ID).await;
+    let mut db = sql(&desk).await;
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM dashboard.sessions WHERE id = $1::uuid")
+        .bind(&session.session_id)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    desk.console.connect(ID, None).await.unwrap();
+    assert_eq!(desk.console.access_gate(ID).await.unwrap(), AccessGate::SignIn);
+}

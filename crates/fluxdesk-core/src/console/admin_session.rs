@@ -389,6 +389,11 @@ impl Console {
         Ok(resumed)
     }
 
+    /// Instances with a signed-in admin in this console.
+    pub(super) fn signed_in_instances(&self) -> Vec<String> {
+        lock(&self.desk.sessions).keys().cloned().collect()
+    }
+
     /// Signs out: deletes the session row. Signed out already is fine.
     pub async fn sign_out(&self, id: &str) -> CoreResult<()> {
         let Some(session) = lock(&self.desk.sessions).remove(id) else {
