@@ -278,7 +278,7 @@ async fn act_as_admin(console: &Console, id: &str) -> Result<bool, CoreError> {
 }
 
 /// Step-up before a destructive action on a production profile.
-async fn step_up_if_production(
+pub async fn step_up_if_production(
     console: &Console,
     id: &str,
     code: Option<&str>,
@@ -289,6 +289,8 @@ async fn step_up_if_production(
     }
     let secret = match code {
         Some(code) => code.to_owned(),
+        // Signed in by this very command: that counts as the step-up.
+        None if console.has_step_up(id, purpose) => return Ok(()),
         None => std::env::var(PASSWORD_ENV).map_err(|_| {
             CoreError::StepUpRequired(format!(
                 "This is a production profile: confirm before you {purpose} with --totp CODE (or {PASSWORD_ENV} when the admin has no 2FA)."

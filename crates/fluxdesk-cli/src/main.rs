@@ -72,8 +72,9 @@ JSON OUTPUT (--json), stable for scripts:
              \"user_agent\": str|null, \"current\": bool}]
   admin sessions revoke     {\"revoked\": str, \"kind\": \"admin\"|\"app\", \"token_blacklisted\": bool}
   admin sessions revoke-all {\"user_id\": str, \"revoked\": int}
-  admin password-reset {\"kind\": \"reset_token\", \"token\": str, \"expires_at\": str, \"sessions_revoked\": int}
-                    or {\"kind\": \"temporary_password\", \"password\": str, \"sessions_revoked\": int}
+  admin password-reset
+           {\"kind\": \"reset_token\", \"token\": str, \"expires_at\": str, \"sessions_revoked\": int}
+        or {\"kind\": \"temporary_password\", \"password\": str, \"sessions_revoked\": int}
   Times are RFC 3339 in UTC.
 
 ADMIN SIGN-IN:
@@ -84,9 +85,10 @@ ADMIN SIGN-IN:
   Without a kept session, `admin ...` signs in for one command when
   FLUXDESK_ADMIN_EMAIL and FLUXDESK_ADMIN_PASSWORD (and FLUXDESK_ADMIN_TOTP) are set.
   Sign-in needs Fluxdesk's schema: `schema install` (asks, or --yes).
-  On production profiles, `admin users delete`, `admin password-reset` and
-  `admin sessions revoke-all` need a step-up: --totp CODE, or
-  FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA.
+  On production profiles, `admin users delete`, `admin password-reset`,
+  `admin sessions revoke-all` and committing with `query` while signed in need a
+  step-up: --totp CODE, or FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA
+  (not needed when the same command signed in from the environment).
 
 PROTECTION (query):
   read-only       the server refuses every write (exit status 5);
@@ -180,6 +182,10 @@ enum Verb {
         /// On a confirm-writes instance, commit a write without asking.
         #[arg(long)]
         yes: bool,
+        /// Step-up code for committing on a production profile while signed in
+        /// (or FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA).
+        #[arg(long)]
+        totp: Option<String>,
     },
     /// Manage saved profiles.
     #[command(subcommand)]
@@ -450,7 +456,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     };
     let id = open_instance(&console, &cli).await?;
     let result = execute(&console, &id, &cli, request).await;
-    console.disconnect(&id).await;
+    console.close_connection(&id).await;
     result
 }
 
@@ -474,12 +480,12 @@ async fn execute(
             output::tables(&tables, cli.json)?
         }
         (Verb::Rows { .. }, Some(request)) => output::rows(&console.rows(id, &request).await?, cli.json)?,
-        (Verb::Query { sql, yes }, _) => {
+        (Verb::Query { sql, yes, totp }, _) => {
             // Writes are attributed to the remembered admin, when there is one.
             if let Err(error) = console.resume_remembered_session(id).await {
                 note_unattributed(&error);
             }
-            return query(console, id, sql, *yes, cli.json).await;
+            return query(console, id, sql, *yes, totp.as_deref(), cli.json).await;
         }
         (Verb::Login(login), _) => admin::login(console, id, login, cli.json).await?,
         (Verb::Logout, _) => admin::logout(console, id, cli.json).await?,
@@ -498,7 +504,14 @@ fn note_unattributed(error: &CoreError) {
     }
 }
 
-async fn query(console: &Console, id: &str, sql: &str, yes: bool, json: bool) -> Result<ExitCode, Failure> {
+async fn query(
+    console: &Console,
+    id: &str,
+    sql: &str,
+    yes: bool,
+    totp: Option<&str>,
+    json: bool,
+) -> Result<ExitCode, Failure> {
     match console.run_statement(id, sql).await? {
         StatementOutcome::Done {
             rows_affected,
@@ -520,6 +533,9 @@ async fn query(console: &Console, id: &str, sql: &str, yes: bool, json: bool) ->
                      it was rolled back (answer y, or pass --yes)",
                     pending.rows_affected
                 )));
+            }
+            if console.admin_session(id).is_some() {
+                admin::step_up_if_production(console, id, totp, "commit a write on production").await?;
             }
             console.commit_write(&pending.id).await?;
             output::query("committed", true, pending.rows_affected, result.as_ref(), json)?;

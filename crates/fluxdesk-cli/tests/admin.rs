@@ -20,6 +20,10 @@ struct Cli {
 impl Cli {
     /// A saved profile for a fresh demo database, with Fluxdesk's schema installed.
     fn new() -> Self {
+        Self::in_environment("development")
+    }
+
+    fn in_environment(environment: &str) -> Self {
         let folder = tempfile::tempdir().unwrap();
         let file = folder.path().join("profiles.json");
         let database = fresh_database(Seed::Demo);
@@ -38,7 +42,7 @@ impl Cli {
             "--name",
             &cli.profile,
             "--env",
-            "development",
+            environment,
         ]);
         assert!(
             added.status.success(),
@@ -319,4 +323,63 @@ fn login_with_totp_and_logout_deletes_the_session_row() {
     ));
     assert_eq!(rows.trim(), "0", "logout deletes the row");
     assert_eq!(cli.json(&["logout"], &[])["signed_out"], false);
+}
+
+#[test]
+fn production_admin_changes_need_a_step_up_unless_just_signed_in() {
+    let cli = Cli::in_environment("production");
+    cli.json(&["schema", "install", "--yes"], &[]);
+    let env = [("FLUXDESK_ADMIN_PASSWORD", PASSWORD)];
+    cli.json(&["login", "--email", ADMIN], &env);
+    // A later command resumes the kept session: it must confirm first.
+    let refused = cli.run(
+        &[
+            "admin",
+            "users",
+            "delete",
+            "support@fluxdesk.demo",
+            "--yes",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(refused.status.code(), Some(7));
+    assert_eq!(error(&refused)["code"], "step_up_required");
+    assert_eq!(
+        cli.psql("SELECT count(*) FROM dashboard.users WHERE deleted_at IS NULL")
+            .trim(),
+        "2"
+    );
+    let wrong = cli.run(
+        &[
+            "admin",
+            "users",
+            "delete",
+            "support@fluxdesk.demo",
+            "--yes",
+            "--json",
+        ],
+        &[("FLUXDESK_ADMIN_PASSWORD", "nope")],
+    );
+    assert_eq!(error(&wrong)["code"], "authentication_failed");
+    let deleted = cli.json(
+        &["admin", "users", "delete", "support@fluxdesk.demo", "--yes"],
+        &env,
+    );
+    assert_eq!(deleted[0]["email"], "support@fluxdesk.demo");
+    // Signed in by the command itself (one-shot), the sign-in is the step-up.
+    cli.json(&["logout"], &[]);
+    let one_shot = cli.json(
+        &[
+            "admin",
+            "sessions",
+            "revoke-all",
+            "d0000000-0000-4000-8000-000000000001",
+        ],
+        &[
+            ("FLUXDESK_ADMIN_EMAIL", ADMIN),
+            ("FLUXDESK_ADMIN_PASSWORD", PASSWORD),
+        ],
+    );
+    assert!(one_shot["revoked"].as_u64().unwrap() >= 1);
 }

@@ -30,7 +30,9 @@ pub const LOCK_MINUTES: i64 = 15;
 /// protection. Only fixed SQL in this crate uses it, never user SQL.
 pub(crate) async fn begin_write(pool: &PgPool) -> CoreResult<Transaction<'static, Postgres>> {
     let mut transaction = pool.begin().await?;
-    sqlx::query("SET TRANSACTION READ WRITE")
+    // READ COMMITTED whatever the role's default: audit appends read the
+    // chain head after taking their lock, and need a snapshot from then.
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE")
         .execute(&mut *transaction)
         .await?;
     Ok(transaction)
@@ -179,7 +181,9 @@ impl<'a> AdminAccess<'a> {
         let password_hash = hash_password(&first.password)?;
         let now = self.now();
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "service_role", None).await?;
+        // dashboard.users' FORCE RLS admits dashboard_admin claims to read the
+        // table and to return the new row; app.settings wants service_role.
+        act_as(&mut transaction, "dashboard_admin", None).await?;
         // Two consoles finishing setup at once: the second waits, then sees the first.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('fluxdesk.first_admin'))")
             .execute(&mut *transaction)
@@ -199,6 +203,7 @@ impl<'a> AdminAccess<'a> {
         .bind(now)
         .fetch_one(&mut *transaction)
         .await?;
+        act_as(&mut transaction, "service_role", None).await?;
         let value = json!({
             "completed": true,
             "completed_at": rfc3339(now),
@@ -212,6 +217,7 @@ impl<'a> AdminAccess<'a> {
         .bind(value)
         .execute(&mut *transaction)
         .await?;
+        act_as(&mut transaction, "dashboard_admin", Some(admin_id)).await?;
         let event = AuditEvent::new(now, "admin.first_time_setup", Outcome::Success)
             .target(email.clone())
             .details(json!({ "role": "dashboard_admin" }));
@@ -253,6 +259,18 @@ impl<'a> AdminAccess<'a> {
             return Err(CoreError::AuthenticationFailed("Wrong email or password.".into()));
         };
         let context = self.context_for(Some(admin.id), &admin.email);
+        if admin.locked_at(now).is_none()
+            && (admin.is_locked.unwrap_or(false) || admin.locked_until.is_some())
+        {
+            // A lock that has run out is cleared with its count, as Fluxbase's
+            // login does, so the next mistake does not lock again at once.
+            sqlx::query(
+                "UPDATE dashboard.users SET is_locked = false, locked_until = NULL, failed_login_attempts = 0 WHERE id = $1",
+            )
+            .bind(admin.id)
+            .execute(&mut *transaction)
+            .await?;
+        }
         if let Some(until) = admin.locked_at(now) {
             let event = AuditEvent::new(now, "admin.sign_in", Outcome::Denied)
                 .target(admin.email.clone())
@@ -365,20 +383,7 @@ impl<'a> AdminAccess<'a> {
         now: DateTime<Utc>,
         reason: &str,
     ) -> CoreResult<T> {
-        let (attempts, locked_until): (i32, Option<DateTime<Utc>>) = sqlx::query_as(
-            "UPDATE dashboard.users SET \
-               failed_login_attempts = COALESCE(failed_login_attempts, 0) + 1, \
-               is_locked = COALESCE(failed_login_attempts, 0) + 1 >= $2, \
-               locked_until = CASE WHEN COALESCE(failed_login_attempts, 0) + 1 >= $2 \
-                                   THEN $3::timestamptz + make_interval(mins => $4) ELSE NULL END \
-             WHERE id = $1 RETURNING failed_login_attempts, locked_until",
-        )
-        .bind(admin.id)
-        .bind(MAX_FAILED_ATTEMPTS)
-        .bind(now)
-        .bind(LOCK_MINUTES as i32)
-        .fetch_one(&mut *transaction)
-        .await?;
+        let (attempts, locked_until) = count_failure(&mut transaction, admin.id, now).await?;
         let event = AuditEvent::new(now, "admin.sign_in", Outcome::Failure)
             .target(admin.email.clone())
             .details(json!({
@@ -533,6 +538,11 @@ impl<'a> AdminAccess<'a> {
         } else {
             Outcome::Success
         };
+        // Guesses at an unlocked window count towards the lockout too.
+        let locked_until = match refusal {
+            Some(_) => count_failure(&mut transaction, admin.id, now).await?.1,
+            None => None,
+        };
         let event = AuditEvent::new(now, "admin.step_up", outcome)
             .target(admin.email.clone())
             .details(json!({ "purpose": purpose, "factor": if admin.totp_enabled.unwrap_or(false) { "totp" } else { "password" } }));
@@ -543,9 +553,10 @@ impl<'a> AdminAccess<'a> {
         )
         .await?;
         transaction.commit().await?;
-        match refusal {
-            None => Ok(()),
-            Some(message) => Err(CoreError::AuthenticationFailed(message.into())),
+        match (refusal, locked_until) {
+            (None, _) => Ok(()),
+            (Some(_), Some(until)) => Err(CoreError::AccountLocked(locked_message(Some(until), now))),
+            (Some(message), None) => Err(CoreError::AuthenticationFailed(message.into())),
         }
     }
 
@@ -665,11 +676,15 @@ impl<'a> AdminAccess<'a> {
             }
         };
         if let Some(reason) = refusal {
+            let (_, locked_until) = count_failure(&mut transaction, admin.id, now).await?;
             let event = AuditEvent::new(now, "admin.2fa.disable", Outcome::Failure)
                 .target(admin.email.clone())
                 .details(json!({ "reason": reason }));
             audit::append(&mut transaction, &context, &event).await?;
             transaction.commit().await?;
+            if locked_until.is_some() {
+                return Err(CoreError::AccountLocked(locked_message(locked_until, now)));
+            }
             return Err(CoreError::AuthenticationFailed(match reason {
                 "wrong_password" => "Wrong password: two-factor authentication stays on.".into(),
                 "replayed_code" => "This code was already used. Wait for the next one.".into(),
@@ -694,6 +709,29 @@ impl<'a> AdminAccess<'a> {
         transaction.commit().await?;
         Ok(())
     }
+}
+
+/// Counts a failed check of an admin's password or code, as Fluxbase's
+/// `IncrementFailedLoginAttempts` does: the fifth locks for 15 minutes.
+async fn count_failure(
+    connection: &mut PgConnection,
+    admin_id: Uuid,
+    now: DateTime<Utc>,
+) -> CoreResult<(i32, Option<DateTime<Utc>>)> {
+    Ok(sqlx::query_as(
+        "UPDATE dashboard.users SET \
+           failed_login_attempts = COALESCE(failed_login_attempts, 0) + 1, \
+           is_locked = COALESCE(failed_login_attempts, 0) + 1 >= $2, \
+           locked_until = CASE WHEN COALESCE(failed_login_attempts, 0) + 1 >= $2 \
+                               THEN $3::timestamptz + make_interval(mins => $4) ELSE NULL END \
+         WHERE id = $1 RETURNING failed_login_attempts, locked_until",
+    )
+    .bind(admin_id)
+    .bind(MAX_FAILED_ATTEMPTS)
+    .bind(now)
+    .bind(LOCK_MINUTES as i32)
+    .fetch_one(&mut *connection)
+    .await?)
 }
 
 async fn needs_first_admin(connection: &mut PgConnection) -> CoreResult<bool> {

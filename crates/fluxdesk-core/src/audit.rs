@@ -1,8 +1,11 @@
 //! Fluxdesk's audit trail: `fluxdesk.audit_events`, append-only and
 //! hash-chained. Every admin action records here through [`append`].
 //!
-//! Each event's hash is the SHA-256 of its canonical form (RFC 8785 JSON of
-//! every field, the previous event's hash included). Writers serialize on a
+//! Each event's hash is the SHA-256 of its canonical form: the JSON of every
+//! field, the previous event's hash included, with sorted keys and no
+//! whitespace (serde_jcs, the JSON Canonicalization Scheme). Keys are sorted by
+//! UTF-8 bytes and integers beyond 2^53 printed exactly, which RFC 8785 does
+//! differently; Fluxdesk verifies its own chain, so only consistency matters. Writers serialize on a
 //! transaction-scoped advisory lock, and `UNIQUE (prev_hash)` makes a fork a
 //! constraint violation even for a writer that skips the lock.
 

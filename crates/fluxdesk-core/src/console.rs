@@ -214,7 +214,15 @@ impl Console {
         let profile = book.get(id)?.clone();
         let has_secret = book.has_saved_password(id);
         let doomed = profile.clone();
-        match self.keyring.run(move |keyring| keyring.delete(&doomed)).await {
+        match self
+            .keyring
+            .run(move |keyring| {
+                // The CLI's admin session token goes with the profile.
+                keyring.delete_session(&doomed)?;
+                keyring.delete(&doomed)
+            })
+            .await
+        {
             Ok(()) => {}
             Err(error) if has_secret => return Err(error),
             Err(_) => {}
@@ -334,6 +342,13 @@ impl Console {
         if let Err(error) = self.sign_out(id).await {
             tracing::warn!(%error, "signing out while disconnecting failed; the session row expires by itself");
         }
+        self.fleet.disconnect(id).await;
+    }
+
+    /// Closes the connection but keeps the admin's session row: the CLI ends
+    /// every run this way, its session living on in the keyring.
+    pub async fn close_connection(&self, id: &str) {
+        self.pending.rollback_instance(id).await;
         self.fleet.disconnect(id).await;
     }
 
@@ -477,8 +492,9 @@ impl Console {
     /// needs a step-up first.
     pub async fn commit_write(&self, pending_id: &str) -> CoreResult<PendingWrite> {
         if let Some(id) = self.pending.instance_of(pending_id) {
-            self.gate_data(&id).await?;
-            if self.profile(&id)?.environment.kind == EnvironmentKind::Production {
+            // Only a signed-in admin can step up; elsewhere nobody could.
+            let signed_in = self.gate_data(&id).await?.is_some();
+            if signed_in && self.profile(&id)?.environment.kind == EnvironmentKind::Production {
                 self.consume_step_up(&id, "commit a write on production")?;
             }
         }

@@ -142,16 +142,95 @@ impl PendingWrites {
     }
 }
 
-/// The audit event of a committed write. The SQL is kept (cut at 4,000
-/// characters): it is what an auditor needs to see.
+/// The audit event of a committed write. The SQL is what an auditor needs,
+/// so it is kept (cut at 4,000 characters) with its SHA-256; but when it
+/// mentions credentials, its string literals are replaced, because the trail
+/// is append-only and a password written there could never be removed.
 fn write_event(sql: &str, rows_affected: u64, confirmed: bool) -> AuditEvent {
-    let kept: String = sql.chars().take(4000).collect();
+    let (recorded, redacted) = redact_credentials(sql);
+    let kept: String = recorded.chars().take(4000).collect();
     AuditEvent::new(chrono::Utc::now(), "sql.write", Outcome::Success).details(serde_json::json!({
         "sql": kept,
-        "sql_truncated": kept.len() < sql.len(),
+        "sql_truncated": kept.len() < recorded.len(),
+        "sql_sha256": crate::credentials::sha256_hex(sql),
+        "literals_redacted": redacted,
         "rows_affected": rows_affected,
         "confirmed": confirmed,
     }))
+}
+
+/// Words that suggest a statement carries a secret in its literals.
+const CREDENTIAL_WORDS: [&str; 10] = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "totp",
+    "backup_code",
+    "api_key",
+    "private_key",
+    "encrypt",
+    "credential",
+];
+
+/// `sql` with every quoted literal ('...' and $tag$...$tag$) replaced by
+/// `'<redacted>'` when it mentions credentials; otherwise unchanged.
+pub(crate) fn redact_credentials(sql: &str) -> (String, bool) {
+    let lower = sql.to_lowercase();
+    if !CREDENTIAL_WORDS.iter().any(|word| lower.contains(word)) {
+        return (sql.to_owned(), false);
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(start) = rest.find(['\'', '$']) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        if tail.starts_with('\'') {
+            // A '' inside a literal is an escaped quote, not its end.
+            let mut end = 1;
+            let bytes = tail.as_bytes();
+            loop {
+                match tail[end..].find('\'') {
+                    Some(found) if bytes.get(end + found + 1) == Some(&b'\'') => end += found + 2,
+                    Some(found) => {
+                        end += found + 1;
+                        break;
+                    }
+                    None => {
+                        end = tail.len();
+                        break;
+                    }
+                }
+            }
+            out.push_str("'<redacted>'");
+            rest = &tail[end..];
+        } else {
+            // $tag$ ... $tag$ (tag may be empty); a lone $1 parameter is kept.
+            let tag_end = tail[1..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map(|i| i + 1);
+            match tag_end {
+                Some(i)
+                    if tail[i..].starts_with('$')
+                        && !tail[1..i].starts_with(|c: char| c.is_ascii_digit()) =>
+                {
+                    let tag = &tail[..=i];
+                    let body_end = tail[tag.len()..]
+                        .find(tag)
+                        .map(|j| tag.len() + j + tag.len())
+                        .unwrap_or(tail.len());
+                    out.push_str("'<redacted>'");
+                    rest = &tail[body_end..];
+                }
+                _ => {
+                    out.push('$');
+                    rest = &tail[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, true)
 }
 
 /// Runs `sql` (one statement) on `instance` under `protection`. A write is
@@ -376,4 +455,26 @@ fn cells_of(row: &PgRow) -> CoreResult<Vec<fluxdesk_types::Cell>> {
         ));
     }
     Ok(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_credentials;
+
+    #[test]
+    fn literals_of_statements_about_credentials_are_redacted() {
+        let (text, redacted) = redact_credentials("ALTER ROLE app PASSWORD 'hunter2''s'");
+        assert_eq!(
+            (text.as_str(), redacted),
+            ("ALTER ROLE app PASSWORD '<redacted>'", true)
+        );
+        let (text, _) =
+            redact_credentials("UPDATE dashboard.users SET totp_secret = $x$JBSW$x$ WHERE id = $1");
+        assert_eq!(
+            text,
+            "UPDATE dashboard.users SET totp_secret = '<redacted>' WHERE id = $1"
+        );
+        let plain = "UPDATE todos SET title = 'buy milk' WHERE id = 7";
+        assert_eq!(redact_credentials(plain), (plain.to_owned(), false));
+    }
 }

@@ -411,6 +411,157 @@ async fn five_failures_lock_for_fifteen_minutes_then_the_lock_expires() {
 }
 
 #[tokio::test]
+async fn after_a_lock_expires_the_count_starts_again_as_in_fluxbase() {
+    let desk = demo_desk().await;
+    for _ in 0..5 {
+        let _ = desk.console.sign_in(ID, creds(DEMO_ADMIN, "wrong", None)).await;
+    }
+    desk.clock.advance(TimeDelta::minutes(15) + TimeDelta::seconds(1));
+    let next = desk
+        .console
+        .sign_in(ID, creds(DEMO_ADMIN, "wrong", None))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(next),
+        ErrorCode::AuthenticationFailed,
+        "one more mistake does not lock again at once"
+    );
+    let mut db = sql(&desk).await;
+    let (attempts, locked): (i32, bool) =
+        sqlx::query_as("SELECT failed_login_attempts, is_locked FROM dashboard.users WHERE email = $1")
+            .bind(DEMO_ADMIN)
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!((attempts, locked), (1, false));
+}
+
+#[tokio::test]
+async fn step_up_guesses_count_towards_the_lockout_and_a_grant_fits_one_purpose() {
+    let desk = demo_desk().await;
+    sign_in(&desk, None).await.unwrap();
+    desk.clock.advance(TimeDelta::minutes(3));
+    desk.console.touch(ID);
+    for _ in 0..4 {
+        let error = desk
+            .console
+            .step_up(ID, "wrong", "delete an admin")
+            .await
+            .unwrap_err();
+        assert_eq!(code(error), ErrorCode::AuthenticationFailed);
+    }
+    let fifth = desk
+        .console
+        .step_up(ID, "wrong", "delete an admin")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(fifth),
+        ErrorCode::AccountLocked,
+        "guessing at an open window locks the account too"
+    );
+    let mut db = sql(&desk).await;
+    sqlx::query(
+        "UPDATE dashboard.users SET failed_login_attempts = 0, is_locked = false, locked_until = NULL",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    desk.console
+        .step_up(ID, DEMO_PASSWORD, "reset an admin's password")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(desk.console.consume_step_up(ID, "delete an admin").unwrap_err()),
+        ErrorCode::StepUpRequired,
+        "a step-up for one action does not open another"
+    );
+    desk.console
+        .consume_step_up(ID, "reset an admin's password")
+        .unwrap();
+    assert!(
+        desk.console
+            .consume_step_up(ID, "reset an admin's password")
+            .is_err(),
+        "and it is used up"
+    );
+}
+
+#[tokio::test]
+async fn setup_and_sign_in_work_for_a_role_without_superuser_under_force_rls() {
+    let database = fresh_database(Seed::FluxbaseSchema);
+    let cluster = fluxdesk_sandbox::shared_cluster();
+    let role = format!("ops_{}", &database.name[5..17]);
+    // Fluxbase's `authenticated` privileges: RLS applies (no BYPASSRLS), FORCE on dashboard.*.
+    cluster
+        .psql(
+            &database.name,
+            &format!(
+                "CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE authenticated; \
+                 GRANT CREATE ON DATABASE \"{}\" TO {role};",
+                database.name
+            ),
+        )
+        .unwrap();
+    let superuser = format!("postgres://{}@", cluster.address().user);
+    let url = database
+        .url
+        .replacen(&superuser, &format!("postgres://{role}@"), 1);
+    assert_ne!(url, database.url, "connects as the new role");
+    let ops = TestDatabase {
+        url,
+        ..database.clone()
+    };
+    let desk = desk_on(ops, Arc::new(ManualClock::starting_at(start()))).await;
+    desk.console
+        .install_schema(ID)
+        .await
+        .expect("the role owns what it installs");
+    assert_eq!(
+        desk.console.access_gate(ID).await.unwrap(),
+        AccessGate::FirstTimeSetup
+    );
+    let first = FirstAdmin {
+        email: "owner@example.com".into(),
+        full_name: "Owner".into(),
+        password: "plum-orbit-kettle-93-sandstone".into(),
+    };
+    desk.console
+        .create_first_admin(ID, first)
+        .await
+        .expect("setup passes FORCE RLS with claims");
+    let (authenticator, codes) = enrol(&desk).await;
+    assert_eq!(codes.len(), 10);
+    desk.console.sign_out(ID).await.unwrap();
+    desk.clock.advance(TimeDelta::seconds(30));
+    let code_now = authenticator.code_at(desk.clock.now_utc());
+    let outcome = desk
+        .console
+        .sign_in(
+            ID,
+            creds(
+                "owner@example.com",
+                "plum-orbit-kettle-93-sandstone",
+                Some(&code_now),
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(outcome, SignInOutcome::SignedIn { .. }));
+    assert_eq!(desk.console.admins(ID).await.unwrap().len(), 1);
+    let mut db = PgConnection::connect(&database.url).await.unwrap();
+    let mirrored: i64 = sqlx::query_scalar("SELECT count(*) FROM dashboard.activity_log")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(
+        mirrored, 3,
+        "two sign-ins and the 2FA change reach activity_log under its service_role policy"
+    );
+}
+
+#[tokio::test]
 async fn an_admin_unlocks_a_locked_admin() {
     let desk = demo_desk().await;
     for _ in 0..5 {
@@ -858,6 +1009,9 @@ async fn production_needs_a_step_up_before_destructive_actions() {
     desk.console.add_transient(profile, None).unwrap();
     desk.console.install_schema(ID).await.unwrap();
     sign_in(&desk, None).await.unwrap();
+    // Signing in counts as a step-up for two minutes; after that, ask again.
+    desk.clock.advance(TimeDelta::minutes(3));
+    desk.console.touch(ID);
     let refused = desk
         .console
         .delete_admin(ID, "support@fluxdesk.demo")
@@ -894,7 +1048,7 @@ async fn production_needs_a_step_up_before_destructive_actions() {
         ErrorCode::StepUpRequired
     );
     desk.console
-        .step_up(ID, DEMO_PASSWORD, "commit a write")
+        .step_up(ID, DEMO_PASSWORD, "commit a write on production")
         .await
         .unwrap();
     desk.console.commit_write(&pending.id).await.unwrap();

@@ -35,7 +35,16 @@ pub struct DesktopSession {
     last_activity: DateTime<Utc>,
     locked: Option<LockReason>,
     checked_at: DateTime<Utc>,
-    step_up_until: Option<DateTime<Utc>>,
+    step_up: Option<StepUp>,
+    /// Whether the lock (if any) is in the audit trail yet.
+    lock_recorded: bool,
+}
+
+/// A step-up granted for one action: for `purpose`, or any (a fresh sign-in).
+#[derive(Debug, Clone)]
+struct StepUp {
+    until: DateTime<Utc>,
+    purpose: Option<String>,
 }
 
 impl DesktopSession {
@@ -58,6 +67,7 @@ type ActingAdmin = (Arc<SignedInAdmin>, AuditContext, Arc<Instance>, Arc<dyn Clo
 /// What the access gate must do about a session.
 enum Due {
     Fresh(AdminSession),
+    RecordLock(Arc<SignedInAdmin>, LockReason),
     Check(Arc<SignedInAdmin>),
     NoSession,
 }
@@ -132,9 +142,13 @@ impl Console {
 
     /// Changes the timeouts; they apply to open sessions at once.
     pub fn set_session_policy(&self, policy: SessionPolicy) -> CoreResult<SessionPolicy> {
-        if policy.idle_timeout_secs < 5 || policy.absolute_timeout_secs < policy.idle_timeout_secs {
+        const MAX_SECS: u64 = 30 * 24 * 60 * 60;
+        if policy.idle_timeout_secs < 5
+            || policy.absolute_timeout_secs < policy.idle_timeout_secs
+            || policy.absolute_timeout_secs > MAX_SECS
+        {
             return Err(CoreError::InvalidInput(
-                "The idle timeout must be at least 5 seconds and no longer than the absolute timeout.".into(),
+                "The idle timeout must be at least 5 seconds and no longer than the maximum session length, which can be at most 30 days.".into(),
             ));
         }
         *lock(&self.desk.policy) = policy;
@@ -186,12 +200,16 @@ impl Console {
                 Some(session) => {
                     if let Some(reason) = session.lock_reason(now, policy) {
                         session.locked = Some(reason);
-                        return Ok(AccessGate::Locked {
-                            reason,
-                            email: session.admin.session.email.clone(),
-                        });
-                    }
-                    if now - session.checked_at >= TimeDelta::seconds(REVOCATION_CHECK_SECS) {
+                        if !session.lock_recorded {
+                            session.lock_recorded = true;
+                            Due::RecordLock(session.admin.clone(), reason)
+                        } else {
+                            return Ok(AccessGate::Locked {
+                                reason,
+                                email: session.admin.session.email.clone(),
+                            });
+                        }
+                    } else if now - session.checked_at >= TimeDelta::seconds(REVOCATION_CHECK_SECS) {
                         Due::Check(session.admin.clone())
                     } else {
                         Due::Fresh(session.admin.session.clone())
@@ -202,6 +220,13 @@ impl Console {
         };
         match due {
             Due::Fresh(session) => Ok(AccessGate::SignedIn { session }),
+            Due::RecordLock(admin, reason) => {
+                self.record_lock(id, &instance, &admin, reason).await;
+                Ok(AccessGate::Locked {
+                    reason,
+                    email: admin.session.email.clone(),
+                })
+            }
             Due::Check(admin) => {
                 let clock = self.clock();
                 let access = AdminAccess::new(
@@ -210,21 +235,33 @@ impl Console {
                     self.audit_context(id, Some(&admin))?,
                 );
                 let live = access.session_is_live(&admin).await?;
-                let mut sessions = lock(&self.desk.sessions);
-                let Some(session) = sessions.get_mut(id) else {
-                    return Ok(AccessGate::SignIn);
-                };
-                session.checked_at = now;
-                if !live {
+                let revoked = {
+                    let mut sessions = lock(&self.desk.sessions);
+                    let Some(session) = sessions.get_mut(id) else {
+                        return Ok(AccessGate::SignIn);
+                    };
+                    if session.admin.session_id != admin.session_id {
+                        // Signed in again meanwhile: this answer was about the old session.
+                        return Ok(AccessGate::SignedIn {
+                            session: session.admin.session.clone(),
+                        });
+                    }
+                    session.checked_at = now;
+                    if live {
+                        return Ok(AccessGate::SignedIn {
+                            session: session.admin.session.clone(),
+                        });
+                    }
                     session.locked = Some(LockReason::Revoked);
+                    session.lock_recorded = true;
                     tracing::info!(instance = id, "desktop session revoked elsewhere; locked");
-                    return Ok(AccessGate::Locked {
-                        reason: LockReason::Revoked,
-                        email: session.admin.session.email.clone(),
-                    });
-                }
-                Ok(AccessGate::SignedIn {
-                    session: session.admin.session.clone(),
+                    session.admin.clone()
+                };
+                self.record_lock(id, &instance, &revoked, LockReason::Revoked)
+                    .await;
+                Ok(AccessGate::Locked {
+                    reason: LockReason::Revoked,
+                    email: revoked.session.email.clone(),
                 })
             }
             Due::NoSession => {
@@ -236,6 +273,22 @@ impl Console {
                     AccessGate::SignIn
                 })
             }
+        }
+    }
+
+    /// Records that a desktop session locked (best effort: the lock holds either way).
+    async fn record_lock(&self, id: &str, instance: &Instance, admin: &SignedInAdmin, reason: LockReason) {
+        let Ok(context) = self.audit_context(id, Some(admin)) else {
+            return;
+        };
+        let event = AuditEvent::new(self.now(), "admin.session.locked", Outcome::Success)
+            .target(admin.session.email.clone())
+            .details(serde_json::json!({
+                "reason": format!("{reason:?}").to_lowercase(),
+                "session_id": admin.session_id.to_string(),
+            }));
+        if let Err(error) = audit::append_alone(instance.pool(), &context, &event).await {
+            tracing::warn!(%error, "the lock could not be recorded in the audit trail");
         }
     }
 
@@ -307,7 +360,13 @@ impl Console {
                 last_activity: now,
                 locked: None,
                 checked_at: now,
-                step_up_until: None,
+                // Having just proved who they are, the admin is not asked again
+                // for the next sensitive action within the step-up window.
+                step_up: Some(StepUp {
+                    until: now + TimeDelta::seconds(STEP_UP_VALID_SECS),
+                    purpose: None,
+                }),
+                lock_recorded: false,
             },
         );
         if let (Some(previous), Ok(instance)) = (previous, self.instance(id)) {
@@ -336,7 +395,8 @@ impl Console {
                 last_activity: now,
                 locked: None,
                 checked_at: now,
-                step_up_until: None,
+                step_up: None,
+                lock_recorded: false,
             },
         );
         Ok(session)
@@ -472,7 +532,10 @@ impl Console {
             .verify_step_up(&admin, secret, purpose)
             .await?;
         if let Some(session) = lock(&self.desk.sessions).get_mut(id) {
-            session.step_up_until = Some(self.now() + TimeDelta::seconds(STEP_UP_VALID_SECS));
+            session.step_up = Some(StepUp {
+                until: self.now() + TimeDelta::seconds(STEP_UP_VALID_SECS),
+                purpose: Some(purpose.to_owned()),
+            });
         }
         Ok(())
     }
@@ -481,10 +544,16 @@ impl Console {
     pub fn consume_step_up(&self, id: &str, purpose: &str) -> CoreResult<()> {
         let now = self.now();
         let mut sessions = lock(&self.desk.sessions);
-        let granted = sessions
-            .get_mut(id)
-            .and_then(|session| session.step_up_until.take())
-            .is_some_and(|until| until > now);
+        // A grant asked for another action stays unused; a sign-in's fits any.
+        let granted = sessions.get_mut(id).is_some_and(|session| {
+            let fits = session.step_up.as_ref().is_some_and(|grant| {
+                grant.until > now && grant.purpose.as_deref().is_none_or(|asked| asked == purpose)
+            });
+            if fits {
+                session.step_up = None;
+            }
+            fits
+        });
         if granted {
             Ok(())
         } else {
@@ -492,6 +561,17 @@ impl Console {
                 "Confirm it is you before you {purpose}: enter a fresh code from your authenticator (or your password if two-factor authentication is off)."
             )))
         }
+    }
+
+    /// Whether a step-up for `purpose` is at hand (without using it up).
+    pub fn has_step_up(&self, id: &str, purpose: &str) -> bool {
+        let now = self.now();
+        lock(&self.desk.sessions)
+            .get(id)
+            .and_then(|session| session.step_up.as_ref())
+            .is_some_and(|grant| {
+                grant.until > now && grant.purpose.as_deref().is_none_or(|asked| asked == purpose)
+            })
     }
 
     /// A step-up for destructive actions on production profiles only.
