@@ -52,34 +52,31 @@ impl Cli {
         cli
     }
 
-    fn bare(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_fluxdesk-cli"))
-            .args(args)
+    /// The CLI with this test's profiles file and no instance or admin from the environment.
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fluxdesk-cli"));
+        command
             .env("FLUXDESK_PROFILES_FILE", &self.file)
-            .env_remove("FLUXDESK_DSN")
-            .env_remove("FLUXDESK_ADMIN_EMAIL")
-            .env_remove("FLUXDESK_ADMIN_PASSWORD")
-            .env_remove("FLUXDESK_ADMIN_TOTP")
-            .stdin(Stdio::null())
-            .output()
-            .expect("fluxdesk-cli runs")
+            .stdin(Stdio::null());
+        for variable in [
+            "FLUXDESK_DSN",
+            "FLUXDESK_ADMIN_EMAIL",
+            "FLUXDESK_ADMIN_PASSWORD",
+            "FLUXDESK_ADMIN_TOTP",
+        ] {
+            command.env_remove(variable);
+        }
+        command
+    }
+
+    fn bare(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("fluxdesk-cli runs")
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_fluxdesk-cli"));
-        command
-            .arg("--profile")
-            .arg(&self.profile)
-            .args(args)
-            .env("FLUXDESK_PROFILES_FILE", &self.file)
-            .env_remove("FLUXDESK_DSN")
-            .env_remove("FLUXDESK_ADMIN_EMAIL")
-            .env_remove("FLUXDESK_ADMIN_PASSWORD")
-            .env_remove("FLUXDESK_ADMIN_TOTP")
-            .stdin(Stdio::null());
-        for (key, value) in env {
-            command.env(key, value);
-        }
+        let mut command = self.command();
+        command.arg("--profile").arg(&self.profile).args(args);
+        command.envs(env.iter().copied());
         command.output().expect("fluxdesk-cli runs")
     }
 

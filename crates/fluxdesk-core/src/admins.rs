@@ -123,6 +123,15 @@ fn invitation(row: InvitationTuple, now: DateTime<Utc>) -> Invitation {
     }
 }
 
+/// Deletes every session row of one admin; returns how many.
+async fn end_admin_sessions(connection: &mut PgConnection, admin_id: Uuid) -> CoreResult<u64> {
+    Ok(sqlx::query("DELETE FROM dashboard.sessions WHERE user_id = $1")
+        .bind(admin_id)
+        .execute(&mut *connection)
+        .await?
+        .rows_affected())
+}
+
 fn parse_uuid(text: &str, what: &str) -> CoreResult<Uuid> {
     Uuid::parse_str(text.trim())
         .map_err(|_| CoreError::InvalidInput(format!("\"{}\" is not a valid {what} id.", text.trim())))
@@ -236,11 +245,7 @@ impl<'a> AdminDirectory<'a> {
             .bind(now)
             .execute(&mut *transaction)
             .await?;
-        let sessions = sqlx::query("DELETE FROM dashboard.sessions WHERE user_id = $1")
-            .bind(admin_id)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
+        let sessions = end_admin_sessions(&mut transaction, admin_id).await?;
         self.record(
             &mut transaction,
             AuditEvent::new(now, "admin.delete", Outcome::Success)
@@ -318,11 +323,7 @@ impl<'a> AdminDirectory<'a> {
                 )
             }
         };
-        let revoked = sqlx::query("DELETE FROM dashboard.sessions WHERE user_id = $1")
-            .bind(admin_id)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
+        let revoked = end_admin_sessions(&mut transaction, admin_id).await?;
         self.record(
             &mut transaction,
             AuditEvent::new(now, "admin.password_reset", Outcome::Success)
@@ -527,11 +528,7 @@ impl<'a> AdminDirectory<'a> {
         let id = parse_uuid(user_id, "user")?;
         let now = self.now();
         let mut transaction = self.write().await?;
-        let admin = sqlx::query("DELETE FROM dashboard.sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
+        let admin = end_admin_sessions(&mut transaction, id).await?;
         let app = sqlx::query("DELETE FROM auth.sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *transaction)

@@ -20,6 +20,18 @@ async fn pool(url: &str) -> PgPool {
         .unwrap()
 }
 
+/// A fresh instance with Fluxdesk's schema and a chain of `events` events.
+async fn chain_of(events: usize) -> PgPool {
+    let database = fresh_database(Seed::FluxbaseSchema);
+    let pool = pool(&database.url).await;
+    fluxdesk_schema::install(&pool).await.unwrap();
+    for n in 0..events {
+        let event = AuditEvent::new(Utc::now(), "test.append", Outcome::Success).details(json!({ "n": n }));
+        audit::append_alone(&pool, &context(0), &event).await.unwrap();
+    }
+    pool
+}
+
 fn context(writer: usize) -> AuditContext {
     AuditContext {
         admin_id: Some(uuid::Uuid::new_v4()),
@@ -77,13 +89,7 @@ async fn eight_concurrent_writers_append_a_thousand_events_each_without_fork_or_
 
 #[tokio::test]
 async fn the_trail_is_append_only_and_tampering_is_detected() {
-    let database = fresh_database(Seed::FluxbaseSchema);
-    let pool = pool(&database.url).await;
-    fluxdesk_schema::install(&pool).await.unwrap();
-    for n in 0..5 {
-        let event = AuditEvent::new(Utc::now(), "test.append", Outcome::Success).details(json!({ "n": n }));
-        audit::append_alone(&pool, &context(0), &event).await.unwrap();
-    }
+    let pool = chain_of(5).await;
     for statement in [
         "UPDATE fluxdesk.audit_events SET action = 'x' WHERE seq = 2",
         "DELETE FROM fluxdesk.audit_events WHERE seq = 5",
@@ -120,13 +126,7 @@ async fn the_trail_is_append_only_and_tampering_is_detected() {
     assert!(verification.problem.unwrap().contains("altered"));
 
     // A deleted event shows as a gap.
-    let database = fresh_database(Seed::FluxbaseSchema);
-    let pool = self::pool(&database.url).await;
-    fluxdesk_schema::install(&pool).await.unwrap();
-    for n in 0..4 {
-        let event = AuditEvent::new(Utc::now(), "test.append", Outcome::Success).details(json!({ "n": n }));
-        audit::append_alone(&pool, &context(0), &event).await.unwrap();
-    }
+    let pool = chain_of(4).await;
     sqlx::raw_sql(
         "ALTER TABLE fluxdesk.audit_events DISABLE TRIGGER audit_events_no_delete; \
          DELETE FROM fluxdesk.audit_events WHERE seq = 2;",
