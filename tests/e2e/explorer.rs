@@ -82,6 +82,21 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         "~250",
         "the tree shows pg_class's estimate"
     );
+    // Realtime, RLS with its policy count, and the size on disk, at a glance.
+    todos
+        .find(Locator::Css(".realtime-badge"))
+        .await
+        .expect("todos publishes realtime changes");
+    let rls = todos.find(Locator::Css(".rls-badge")).await.unwrap();
+    assert_eq!(rls.text().await.unwrap(), "RLS 2");
+    let size = todos
+        .find(Locator::Css(".table-size"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(size.ends_with(" KiB"), "todos is some kilobytes on disk: {size}");
     let events = element(&client, ".table-node[data-table='public.events']", PATIENCE).await;
     assert_eq!(row_estimate(&events).await, "~1.0M");
 

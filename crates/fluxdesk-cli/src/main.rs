@@ -30,7 +30,9 @@ INSTANCES:
 JSON OUTPUT (--json), stable for scripts:
   schemas  [{\"name\": str, \"relation_count\": int}]
   tables   [{\"schema\": str, \"name\": str, \"kind\": \"table\"|\"partitioned_table\"|\"view\"|
-             \"materialized_view\"|\"foreign_table\", \"estimated_rows\": int|null}]
+             \"materialized_view\"|\"foreign_table\", \"estimated_rows\": int|null,
+             \"total_bytes\": int|null, \"rls_enabled\": bool, \"rls_forced\": bool,
+             \"policy_count\": int, \"realtime\": bool}]
   rows     {\"table\": {\"schema\": str, \"name\": str},
             \"columns\": [{\"name\": str, \"data_type\": str, \"primary_key_position\": int|null}],
             \"rows\": [{<column name>: value}],

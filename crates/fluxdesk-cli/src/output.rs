@@ -52,8 +52,24 @@ pub fn tables(tables: &[TableSummary], json: bool) -> Result<(), CoreError> {
     if json {
         return emit_json(&json!(tables));
     }
-    let mut table = text_table(vec!["schema", "name", "kind", "estimated rows"]);
+    let mut table = text_table(vec![
+        "schema",
+        "name",
+        "kind",
+        "estimated rows",
+        "size",
+        "RLS",
+        "realtime",
+    ]);
     for summary in tables {
+        let rls = match (summary.rls_enabled, summary.rls_forced) {
+            (false, _) => "off".to_owned(),
+            (true, forced) => format!(
+                "on{}, {} policies",
+                if forced { " (forced)" } else { "" },
+                summary.policy_count
+            ),
+        };
         table.add_row(vec![
             summary.schema.clone(),
             summary.name.clone(),
@@ -61,6 +77,15 @@ pub fn tables(tables: &[TableSummary], json: bool) -> Result<(), CoreError> {
             summary
                 .estimated_rows
                 .map_or_else(|| "unknown".to_owned(), |n| n.to_string()),
+            summary
+                .total_bytes
+                .map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            rls,
+            if summary.realtime {
+                "on".into()
+            } else {
+                "off".into()
+            },
         ]);
     }
     emit(&table.to_string())

@@ -35,7 +35,21 @@ SELECT c.relname::text AS name,
            WHERE tree.isleaf)
          WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN c.reltuples::bigint
          ELSE NULL
-       END AS estimated_rows
+       END AS estimated_rows,
+       CASE
+         WHEN c.relkind = 'p' THEN (
+           SELECT sum(pg_total_relation_size(tree.relid))::bigint
+           FROM pg_partition_tree(c.oid) tree)
+         WHEN c.relkind IN ('r', 'm') THEN pg_total_relation_size(c.oid)
+         ELSE NULL
+       END AS total_bytes,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       (SELECT count(*) FROM pg_policy pol WHERE pol.polrelid = c.oid) AS policy_count,
+       EXISTS (
+         SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+         WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+           AND p.proname = 'notify_realtime_change') AS realtime
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1
@@ -57,7 +71,8 @@ pub async fn list_schemas(instance: &Instance) -> CoreResult<Vec<SchemaSummary>>
 
 /// The relations of one schema with their estimated row counts.
 pub async fn list_tables(instance: &Instance, schema: &str) -> CoreResult<Vec<TableSummary>> {
-    let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(LIST_TABLES)
+    type Row = (String, String, Option<i64>, Option<i64>, bool, bool, i64, bool);
+    let rows: Vec<Row> = sqlx::query_as(LIST_TABLES)
         .bind(schema)
         .fetch_all(instance.pool())
         .await?;
@@ -72,12 +87,21 @@ pub async fn list_tables(instance: &Instance, schema: &str) -> CoreResult<Vec<Ta
     }
     Ok(rows
         .into_iter()
-        .map(|(name, kind, estimated_rows)| TableSummary {
-            schema: schema.to_owned(),
-            name,
-            kind: relation_kind(&kind),
-            estimated_rows,
-        })
+        .map(
+            |(name, kind, estimated_rows, total_bytes, rls_enabled, rls_forced, policy_count, realtime)| {
+                TableSummary {
+                    schema: schema.to_owned(),
+                    name,
+                    kind: relation_kind(&kind),
+                    estimated_rows,
+                    total_bytes,
+                    rls_enabled,
+                    rls_forced,
+                    policy_count,
+                    realtime,
+                }
+            },
+        )
         .collect())
 }
 

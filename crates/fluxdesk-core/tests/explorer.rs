@@ -422,3 +422,32 @@ async fn runaway_statements_are_stopped_by_the_statement_timeout() {
         "stopped after {elapsed:?}, not 20 s"
     );
 }
+
+#[tokio::test]
+async fn tables_show_size_rls_policies_and_realtime() {
+    let instance = demo().await;
+    let public = catalog::list_tables(&instance, "public").await.unwrap();
+    let todos = public.iter().find(|t| t.name == "todos").unwrap();
+    assert!(todos.rls_enabled && !todos.rls_forced);
+    assert_eq!(todos.policy_count, 2, "todos_owner_all and todos_admin_read");
+    assert!(todos.realtime, "the demo enables realtime on todos");
+    let events = public.iter().find(|t| t.name == "events").unwrap();
+    assert!(!events.realtime);
+    assert!(
+        events.total_bytes.unwrap() > 50_000_000,
+        "a million rows with indexes: {:?}",
+        events.total_bytes
+    );
+    let views: Vec<_> = public.iter().filter(|t| t.kind == RelationKind::View).collect();
+    assert!(
+        views.iter().all(|v| v.total_bytes.is_none()),
+        "views have no storage"
+    );
+    let dashboard = catalog::list_tables(&instance, "dashboard").await.unwrap();
+    let users = dashboard.iter().find(|t| t.name == "users").unwrap();
+    assert!(
+        users.rls_enabled && users.rls_forced,
+        "Fluxbase forces RLS on dashboard.users"
+    );
+    assert_eq!(users.policy_count, 4);
+}

@@ -52,6 +52,17 @@ pub struct TableSummary {
     /// The planner's estimate (`pg_class.reltuples`); `None` when the relation
     /// was never analyzed or has no storage (views).
     pub estimated_rows: Option<i64>,
+    /// Bytes on disk with indexes and TOAST (partitions summed); `None` for views.
+    pub total_bytes: Option<i64>,
+    /// Whether row-level security is enabled.
+    pub rls_enabled: bool,
+    /// Whether it is forced on the table's owner too.
+    pub rls_forced: bool,
+    /// Number of RLS policies on it.
+    pub policy_count: i64,
+    /// Whether Fluxbase realtime publishes its changes (a trigger calling
+    /// `notify_realtime_change` is enabled on it).
+    pub realtime: bool,
 }
 
 #[cfg(test)]

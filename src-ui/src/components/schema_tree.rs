@@ -1,7 +1,7 @@
 //! The schema tree: schemas, then their tables and views with row estimates.
 
 use crate::components::ErrorBanner;
-use crate::format::{compact_count, grouped};
+use crate::format::{bytes, compact_count, grouped};
 use crate::services;
 use crate::state::tree::{Loadable, TreeAction, TreeState};
 use fluxdesk_types::{RelationKind, TableSummary};
@@ -118,7 +118,19 @@ pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
                                                 onclick={on_open}>
                                                 <span class={classes!("kind-badge", kind_name.replace(' ', "-"))}>{ badge }</span>
                                                 <span class="table-name">{ &table.name }</span>
+                                                if table.realtime {
+                                                    <span class="meta-badge realtime-badge" title="Fluxbase realtime publishes its changes">{ "RT" }</span>
+                                                }
+                                                if table.rls_enabled {
+                                                    <span class="meta-badge rls-badge" data-policies={table.policy_count.to_string()}
+                                                        title={format!("Row-level security on{}, {} policies", if table.rls_forced { " (forced)" } else { "" }, table.policy_count)}>
+                                                        { format!("RLS {}", table.policy_count) }
+                                                    </span>
+                                                }
                                                 <span class="row-estimate" title={estimate_title}>{ estimate }</span>
+                                                if let Some(size) = table.total_bytes {
+                                                    <span class="table-size" title="on disk, with indexes and TOAST">{ bytes(size) }</span>
+                                                }
                                             </button>
                                         </li>
                                     }
