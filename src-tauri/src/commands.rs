@@ -11,7 +11,7 @@ use fluxdesk_types::{
 use fluxdesk_types::{
     ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, LaunchState,
     PendingWrite, ProfileDraft, ProfileEntry, RowPage, RowsRequest, SchemaSummary, StatementOutcome,
-    TableSummary,
+    TableRef, TableSummary,
 };
 use std::path::PathBuf;
 use tauri::State;
@@ -153,6 +153,11 @@ pub fn set_window_title(window: tauri::Window, title: String) -> Reply<()> {
             format!("Cannot set the window title: {error}"),
         )
     })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn count_rows(console: State<'_, Console>, profile_id: String, table: TableRef) -> Reply<i64> {
+    Ok(console.exact_count(&profile_id, &table).await?)
 }
 
 // ---- Admin sign-in, 2FA, sessions and admin management -----------------

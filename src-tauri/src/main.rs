@@ -65,6 +65,7 @@ fn main() {
             commands::list_schemas,
             commands::list_tables,
             commands::fetch_rows,
+            commands::count_rows,
             commands::run_statement,
             commands::commit_write,
             commands::rollback_write,

@@ -106,6 +106,17 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         (loaded_rows(&client).await >= 200).then_some(())
     })
     .await;
+    // The estimate shows at once; the exact count only when asked.
+    assert!(client.find(Locator::Css("#exact-count")).await.is_err());
+    click(&client, "#count-rows", PATIENCE).await;
+    let exact = element(&client, "#exact-count", PATIENCE).await;
+    let counted = shared_cluster()
+        .psql(&database.name, "SELECT count(*) FROM public.todos")
+        .unwrap();
+    assert_eq!(
+        exact.attr("data-count").await.unwrap().as_deref(),
+        Some(counted.trim())
+    );
     let header = client
         .find_all(Locator::Css(".header-cell .column-name"))
         .await

@@ -15,7 +15,7 @@ use crate::target::ConnectionTarget;
 use fluxdesk_types::{
     ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ImportReport, InstanceHealth, PasswordState,
     PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport, RowPage, RowsRequest,
-    SchemaSummary, StatementOutcome, TableSummary,
+    SchemaSummary, StatementOutcome, TableRef, TableSummary,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
@@ -470,6 +470,12 @@ impl Console {
     pub async fn rows(&self, id: &str, request: &RowsRequest) -> CoreResult<RowPage> {
         self.gate_data(id).await?;
         rows::fetch_page(&*self.instance(id)?, request).await
+    }
+
+    /// The exact row count of a table or view (reads it all; on request only).
+    pub async fn exact_count(&self, id: &str, table: &TableRef) -> CoreResult<i64> {
+        self.gate_data(id).await?;
+        rows::exact_count(&*self.instance(id)?, table).await
     }
 
     /// Runs one statement under the profile's protection; a write is audited

@@ -7,7 +7,9 @@
 use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
 use crate::instance::Instance;
-use fluxdesk_types::{Cell, ColumnInfo, KeysetCursor, RelationKind, RowOrder, RowPage, RowsRequest};
+use fluxdesk_types::{
+    Cell, ColumnInfo, KeysetCursor, RelationKind, RowOrder, RowPage, RowsRequest, TableRef,
+};
 use sqlx::Row;
 
 /// Largest page a caller may ask for.
@@ -127,6 +129,32 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             _ => None,
         },
     })
+}
+
+/// The exact number of rows of a table or view: `count(*)`, on request only
+/// (it reads the whole table), in a read-only transaction under the
+/// profile's statement timeout.
+pub async fn exact_count(instance: &Instance, table: &TableRef) -> CoreResult<i64> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))",
+    )
+    .bind(&table.schema)
+    .bind(&table.name)
+    .fetch_one(instance.pool())
+    .await?;
+    if !exists {
+        return Err(CoreError::NotFound(format!("There is no table or view {table}.")));
+    }
+    let mut transaction = instance.pool().begin().await?;
+    sqlx::query("SET TRANSACTION READ ONLY")
+        .execute(&mut *transaction)
+        .await?;
+    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", quote_table(table)))
+        .fetch_one(&mut *transaction)
+        .await?;
+    transaction.rollback().await?;
+    Ok(count)
 }
 
 async fn describe_relation(

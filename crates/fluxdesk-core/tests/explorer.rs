@@ -451,3 +451,26 @@ async fn tables_show_size_rls_policies_and_realtime() {
     );
     assert_eq!(users.policy_count, 4);
 }
+
+#[tokio::test]
+async fn exact_counts_are_counted_on_request_for_any_name() {
+    let instance = demo().await;
+    let events = rows::exact_count(&instance, &TableRef::new("public", "events"))
+        .await
+        .unwrap();
+    assert_eq!(events, 1_000_000);
+    let odd = TableRef::new("public", "Café \"Menü\" items");
+    let expected: i64 = sqlx::query_scalar(r#"SELECT count(*) FROM public."Café ""Menü"" items""#)
+        .fetch_one(
+            &sqlx::PgPool::connect(&read_only_demo_database().url)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows::exact_count(&instance, &odd).await.unwrap(), expected);
+    let missing = rows::exact_count(&instance, &TableRef::new("public", "nope; DROP TABLE x"))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(missing), ErrorCode::NotFound);
+}

@@ -73,6 +73,32 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let viewport = use_node_ref();
     let scroll = use_state(|| (0.0_f64, 600.0_f64));
     let table_ref = TableRef::new(props.table.schema.clone(), props.table.name.clone());
+    // The exact count, asked for by the user: it reads the whole table.
+    let exact = use_state(|| Option::<Result<i64, fluxdesk_types::ApiError>>::None);
+    let counting = use_state(|| false);
+    {
+        let exact = exact.clone();
+        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |_| {
+            exact.set(None)
+        });
+    }
+    let on_count = {
+        let (exact, counting) = (exact.clone(), counting.clone());
+        let (instance_id, table) = (props.instance_id.clone(), table_ref.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (exact, counting, instance_id, table) = (
+                exact.clone(),
+                counting.clone(),
+                instance_id.clone(),
+                table.clone(),
+            );
+            counting.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                exact.set(Some(services::count_rows(&instance_id, &table).await));
+                counting.set(false);
+            });
+        })
+    };
 
     // A new table (or instance): start from its first page at the top.
     {
@@ -211,9 +237,20 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 <span id="grid-status" data-loaded-rows={grid.row_count.to_string()} data-loading={grid.loading.to_string()}>
                     { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.row_count as i64)) }
                 </span>
+                { match &*exact {
+                    Some(Ok(count)) => html! { <span id="exact-count" data-count={count.to_string()}>{ format!("{} rows (exact)", grouped(*count)) }</span> },
+                    _ => html! {
+                        <button id="count-rows" class="button small" disabled={*counting} onclick={on_count} title="Counts every row: slow on big tables">
+                            { if *counting { "Counting…" } else { "Count exactly" } }
+                        </button>
+                    },
+                } }
             </div>
             if let Some(error) = &grid.error {
                 <ErrorBanner error={error.clone()} on_retry={on_retry} />
+            }
+            if let Some(Err(error)) = &*exact {
+                <ErrorBanner error={error.clone()} />
             }
             <div class="grid-viewport" ref={viewport} onscroll={on_scroll}>
                 <div class="grid-header" style={format!("width: {width}px")}>

@@ -10,7 +10,7 @@ use fluxdesk_types::{
 use fluxdesk_types::{
     ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, LaunchState,
     PendingWrite, ProfileDraft, ProfileEntry, RowPage, RowsRequest, SchemaSummary, StatementOutcome,
-    TableSummary,
+    TableRef, TableSummary,
 };
 use serde::Serialize;
 
@@ -142,6 +142,16 @@ pub async fn fetch_rows(profile_id: &str, request: &RowsRequest) -> Result<RowPa
         request: &'a RowsRequest,
     }
     ipc::invoke("fetch_rows", &Args { profile_id, request }).await
+}
+
+/// The exact row count of a table (reads it all; on request only).
+pub async fn count_rows(profile_id: &str, table: &TableRef) -> Result<i64, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        table: &'a TableRef,
+    }
+    ipc::invoke("count_rows", &Args { profile_id, table }).await
 }
 
 /// Runs one statement under the instance's protection.
