@@ -9,9 +9,9 @@ use fluxdesk_types::{
     SessionSummary, SignInOutcome, TotpEnrolment,
 };
 use fluxdesk_types::{
-    ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, LaunchState,
-    PendingWrite, ProfileDraft, ProfileEntry, RowPage, RowsRequest, SchemaSummary, StatementOutcome,
-    TableRef, TableSummary,
+    ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, KeysetCursor,
+    LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
+    StatementOutcome, TableRef, TableSummary,
 };
 use std::path::PathBuf;
 use tauri::State;
@@ -153,6 +153,16 @@ pub fn set_window_title(window: tauri::Window, title: String) -> Reply<()> {
             format!("Cannot set the window title: {error}"),
         )
     })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn fetch_row(
+    console: State<'_, Console>,
+    profile_id: String,
+    table: TableRef,
+    key: KeysetCursor,
+) -> Reply<RowDetail> {
+    Ok(console.row(&profile_id, &table, &key).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

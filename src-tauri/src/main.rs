@@ -66,6 +66,7 @@ fn main() {
             commands::list_tables,
             commands::fetch_rows,
             commands::count_rows,
+            commands::fetch_row,
             commands::run_statement,
             commands::commit_write,
             commands::rollback_write,

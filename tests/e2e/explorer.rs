@@ -117,6 +117,24 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         exact.attr("data-count").await.unwrap().as_deref(),
         Some(counted.trim())
     );
+
+    // A row opens whole in the form view, its values fetched in full.
+    click(&client, ".grid-row[data-row-index='0'] .open-row", PATIENCE).await;
+    let title = element(
+        &client,
+        "#row-panel .form-field[data-column='title'] dd",
+        PATIENCE,
+    )
+    .await;
+    let expected_title = shared_cluster()
+        .psql(
+            &database.name,
+            "SELECT title FROM public.todos ORDER BY id LIMIT 1",
+        )
+        .unwrap();
+    assert_eq!(title.text().await.unwrap(), expected_title.trim());
+    element(&client, "#row-panel .form-field[data-column='tags']", PATIENCE).await;
+    click(&client, "#close-row-panel", PATIENCE).await;
     let header = client
         .find_all(Locator::Css(".header-cell .column-name"))
         .await
@@ -164,6 +182,19 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     events.click().await.unwrap();
     eventually("the first page of events", PATIENCE, || async {
         let rows = rendered_rows(&client).await;
+        // jsonb opens as a tree.
+        click(&client, ".grid-row[data-row-index='0'] .open-row", PATIENCE).await;
+        element(
+            &client,
+            "#row-panel .form-field[data-column='payload'] .json-view details",
+            PATIENCE,
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+    let still = client.find(Locator::Css("#row-panel .json-view")).await.is_ok();
+    save_screenshot(&client, "row-panel-json").await;
+    assert!(still, "the opened row stays open");
+        click(&client, "#close-row-panel", PATIENCE).await;
         (loaded_rows(&client).await >= 200 && rows.first().map(|r| r.1[1].as_str()) == Some("1"))
             .then_some(())
     })

@@ -13,9 +13,9 @@ use crate::rows;
 use crate::statement::{self, PendingWrites};
 use crate::target::ConnectionTarget;
 use fluxdesk_types::{
-    ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ImportReport, InstanceHealth, PasswordState,
-    PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport, RowPage, RowsRequest,
-    SchemaSummary, StatementOutcome, TableRef, TableSummary,
+    ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ImportReport, InstanceHealth, KeysetCursor,
+    PasswordState, PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport,
+    RowDetail, RowPage, RowsRequest, SchemaSummary, StatementOutcome, TableRef, TableSummary,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
@@ -470,6 +470,12 @@ impl Console {
     pub async fn rows(&self, id: &str, request: &RowsRequest) -> CoreResult<RowPage> {
         self.gate_data(id).await?;
         rows::fetch_page(&*self.instance(id)?, request).await
+    }
+
+    /// One row with every value whole, by the key its page gave.
+    pub async fn row(&self, id: &str, table: &TableRef, key: &KeysetCursor) -> CoreResult<RowDetail> {
+        self.gate_data(id).await?;
+        rows::fetch_row(&*self.instance(id)?, table, key).await
     }
 
     /// The exact row count of a table or view (reads it all; on request only).

@@ -8,7 +8,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
 use crate::instance::Instance;
 use fluxdesk_types::{
-    Cell, ColumnInfo, KeysetCursor, RelationKind, RowOrder, RowPage, RowsRequest, TableRef,
+    Cell, ColumnInfo, KeysetCursor, RelationKind, RowDetail, RowOrder, RowPage, RowsRequest, TableRef,
 };
 use sqlx::Row;
 
@@ -97,6 +97,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
     let has_more = fetched.len() > request.limit as usize;
     let mut rows = Vec::with_capacity(fetched.len().min(request.limit as usize));
     let mut last_key = None;
+    let mut keys = Vec::new();
     for row in fetched.iter().take(request.limit as usize) {
         let mut cells = Vec::with_capacity(columns.len());
         for (index, column) in columns.iter().enumerate() {
@@ -107,6 +108,9 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
         for index in 0..keyset.parts.len() {
             let value: Option<String> = row.try_get(columns.len() + index)?;
             key.push(value.unwrap_or_default());
+        }
+        if keyset.order != RowOrder::Unordered {
+            keys.push(KeysetCursor(key.clone()));
         }
         last_key = Some(key);
         rows.push(cells);
@@ -128,6 +132,69 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             (true, RowOrder::PrimaryKey | RowOrder::PhysicalLocation) => last_key.map(KeysetCursor),
             _ => None,
         },
+        keys,
+    })
+}
+
+/// One row, found by its key (as a page gave it), with every value whole.
+pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor) -> CoreResult<RowDetail> {
+    let request = RowsRequest {
+        table: table.clone(),
+        limit: 1,
+        after: None,
+        full_values: true,
+    };
+    let (kind, columns) = describe_relation(instance, &request).await?;
+    let keyset = keyset_for(kind, &columns);
+    if keyset.parts.is_empty() || key.0.len() != keyset.parts.len() {
+        return Err(CoreError::InvalidInput(format!(
+            "{table} has no key to find a single row by."
+        )));
+    }
+    let select: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| format!("{} AS c{index}", preview_expression(column, true)))
+        .collect();
+    let conditions: Vec<String> = keyset
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(index, (expr, sql_type))| {
+            format!("{RELATION_ALIAS}.{expr} = ${}::text::{sql_type}", index + 1)
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {} AS {RELATION_ALIAS} WHERE {} LIMIT 1",
+        select.join(", "),
+        quote_table(table),
+        conditions.join(" AND ")
+    );
+    let mut query = sqlx::query(&sql);
+    for value in &key.0 {
+        query = query.bind(value);
+    }
+    let row = query.fetch_optional(instance.pool()).await?.ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "That row of {table} is gone: it was deleted or its key changed."
+        ))
+    })?;
+    let mut values = Vec::with_capacity(columns.len());
+    for (index, column) in columns.iter().enumerate() {
+        let text: Option<String> = row.try_get(index)?;
+        values.push(decode_cell(&column.base_type, text, true));
+    }
+    Ok(RowDetail {
+        table: table.clone(),
+        columns: columns
+            .into_iter()
+            .map(|column| ColumnInfo {
+                name: column.name,
+                data_type: column.data_type,
+                primary_key_position: column.primary_key_position.and_then(|p| u16::try_from(p).ok()),
+            })
+            .collect(),
+        values,
     })
 }
 

@@ -474,3 +474,66 @@ async fn exact_counts_are_counted_on_request_for_any_name() {
         .unwrap_err();
     assert_eq!(code_of(missing), ErrorCode::NotFound);
 }
+
+#[tokio::test]
+async fn a_row_opens_whole_by_the_key_its_page_gave() {
+    let database = fresh_database(Seed::Demo);
+    let target = ConnectionTarget::from_url(&database.url).unwrap();
+    let instance = Instance::connect("rows", &target).await.unwrap();
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let long_notes = "n".repeat(3000);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO public.todos (user_id, title, notes) SELECT id, 'long one', $1 FROM auth.users LIMIT 1 RETURNING id",
+    )
+    .bind(&long_notes)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let table = TableRef::new("public", "todos");
+    let mut after = None;
+    let (page_cell, key) = loop {
+        let page = rows::fetch_page(&instance, &request("public", "todos", 1000, after))
+            .await
+            .unwrap();
+        let notes = page.columns.iter().position(|c| c.name == "notes").unwrap();
+        let found = page
+            .rows
+            .iter()
+            .zip(&page.keys)
+            .find(|(_, key)| key.0 == vec![id.to_string()]);
+        if let Some((row, key)) = found {
+            break (row[notes].clone(), key.clone());
+        }
+        after = page.next.map(|cursor| cursor.0);
+        assert!(after.is_some(), "the inserted row is on some page");
+    };
+    assert!(
+        matches!(page_cell, Cell::Truncated { .. }),
+        "pages carry previews"
+    );
+    let detail = rows::fetch_row(&instance, &table, &key).await.unwrap();
+    let notes = detail.columns.iter().position(|c| c.name == "notes").unwrap();
+    assert_eq!(
+        detail.values[notes],
+        Cell::Text(long_notes),
+        "the panel gets the whole value"
+    );
+
+    // Without a primary key, the row's location is its key.
+    let legacy = rows::fetch_page(&instance, &request("public", "legacy_imports", 5, None))
+        .await
+        .unwrap();
+    let legacy_key = legacy.keys[2].clone();
+    let row = rows::fetch_row(&instance, &TableRef::new("public", "legacy_imports"), &legacy_key)
+        .await
+        .unwrap();
+    assert_eq!(row.values, legacy.rows[2]);
+
+    sqlx::query("DELETE FROM public.todos WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let gone = rows::fetch_row(&instance, &table, &key).await.unwrap_err();
+    assert_eq!(code_of(gone), ErrorCode::NotFound);
+}

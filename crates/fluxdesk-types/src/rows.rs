@@ -125,6 +125,20 @@ pub struct RowPage {
     pub order: RowOrder,
     /// Where the next page starts, or `None` when this is the last page.
     pub next: Option<KeysetCursor>,
+    /// Each row's key, to open it whole; empty when rows have no stable key (views).
+    #[serde(default)]
+    pub keys: Vec<KeysetCursor>,
+}
+
+/// One row with every value whole, for the row panel (form view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowDetail {
+    /// The relation.
+    pub table: TableRef,
+    /// The columns, in table order.
+    pub columns: Vec<ColumnInfo>,
+    /// One whole value per column.
+    pub values: Vec<Cell>,
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The data grid: a table's rows, paged by key as the user scrolls, with only
 //! the rows in view in the DOM.
 
-use crate::components::ErrorBanner;
+use crate::components::{ErrorBanner, RowPanel};
 use crate::format::grouped;
 use crate::services;
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
@@ -76,12 +76,30 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     // The exact count, asked for by the user: it reads the whole table.
     let exact = use_state(|| Option::<Result<i64, fluxdesk_types::ApiError>>::None);
     let counting = use_state(|| false);
+    // The row opened whole in the side panel, by key.
+    let opened = use_state(|| Option::<KeysetCursor>::None);
     {
-        let exact = exact.clone();
+        let (exact, opened) = (exact.clone(), opened.clone());
         use_effect_with((props.instance_id.clone(), table_ref.clone()), move |_| {
-            exact.set(None)
+            exact.set(None);
+            opened.set(None);
         });
     }
+    let open_row = {
+        let opened = opened.clone();
+        move |key: Option<KeysetCursor>| {
+            let opened = opened.clone();
+            Callback::from(move |_: MouseEvent| {
+                if let Some(key) = key.clone() {
+                    opened.set(Some(key));
+                }
+            })
+        }
+    };
+    let on_close_row = {
+        let opened = opened.clone();
+        Callback::from(move |_: ()| opened.set(None))
+    };
     let on_count = {
         let (exact, counting) = (exact.clone(), counting.clone());
         let (instance_id, table) = (props.instance_id.clone(), table_ref.clone());
@@ -273,7 +291,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                             <div class={classes!("grid-row", (index % 2 == 1).then_some("alternate"))}
                                 key={index} data-row-index={index.to_string()}
                                 style={format!("transform: translateY({}px)", index as f64 * ROW_HEIGHT)}>
-                                <div class="grid-cell row-number">{ index + 1 }</div>
+                                <button class="grid-cell row-number open-row" title="Open the whole row"
+                                    disabled={grid.key(index).is_none()} onclick={open_row(grid.key(index).cloned())}>{ index + 1 }</button>
                                 { for row.iter().map(cell_view) }
                             </div>
                         }
@@ -283,6 +302,9 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     <div class="placeholder">{ "This table has no rows." }</div>
                 }
             </div>
+            if let Some(key) = &*opened {
+                <RowPanel instance_id={props.instance_id.clone()} table={table_ref.clone()} key_values={key.clone()} on_close={on_close_row} />
+            }
         </div>
     }
 }

@@ -8,9 +8,9 @@ use fluxdesk_types::{
     SessionSummary, SignInOutcome, TotpEnrolment,
 };
 use fluxdesk_types::{
-    ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, LaunchState,
-    PendingWrite, ProfileDraft, ProfileEntry, RowPage, RowsRequest, SchemaSummary, StatementOutcome,
-    TableRef, TableSummary,
+    ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, KeysetCursor,
+    LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
+    StatementOutcome, TableRef, TableSummary,
 };
 use serde::Serialize;
 
@@ -142,6 +142,29 @@ pub async fn fetch_rows(profile_id: &str, request: &RowsRequest) -> Result<RowPa
         request: &'a RowsRequest,
     }
     ipc::invoke("fetch_rows", &Args { profile_id, request }).await
+}
+
+/// One row with every value whole.
+pub async fn fetch_row(
+    profile_id: &str,
+    table: &TableRef,
+    key: &KeysetCursor,
+) -> Result<RowDetail, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        table: &'a TableRef,
+        key: &'a KeysetCursor,
+    }
+    ipc::invoke(
+        "fetch_row",
+        &Args {
+            profile_id,
+            table,
+            key,
+        },
+    )
+    .await
 }
 
 /// The exact row count of a table (reads it all; on request only).

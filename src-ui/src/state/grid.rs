@@ -32,6 +32,8 @@ pub struct GridState {
     /// Loaded pages, in order. Appending a page copies only this list of
     /// pointers, never the rows.
     pages: Rc<Vec<Rc<Vec<Row>>>>,
+    /// Each loaded row's key, page by page, to open a row whole.
+    key_pages: Rc<Vec<Rc<Vec<KeysetCursor>>>>,
     /// Rows loaded so far.
     pub row_count: usize,
     /// How rows are ordered.
@@ -106,6 +108,9 @@ impl Reducible for GridState {
                 let mut pages = Rc::unwrap_or_clone(next.pages);
                 pages.push(Rc::new(page.rows));
                 next.pages = Rc::new(pages);
+                let mut key_pages = Rc::unwrap_or_clone(next.key_pages);
+                key_pages.push(Rc::new(page.keys));
+                next.key_pages = Rc::new(key_pages);
                 next.order = Some(page.order);
                 next.next = page.next;
                 next.first_page_loaded = true;
@@ -140,6 +145,12 @@ impl GridState {
         self.pages.get(index / page_rows)?.get(index % page_rows)
     }
 
+    /// The key of row `index`, if loaded and the rows have keys.
+    pub fn key(&self, index: usize) -> Option<&KeysetCursor> {
+        let page_rows = PAGE_ROWS as usize;
+        self.key_pages.get(index / page_rows)?.get(index % page_rows)
+    }
+
     /// Whether the view has come close enough to the end to fetch more.
     pub fn wants_more(&self, visible_end: usize) -> bool {
         self.first_page_loaded
@@ -168,6 +179,7 @@ mod tests {
 
     fn page(ids: Range<i64>, next: Option<&str>) -> RowPage {
         RowPage {
+            keys: ids.clone().map(|id| KeysetCursor(vec![id.to_string()])).collect(),
             table: TableRef::new("public", "t"),
             columns: vec![ColumnInfo {
                 name: "id".into(),
