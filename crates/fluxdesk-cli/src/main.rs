@@ -449,6 +449,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     // Validate arguments before connecting, so typos fail fast.
     let request = match &cli.command {
         Verb::Rows { table, limit, after } => Some(RowsRequest {
+            filter: Default::default(),
             table: ident::parse_table_ref(table)?,
             limit: *limit,
             after: after.as_deref().map(output::parse_cursor).transpose()?,

@@ -43,6 +43,7 @@ async fn main() {
     println!("|---|---|---|---|");
     for depth in [0_i64, 10_000, 100_000, 500_000, 999_800] {
         let request = RowsRequest {
+            filter: Default::default(),
             table: TableRef::new("public", "events"),
             limit: PAGE,
             after: (depth > 0).then(|| KeysetCursor(vec![depth.to_string()])),
@@ -80,6 +81,7 @@ async fn main() {
     println!("| page | previews (grid) | whole values (baseline) | previews / whole |");
     println!("|---|---|---|---|");
     let mut request = RowsRequest {
+        filter: Default::default(),
         table: TableRef::new("public", "todos"),
         limit: PAGE,
         after: None,

@@ -8,7 +8,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
 use crate::instance::Instance;
 use fluxdesk_types::{
-    Cell, ColumnInfo, KeysetCursor, RelationKind, RowDetail, RowOrder, RowPage, RowsRequest, TableRef,
+    Cell, ColumnInfo, FilterOp, Join, KeysetCursor, RelationKind, RowDetail, RowFilter, RowOrder, RowPage,
+    RowsRequest, TableRef,
 };
 use sqlx::Row;
 
@@ -82,12 +83,18 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
         )));
     }
 
-    let sql = page_sql(request, &columns, &keyset);
+    let (sql, params) = page_sql(request, &columns, &keyset)?;
     let mut query = sqlx::query(&sql);
     if let Some(after) = &request.after {
         for value in &after.0 {
             query = query.bind(value);
         }
+    }
+    for param in params {
+        query = match param {
+            Param::Text(text) => query.bind(text),
+            Param::List(list) => query.bind(list),
+        };
     }
     let fetched = query
         .bind(i64::from(request.limit) + 1)
@@ -139,6 +146,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
 /// One row, found by its key (as a page gave it), with every value whole.
 pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor) -> CoreResult<RowDetail> {
     let request = RowsRequest {
+        filter: Default::default(),
         table: table.clone(),
         limit: 1,
         after: None,
@@ -299,7 +307,142 @@ fn is_short_scalar(base_type: &str) -> bool {
     )
 }
 
-fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> String {
+/// A bound parameter of a filter: one text value, or a list (for `in`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Param {
+    Text(String),
+    List(Vec<String>),
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside ILIKE.
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Types whose text a quick search looks into.
+fn is_searchable(base_type: &str) -> bool {
+    matches!(
+        base_type,
+        "text" | "varchar" | "bpchar" | "citext" | "name" | "uuid"
+    )
+}
+
+/// The WHERE part of a filter, with parameters numbered from `first_param`.
+/// User text only ever becomes a bound parameter; names only ever appear
+/// through `quote_ident`, and types only as the catalog spelled them.
+fn filter_sql(
+    filter: &RowFilter,
+    columns: &[Column],
+    first_param: usize,
+) -> CoreResult<(Option<String>, Vec<Param>)> {
+    let mut params = Vec::new();
+    let mut next = first_param;
+    let mut param = |value: Param| {
+        params.push(value);
+        let placeholder = format!("${next}");
+        next += 1;
+        placeholder
+    };
+    let mut conditions = Vec::new();
+    for condition in &filter.conditions {
+        let column = columns
+            .iter()
+            .find(|c| c.name == condition.column)
+            .ok_or_else(|| {
+                CoreError::InvalidInput(format!(
+                    "There is no column \"{}\" to filter on.",
+                    condition.column
+                ))
+            })?;
+        let target = format!("{RELATION_ALIAS}.{}", quote_ident(&column.name));
+        let sql_type = &column.data_type;
+        let one = || -> CoreResult<String> {
+            match condition.values.as_slice() {
+                [value] => Ok(value.clone()),
+                _ => Err(CoreError::InvalidInput(format!(
+                    "The {} filter on \"{}\" takes exactly one value.",
+                    condition.op.as_str(),
+                    column.name
+                ))),
+            }
+        };
+        let sql = match condition.op {
+            FilterOp::Eq | FilterOp::Ne | FilterOp::Lt | FilterOp::Le | FilterOp::Gt | FilterOp::Ge => {
+                let operator = match condition.op {
+                    FilterOp::Eq => "=",
+                    FilterOp::Ne => "<>",
+                    FilterOp::Lt => "<",
+                    FilterOp::Le => "<=",
+                    FilterOp::Gt => ">",
+                    _ => ">=",
+                };
+                format!(
+                    "{target} {operator} {}::text::{sql_type}",
+                    param(Param::Text(one()?))
+                )
+            }
+            FilterOp::Contains => format!(
+                "{target}::text ILIKE '%' || {} || '%'",
+                param(Param::Text(like_literal(&one()?)))
+            ),
+            FilterOp::StartsWith => format!(
+                "{target}::text ILIKE {} || '%'",
+                param(Param::Text(like_literal(&one()?)))
+            ),
+            FilterOp::IsNull => format!("{target} IS NULL"),
+            FilterOp::IsNotNull => format!("{target} IS NOT NULL"),
+            FilterOp::In => {
+                if condition.values.is_empty() {
+                    return Err(CoreError::InvalidInput(format!(
+                        "The in filter on \"{}\" needs at least one value.",
+                        column.name
+                    )));
+                }
+                format!(
+                    "{target} = ANY({}::text[]::{sql_type}[])",
+                    param(Param::List(condition.values.clone()))
+                )
+            }
+            FilterOp::JsonPath => {
+                format!(
+                    "jsonb_path_exists({target}::jsonb, {}::text::jsonpath)",
+                    param(Param::Text(one()?))
+                )
+            }
+        };
+        conditions.push(sql);
+    }
+    let mut parts = Vec::new();
+    if !conditions.is_empty() {
+        let joiner = match filter.join {
+            Join::All => " AND ",
+            Join::Any => " OR ",
+        };
+        parts.push(format!("({})", conditions.join(joiner)));
+    }
+    if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let searched: Vec<&Column> = columns.iter().filter(|c| is_searchable(&c.base_type)).collect();
+        if searched.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "This table has no text columns to search.".into(),
+            ));
+        }
+        let placeholder = param(Param::Text(format!("%{}%", like_literal(term))));
+        let any: Vec<String> = searched
+            .iter()
+            .map(|c| {
+                format!(
+                    "{RELATION_ALIAS}.{}::text ILIKE {placeholder}",
+                    quote_ident(&c.name)
+                )
+            })
+            .collect();
+        parts.push(format!("({})", any.join(" OR ")));
+    }
+    Ok(((!parts.is_empty()).then(|| parts.join(" AND ")), params))
+}
+
+fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> CoreResult<(String, Vec<Param>)> {
     // Outputs get positional aliases and inputs are qualified with the
     // relation alias: a bare ORDER BY "id" would otherwise bind to the
     // text-cast output column and sort 1, 10, 100, 2.
@@ -326,6 +469,7 @@ fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> Strin
         .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}"))
         .collect();
     let mut next_param = 1;
+    let mut conditions = Vec::new();
     if request.after.is_some() {
         let params: Vec<String> = keyset
             .parts
@@ -336,13 +480,19 @@ fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> Strin
                 param
             })
             .collect();
-        sql.push_str(&format!(" WHERE ({}) > ({})", keys.join(", "), params.join(", ")));
+        conditions.push(format!("({}) > ({})", keys.join(", "), params.join(", ")));
+    }
+    let (filter, params) = filter_sql(&request.filter, columns, next_param)?;
+    next_param += params.len();
+    conditions.extend(filter);
+    if !conditions.is_empty() {
+        sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
     }
     if !keys.is_empty() {
         sql.push_str(&format!(" ORDER BY {}", keys.join(", ")));
     }
     sql.push_str(&format!(" LIMIT ${next_param}"));
-    sql
+    Ok((sql, params))
 }
 
 /// Turns a value's text form into the cell the grid shows.
@@ -438,15 +588,135 @@ mod tests {
         ];
         let keyset = keyset_for(RelationKind::Table, &columns);
         let request = RowsRequest {
+            filter: Default::default(),
             table: TableRef::new("my schema", "t"),
             limit: 10,
             after: Some(KeysetCursor(vec!["5".into()])),
             full_values: false,
         };
         assert_eq!(
-            page_sql(&request, &columns, &keyset),
+            page_sql(&request, &columns, &keyset).unwrap().0,
             "SELECT src.\"Id\"::text AS c0, left(src.\"we\"\"ird\"::text, 501) AS c1, src.\"Id\"::text AS k0 \
              FROM \"my schema\".\"t\" AS src WHERE (src.\"Id\") > ($1::text::bigint) ORDER BY src.\"Id\" LIMIT $2"
         );
+    }
+}
+
+#[cfg(test)]
+mod filter_properties {
+    use super::*;
+    use fluxdesk_types::Condition;
+    use proptest::prelude::*;
+
+    /// The SQL with every double-quoted identifier taken out.
+    fn without_identifiers(sql: &str) -> String {
+        let mut out = String::new();
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '"' {
+                out.push(c);
+                continue;
+            }
+            out.push_str("<id>");
+            while let Some(inner) = chars.next() {
+                if inner == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn columns(names: &[String]) -> Vec<Column> {
+        let types = [
+            ("text", "text"),
+            ("bigint", "int8"),
+            ("jsonb", "jsonb"),
+            ("uuid", "uuid"),
+        ];
+        names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| Column {
+                name: name.clone(),
+                data_type: types[index % types.len()].0.to_owned(),
+                base_type: types[index % types.len()].1.to_owned(),
+                primary_key_position: None,
+            })
+            .collect()
+    }
+
+    fn filter(
+        conditions: &[(usize, usize, Vec<String>)],
+        names: &[String],
+        any: bool,
+        search: &Option<String>,
+    ) -> RowFilter {
+        RowFilter {
+            conditions: conditions
+                .iter()
+                .map(|(column, op, values)| Condition {
+                    column: names[column % names.len()].clone(),
+                    op: FilterOp::ALL[op % FilterOp::ALL.len()],
+                    values: values.clone(),
+                })
+                .collect(),
+            join: if any { Join::Any } else { Join::All },
+            search: search.clone(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the names and values, values only reach the server as
+        /// parameters and names only inside quoted identifiers.
+        #[test]
+        fn user_text_never_leaves_parameters_or_quoted_identifiers(
+            names in proptest::collection::hash_set(any::<String>(), 1..5),
+            conditions in proptest::collection::vec((0usize..8, 0usize..12, proptest::collection::vec(any::<String>(), 0..3)), 0..5),
+            other_values in proptest::collection::vec(any::<String>(), 0..3),
+            any_join in any::<bool>(),
+            search in proptest::option::of(any::<String>()),
+        ) {
+            let names: Vec<String> = names.into_iter().collect();
+            let placeholders: Vec<String> = (0..names.len()).map(|i| format!("c{i}")).collect();
+            let real = filter(&conditions, &names, any_join, &search);
+            let Ok((sql, params)) = filter_sql(&real, &columns(&names), 1) else {
+                return Ok(());
+            };
+            // Same shape with other values: the text does not depend on them.
+            let swapped: Vec<(usize, usize, Vec<String>)> = conditions
+                .iter()
+                .map(|(c, o, values)| (*c, *o, values.iter().enumerate().map(|(i, _)| other_values.get(i).cloned().unwrap_or_default()).collect()))
+                .collect();
+            // (Blank searches are no search; keep them blank.)
+            let other_search = search
+                .as_ref()
+                .map(|term| if term.trim().is_empty() { term.clone() } else { "x".to_owned() });
+            let (swapped_sql, _) = filter_sql(&filter(&swapped, &names, any_join, &other_search), &columns(&names), 1)
+                .expect("the same shape builds");
+            prop_assert_eq!(&sql, &swapped_sql);
+            // Same text with plain names, once identifiers are taken out.
+            let (plain_sql, _) = filter_sql(&filter(&conditions, &placeholders, any_join, &search), &columns(&placeholders), 1)
+                .expect("the same shape builds");
+            prop_assert_eq!(without_identifiers(sql.as_deref().unwrap_or("")), without_identifiers(plain_sql.as_deref().unwrap_or("")));
+            // Every placeholder is numbered, and there is one per parameter.
+            let bare = without_identifiers(sql.as_deref().unwrap_or(""));
+            let used = (1..=params.len()).all(|n| bare.contains(&format!("${n}")));
+            prop_assert!(used);
+            let beyond = format!("${}", params.len() + 1);
+            let over = bare.contains(&beyond);
+            prop_assert!(!over, "a placeholder without a parameter");
+        }
+    }
+
+    #[test]
+    fn like_wildcards_in_user_text_match_literally() {
+        assert_eq!(like_literal(r"50%_off\"), r"50\%\_off\\");
     }
 }

@@ -1,9 +1,10 @@
 //! The explorer's catalog and paging, against a real Fluxbase-compatible database.
 
 use fluxdesk_core::{ConnectionTarget, CoreError, Instance, catalog, rows};
-use fluxdesk_sandbox::{Seed, fresh_database, read_only_demo_database};
+use fluxdesk_sandbox::{Seed, fresh_database, read_only_demo_database, shared_cluster};
 use fluxdesk_types::{
-    ApiError, Cell, ErrorCode, FluxbaseLayout, KeysetCursor, RelationKind, RowOrder, RowsRequest, TableRef,
+    ApiError, Cell, Condition, ErrorCode, FilterOp, FluxbaseLayout, Join, KeysetCursor, RelationKind,
+    RowFilter, RowOrder, RowsRequest, TableRef,
 };
 
 async fn demo() -> Instance {
@@ -16,6 +17,7 @@ async fn demo() -> Instance {
 
 fn request(schema: &str, table: &str, limit: u32, after: Option<Vec<String>>) -> RowsRequest {
     RowsRequest {
+        filter: Default::default(),
         table: TableRef::new(schema, table),
         limit,
         after: after.map(KeysetCursor),
@@ -536,4 +538,143 @@ async fn a_row_opens_whole_by_the_key_its_page_gave() {
         .unwrap();
     let gone = rows::fetch_row(&instance, &table, &key).await.unwrap_err();
     assert_eq!(code_of(gone), ErrorCode::NotFound);
+}
+
+fn condition(column: &str, op: FilterOp, values: &[&str]) -> Condition {
+    Condition {
+        column: column.into(),
+        op,
+        values: values.iter().map(|v| v.to_string()).collect(),
+    }
+}
+
+/// Every row a filter keeps, page after page, as the first column's text.
+async fn all_filtered(instance: &Instance, schema: &str, table: &str, filter: RowFilter) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let mut page_request = request(schema, table, 100, after);
+        page_request.filter = filter.clone();
+        let page = rows::fetch_page(instance, &page_request).await.unwrap();
+        for row in &page.rows {
+            ids.push(match &row[0] {
+                Cell::Int(id) => id.to_string(),
+                other => format!("{other:?}"),
+            });
+        }
+        match page.next {
+            Some(next) => after = Some(next.0),
+            None => return ids,
+        }
+    }
+}
+
+fn psql_ids(sql: &str) -> Vec<String> {
+    let out = shared_cluster()
+        .psql(&read_only_demo_database().name, sql)
+        .unwrap();
+    out.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect()
+}
+
+#[tokio::test]
+async fn filters_and_search_run_on_the_server_and_page_by_key() {
+    let instance = demo().await;
+    let cases = [
+        (
+            RowFilter {
+                conditions: vec![
+                    condition("done", FilterOp::Eq, &["true"]),
+                    condition("priority", FilterOp::In, &["1", "4"]),
+                ],
+                ..RowFilter::default()
+            },
+            "SELECT id FROM public.todos WHERE done AND priority IN (1, 4) ORDER BY id",
+        ),
+        (
+            RowFilter {
+                conditions: vec![
+                    condition("notes", FilterOp::IsNull, &[]),
+                    condition("priority", FilterOp::Ge, &["4"]),
+                ],
+                join: Join::Any,
+                ..RowFilter::default()
+            },
+            "SELECT id FROM public.todos WHERE notes IS NULL OR priority >= 4 ORDER BY id",
+        ),
+        (
+            RowFilter {
+                search: Some("ALICE".into()),
+                ..RowFilter::default()
+            },
+            "SELECT id FROM public.todos WHERE title ILIKE '%alice%' OR notes ILIKE '%alice%' OR user_id::text ILIKE '%alice%' ORDER BY id",
+        ),
+        (
+            RowFilter {
+                conditions: vec![
+                    condition("title", FilterOp::StartsWith, &["a"]),
+                    condition("priority", FilterOp::Lt, &["3"]),
+                ],
+                ..RowFilter::default()
+            },
+            "SELECT id FROM public.todos WHERE title ILIKE 'a%' AND priority < 3 ORDER BY id",
+        ),
+    ];
+    for (filter, sql) in cases {
+        let expected = psql_ids(sql);
+        assert!(!expected.is_empty(), "the case selects something: {sql}");
+        assert_eq!(
+            all_filtered(&instance, "public", "todos", filter).await,
+            expected,
+            "{sql}"
+        );
+    }
+
+    // jsonb paths, on the million-row table, stopping after one page.
+    let mut page_request = request("public", "events", 50, None);
+    page_request.filter.conditions = vec![condition("payload", FilterOp::JsonPath, &["$.ab ? (@ == true)"])];
+    let page = rows::fetch_page(&instance, &page_request).await.unwrap();
+    let expected =
+        psql_ids("SELECT id FROM public.events WHERE payload @@ '$.ab == true' ORDER BY id LIMIT 50");
+    let got: Vec<String> = page
+        .rows
+        .iter()
+        .map(|r| format!("{:?}", r[0]).replace("Int(", "").replace(')', ""))
+        .collect();
+    assert_eq!(got, expected);
+
+    // Hostile names and a value with wildcards and quotes, matched literally.
+    let odd = RowFilter {
+        conditions: vec![
+            condition("Price €", FilterOp::Gt, &["5"]),
+            condition("Name", FilterOp::Contains, &["è"]),
+        ],
+        ..RowFilter::default()
+    };
+    assert_eq!(
+        all_filtered(&instance, "public", "Café \"Menü\" items", odd).await,
+        vec!["1"]
+    );
+    let literal = RowFilter {
+        conditions: vec![condition("title", FilterOp::Contains, &["%' OR '1'='1"])],
+        ..RowFilter::default()
+    };
+    assert!(
+        all_filtered(&instance, "public", "todos", literal)
+            .await
+            .is_empty()
+    );
+
+    // Mistakes are explained.
+    let mut bad = request("public", "todos", 10, None);
+    bad.filter.conditions = vec![condition("nope", FilterOp::Eq, &["1"])];
+    assert_eq!(
+        code_of(rows::fetch_page(&instance, &bad).await.unwrap_err()),
+        ErrorCode::InvalidInput
+    );
+    bad.filter.conditions = vec![condition("priority", FilterOp::Eq, &["high"])];
+    assert_eq!(
+        code_of(rows::fetch_page(&instance, &bad).await.unwrap_err()),
+        ErrorCode::InvalidInput,
+        "22P02 is input"
+    );
 }

@@ -28,5 +28,8 @@ pub use profile::{
     Environment, EnvironmentKind, ImportReport, PasswordState, PasswordStorage, Profile, ProfileDraft,
     ProfileEntry, ProfileExport, Protection, TlsMode,
 };
-pub use rows::{Cell, ColumnInfo, KeysetCursor, RowDetail, RowOrder, RowPage, RowsRequest, TableRef};
+pub use rows::{
+    Arity, Cell, ColumnInfo, Condition, FilterOp, Join, KeysetCursor, RowDetail, RowFilter, RowOrder,
+    RowPage, RowsRequest, TableRef,
+};
 pub use statement::{PendingWrite, ResultSet, StatementOutcome, TableChange};

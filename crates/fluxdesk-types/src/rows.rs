@@ -47,6 +47,140 @@ pub struct RowsRequest {
     /// The grid leaves this off; exports and scripts turn it on.
     #[serde(default)]
     pub full_values: bool,
+    /// Which rows: per-column conditions and a quick search, run on the server.
+    #[serde(default)]
+    pub filter: RowFilter,
+}
+
+/// Which rows a page holds. Empty means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowFilter {
+    /// The per-column conditions.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// Whether every condition must hold (AND) or any one (OR).
+    #[serde(default)]
+    pub join: Join,
+    /// Text searched for, case-insensitively, across the text columns.
+    #[serde(default)]
+    pub search: Option<String>,
+}
+
+impl RowFilter {
+    /// Whether it keeps every row.
+    pub fn is_empty(&self) -> bool {
+        self.conditions.is_empty() && self.search.as_deref().is_none_or(|s| s.trim().is_empty())
+    }
+}
+
+/// How conditions combine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Join {
+    /// All must hold (AND).
+    #[default]
+    All,
+    /// Any one must hold (OR).
+    Any,
+}
+
+/// One condition on one column. Values are text, cast by the server to the
+/// column's type, and always sent as bound parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    /// Column name, unquoted.
+    pub column: String,
+    /// The comparison.
+    pub op: FilterOp,
+    /// The value compared with (for `in`: the list); none for `is_null` and `is_not_null`.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// A comparison in a [`Condition`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterOp {
+    /// `=`.
+    Eq,
+    /// `<>`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// Contains the text, ignoring case.
+    Contains,
+    /// Starts with the text, ignoring case.
+    StartsWith,
+    /// Is NULL.
+    IsNull,
+    /// Is not NULL.
+    IsNotNull,
+    /// Equals one of the values.
+    In,
+    /// A jsonb value matches the SQL/JSON path (`jsonb_path_exists`).
+    JsonPath,
+}
+
+impl FilterOp {
+    /// Every operator, in menu order.
+    pub const ALL: [FilterOp; 12] = [
+        FilterOp::Eq,
+        FilterOp::Ne,
+        FilterOp::Lt,
+        FilterOp::Le,
+        FilterOp::Gt,
+        FilterOp::Ge,
+        FilterOp::Contains,
+        FilterOp::StartsWith,
+        FilterOp::IsNull,
+        FilterOp::IsNotNull,
+        FilterOp::In,
+        FilterOp::JsonPath,
+    ];
+
+    /// The wire name (also the CLI's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterOp::Eq => "eq",
+            FilterOp::Ne => "ne",
+            FilterOp::Lt => "lt",
+            FilterOp::Le => "le",
+            FilterOp::Gt => "gt",
+            FilterOp::Ge => "ge",
+            FilterOp::Contains => "contains",
+            FilterOp::StartsWith => "starts_with",
+            FilterOp::IsNull => "is_null",
+            FilterOp::IsNotNull => "is_not_null",
+            FilterOp::In => "in",
+            FilterOp::JsonPath => "json_path",
+        }
+    }
+
+    /// How many values it takes: none, one, or a list.
+    pub fn arity(self) -> Arity {
+        match self {
+            FilterOp::IsNull | FilterOp::IsNotNull => Arity::None,
+            FilterOp::In => Arity::List,
+            _ => Arity::One,
+        }
+    }
+}
+
+/// How many values a [`FilterOp`] takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// None.
+    None,
+    /// Exactly one.
+    One,
+    /// One or more.
+    List,
 }
 
 /// A column of a page, in table order.

@@ -35,6 +35,7 @@ fn request_page(
 ) {
     wasm_bindgen_futures::spawn_local(async move {
         let request = RowsRequest {
+            filter: Default::default(),
             table,
             limit: PAGE_ROWS,
             after,
