@@ -8,12 +8,13 @@ mod admin;
 mod output;
 
 use clap::error::ErrorKind;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use fluxdesk_core::{Console, CoreError, Keyring, ProfileFile, ident};
 use fluxdesk_types::{
     ApiError, Environment, EnvironmentKind, ErrorCode, PasswordStorage, ProfileDraft, Protection,
     RowsRequest, StatementOutcome, TlsMode,
 };
+use fluxdesk_types::{Arity, Condition, FilterOp, Join, RowFilter};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -112,6 +113,7 @@ EXAMPLES:
   fluxdesk-cli profiles add 'postgres://ops:secret@db.example/app' --name Production --env production
   fluxdesk-cli --profile Production tables
   fluxdesk-cli --dsn \"$URL\" rows public.todos --limit 50 --json
+  fluxdesk-cli --profile Production rows public.todos --filter done eq true --filter priority in 1 4 --search alice
   fluxdesk-cli --profile Staging query \"UPDATE todos SET done = true WHERE id = 7\" --yes
   FLUXDESK_ADMIN_PASSWORD=... fluxdesk-cli --profile Production login --email admin@example.com --totp 123456
   fluxdesk-cli --profile Production admin users invite --email new@example.com --role dashboard_admin --json";
@@ -154,6 +156,10 @@ struct Cli {
 
     #[command(subcommand)]
     command: Verb,
+
+    /// `rows --filter` occurrences, one group each (filled from the matches).
+    #[arg(skip)]
+    filter_groups: Vec<Vec<String>>,
 }
 
 #[derive(Subcommand)]
@@ -176,6 +182,18 @@ enum Verb {
         /// Continue after this position: the "next" value of the previous page.
         #[arg(long)]
         after: Option<String>,
+        /// Keep rows where COLUMN OP [VALUE...] holds; repeatable. OP is one of
+        /// eq, ne, lt, le, gt, ge, contains, starts_with, is_null, is_not_null,
+        /// in (one or more values) or json_path (a SQL/JSON path, for jsonb).
+        /// Values are sent as parameters and cast to the column's type.
+        #[arg(long, num_args = 2.., value_names = ["COLUMN", "OP"], action = clap::ArgAction::Append)]
+        filter: Vec<String>,
+        /// With several --filter, keep rows matching any one (OR) instead of all (AND).
+        #[arg(long)]
+        any: bool,
+        /// Keep rows whose text columns contain this text (case-insensitive).
+        #[arg(long)]
+        search: Option<String>,
     },
     /// Run one SQL statement under the instance's protection.
     Query {
@@ -290,8 +308,11 @@ impl From<CoreError> for Failure {
 async fn main() -> ExitCode {
     // --json decides the error format even when the rest of the line is wrong.
     let json = std::env::args().any(|arg| arg == "--json");
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             error.exit()
         }
@@ -303,6 +324,13 @@ async fn main() -> ExitCode {
             );
         }
     };
+    // Each --filter is its own group of values; derive flattens them.
+    if let Some(rows) = matches.subcommand_matches("rows") {
+        cli.filter_groups = rows
+            .get_occurrences::<String>("filter")
+            .map(|groups| groups.map(|group| group.cloned().collect()).collect())
+            .unwrap_or_default();
+    }
     match run(cli).await {
         Ok(code) => code,
         Err(Failure::Core(error)) => {
@@ -312,6 +340,53 @@ async fn main() -> ExitCode {
         }
         Err(Failure::NotConfirmed(message)) => fail(ApiError::new(ErrorCode::InvalidInput, message), 6, json),
     }
+}
+
+/// The `--filter COLUMN OP [VALUE...]` arguments as a filter.
+fn row_filter(filters: &[Vec<String>], any: bool, search: Option<String>) -> Result<RowFilter, CoreError> {
+    let conditions = filters
+        .iter()
+        .map(|parts| {
+            let (column, rest) = parts.split_first().expect("clap gives at least two values");
+            let (op, values) = rest.split_first().expect("clap gives at least two values");
+            let op = FilterOp::ALL
+                .into_iter()
+                .find(|o| o.as_str() == op)
+                .ok_or_else(|| {
+                    CoreError::InvalidInput(format!(
+                        "\"{op}\" is not a filter operator: use one of {}.",
+                        FilterOp::ALL.map(|o| o.as_str()).join(", ")
+                    ))
+                })?;
+            let fits = match op.arity() {
+                Arity::None => values.is_empty(),
+                Arity::One => values.len() == 1,
+                Arity::List => !values.is_empty(),
+            };
+            if !fits {
+                return Err(CoreError::InvalidInput(format!(
+                    "--filter {column} {} takes {} value(s), not {}.",
+                    op.as_str(),
+                    match op.arity() {
+                        Arity::None => "no",
+                        Arity::One => "one",
+                        Arity::List => "one or more",
+                    },
+                    values.len()
+                )));
+            }
+            Ok(Condition {
+                column: column.clone(),
+                op,
+                values: values.to_vec(),
+            })
+        })
+        .collect::<Result<Vec<_>, CoreError>>()?;
+    Ok(RowFilter {
+        conditions,
+        join: if any { Join::Any } else { Join::All },
+        search,
+    })
 }
 
 /// clap's message without its usage block, as one line with a pointer to --help.
@@ -448,8 +523,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     // Validate arguments before connecting, so typos fail fast.
     let request = match &cli.command {
-        Verb::Rows { table, limit, after } => Some(RowsRequest {
-            filter: Default::default(),
+        Verb::Rows {
+            table,
+            limit,
+            after,
+            filter: _,
+            any,
+            search,
+        } => Some(RowsRequest {
+            filter: row_filter(&cli.filter_groups, *any, search.clone())?,
             table: ident::parse_table_ref(table)?,
             limit: *limit,
             after: after.as_deref().map(output::parse_cursor).transpose()?,

@@ -193,3 +193,69 @@ fn views_say_only_their_first_page_is_shown() {
     assert!(text.contains("first page only"), "{text}");
     assert!(!text.contains("end of table"), "{text}");
 }
+
+#[test]
+fn rows_filter_and_search_on_the_server() {
+    let dsn = demo_dsn();
+    let page = stdout_json(&cli(&[
+        "--dsn",
+        &dsn,
+        "rows",
+        "public.todos",
+        "--filter",
+        "done",
+        "eq",
+        "true",
+        "--filter",
+        "priority",
+        "in",
+        "1",
+        "4",
+        "--search",
+        "ALICE",
+        "--limit",
+        "1000",
+        "--json",
+    ]));
+    let ids: Vec<String> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].to_string())
+        .collect();
+    let expected = fluxdesk_sandbox::shared_cluster()
+        .psql(
+            &fluxdesk_sandbox::read_only_demo_database().name,
+            "SELECT id FROM public.todos WHERE done AND priority IN (1, 4) \
+             AND (title ILIKE '%alice%' OR notes ILIKE '%alice%' OR user_id::text ILIKE '%alice%') ORDER BY id",
+        )
+        .unwrap();
+    let expected: Vec<String> = expected.lines().map(str::to_owned).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids, expected);
+
+    let bad = cli(&[
+        "--dsn",
+        &dsn,
+        "rows",
+        "public.todos",
+        "--filter",
+        "done",
+        "like",
+        "x",
+        "--json",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a filter operator"));
+    let wrong_count = cli(&[
+        "--dsn",
+        &dsn,
+        "rows",
+        "public.todos",
+        "--filter",
+        "notes",
+        "is_null",
+        "x",
+    ]);
+    assert_eq!(wrong_count.status.code(), Some(2));
+}
