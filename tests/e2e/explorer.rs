@@ -177,6 +177,54 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     }
     let first_screenshot = save_screenshot(&client, "explorer-todos").await;
 
+    // Filters and search run on the server: done todos of alice.
+    let search = element(&client, "#quick-search", PATIENCE).await;
+    search.send_keys("alice").await.unwrap();
+    click(&client, "#add-condition", PATIENCE).await;
+    client
+        .execute(
+            "const c = document.querySelector('.filter-condition .filter-column'); c.value = 'done'; \
+             c.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let value = element(&client, ".filter-condition .filter-value", PATIENCE).await;
+    value.send_keys("true").await.unwrap();
+    client
+        .execute(
+            "document.querySelector('.filter-condition .filter-value').dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&client, "#apply-filter", PATIENCE).await;
+    let expected_ids: Vec<String> = shared_cluster()
+        .psql(
+            &database.name,
+            "SELECT id FROM public.todos WHERE done AND (title ILIKE '%alice%' OR notes ILIKE '%alice%' \
+             OR user_id::text ILIKE '%alice%') ORDER BY id",
+        )
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(!expected_ids.is_empty());
+    save_screenshot(&client, "explorer-filtering").await;
+    let shown = eventually("the filtered rows", PATIENCE, || async {
+        let rows = rendered_rows(&client).await;
+        let ids: Vec<String> = rows.iter().map(|(_, cells)| cells[1].clone()).collect();
+        (ids == expected_ids).then_some(ids)
+    })
+    .await;
+    assert_eq!(shown.len(), expected_ids.len());
+    save_screenshot(&client, "explorer-filtered").await;
+    click(&client, "#clear-filter", PATIENCE).await;
+    eventually("all todos again", PATIENCE, || async {
+        (loaded_rows(&client).await >= 200).then_some(())
+    })
+    .await;
+
     // The million-row table: scrolling fetches further pages by key, while the
     // DOM holds only what is visible.
     events.click().await.unwrap();

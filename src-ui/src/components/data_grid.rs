@@ -1,11 +1,11 @@
 //! The data grid: a table's rows, paged by key as the user scrolls, with only
 //! the rows in view in the DOM.
 
-use crate::components::{ErrorBanner, RowPanel};
+use crate::components::{ErrorBanner, FilterBar, RowPanel};
 use crate::format::grouped;
 use crate::services;
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
-use fluxdesk_types::{Cell, KeysetCursor, RowOrder, RowsRequest, TableRef, TableSummary};
+use fluxdesk_types::{Cell, KeysetCursor, RowFilter, RowOrder, RowsRequest, TableRef, TableSummary};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::Element;
@@ -32,10 +32,11 @@ fn request_page(
     table: TableRef,
     after: Option<KeysetCursor>,
     generation: u64,
+    filter: RowFilter,
 ) {
     wasm_bindgen_futures::spawn_local(async move {
         let request = RowsRequest {
-            filter: Default::default(),
+            filter,
             table,
             limit: PAGE_ROWS,
             after,
@@ -74,6 +75,18 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let viewport = use_node_ref();
     let scroll = use_state(|| (0.0_f64, 600.0_f64));
     let table_ref = TableRef::new(props.table.schema.clone(), props.table.name.clone());
+    // The filter in force, remembered with the table it was made for: another
+    // table starts unfiltered.
+    let filter_state = use_state(|| (table_ref.clone(), RowFilter::default()));
+    let filter = if filter_state.0 == table_ref {
+        filter_state.1.clone()
+    } else {
+        RowFilter::default()
+    };
+    let on_apply_filter = {
+        let (filter_state, table_ref) = (filter_state.clone(), table_ref.clone());
+        Callback::from(move |next: RowFilter| filter_state.set((table_ref.clone(), next)))
+    };
     // The exact count, asked for by the user: it reads the whole table.
     let exact = use_state(|| Option::<Result<i64, fluxdesk_types::ApiError>>::None);
     let counting = use_state(|| false);
@@ -81,10 +94,14 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let opened = use_state(|| Option::<KeysetCursor>::None);
     {
         let (exact, opened) = (exact.clone(), opened.clone());
-        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |_| {
-            exact.set(None);
-            opened.set(None);
-        });
+        // Another table, or another filter: the count and the opened row no longer apply.
+        use_effect_with(
+            (props.instance_id.clone(), table_ref.clone(), filter.clone()),
+            move |_| {
+                exact.set(None);
+                opened.set(None);
+            },
+        );
     }
     let open_row = {
         let opened = opened.clone();
@@ -126,8 +143,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let viewport = viewport.clone();
         let scroll = scroll.clone();
         use_effect_with(
-            (props.instance_id.clone(), table_ref.clone()),
-            move |(instance_id, table)| {
+            (props.instance_id.clone(), table_ref.clone(), filter.clone()),
+            move |(instance_id, table, filter)| {
                 let generation = {
                     let mut counter = generations.borrow_mut();
                     *counter += 1;
@@ -141,7 +158,14 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     table: table.clone(),
                     generation,
                 });
-                request_page(grid, instance_id.clone(), table.clone(), None, generation);
+                request_page(
+                    grid,
+                    instance_id.clone(),
+                    table.clone(),
+                    None,
+                    generation,
+                    filter.clone(),
+                );
             },
         );
     }
@@ -178,6 +202,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
+        let filter = filter.clone();
         let deps = (
             visible.end,
             grid.row_count,
@@ -192,7 +217,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 let after = grid.next.clone();
                 let generation = grid.generation;
                 grid.dispatch(GridAction::LoadStarted);
-                request_page(grid, instance_id, table, after, generation);
+                request_page(grid, instance_id, table, after, generation, filter.clone());
             }
         });
     }
@@ -212,6 +237,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let on_retry = {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
+        let filter = filter.clone();
         Callback::from(move |_| {
             // One retry at a time; a second click while loading does nothing.
             if grid.loading {
@@ -224,7 +250,14 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     None
                 };
                 grid.dispatch(GridAction::LoadStarted);
-                request_page(grid.clone(), instance_id.clone(), table, after, grid.generation);
+                request_page(
+                    grid.clone(),
+                    instance_id.clone(),
+                    table,
+                    after,
+                    grid.generation,
+                    filter.clone(),
+                );
             }
         })
     };
@@ -257,7 +290,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.row_count as i64)) }
                 </span>
                 { match &*exact {
-                    Some(Ok(count)) => html! { <span id="exact-count" data-count={count.to_string()}>{ format!("{} rows (exact)", grouped(*count)) }</span> },
+                    Some(Ok(count)) => html! { <span id="exact-count" data-count={count.to_string()}>{ format!("{} rows in the table (exact)", grouped(*count)) }</span> },
                     _ => html! {
                         <button id="count-rows" class="button small" disabled={*counting} onclick={on_count} title="Counts every row: slow on big tables">
                             { if *counting { "Counting…" } else { "Count exactly" } }
@@ -265,6 +298,10 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     },
                 } }
             </div>
+            if !grid.columns.is_empty() {
+                <FilterBar key={format!("{}.{}", table_ref.schema, table_ref.name)} columns={(*grid.columns).clone()}
+                    applied={filter.clone()} on_apply={on_apply_filter} />
+            }
             if let Some(error) = &grid.error {
                 <ErrorBanner error={error.clone()} on_retry={on_retry} />
             }

@@ -85,10 +85,18 @@ impl Reducible for GridState {
         let mut next = Rc::unwrap_or_clone(self);
         match action {
             GridAction::Open { table, generation } => {
+                // Reopening the same table (another filter) keeps its columns,
+                // so the filter bar stays usable even if the new filter fails.
+                let columns = if next.table.as_ref() == Some(&table) {
+                    next.columns.clone()
+                } else {
+                    Rc::default()
+                };
                 next = GridState {
                     table: Some(table),
                     generation,
                     loading: true,
+                    columns,
                     ..GridState::default()
                 };
             }
@@ -219,6 +227,33 @@ mod tests {
             5..5,
             "scrolled past the end renders nothing"
         );
+    }
+
+    #[test]
+    fn rows_keep_their_keys_and_a_refiltered_table_keeps_its_columns() {
+        let state = opened(1).reduce(GridAction::PageLoaded {
+            generation: 1,
+            after: None,
+            page: page(1..201, Some("200")),
+        });
+        assert_eq!(state.key(0), Some(&KeysetCursor(vec!["1".into()])));
+        assert_eq!(state.key(199), Some(&KeysetCursor(vec!["200".into()])));
+        assert_eq!(state.key(200), None);
+        let refiltered = state.reduce(GridAction::Open {
+            table: TableRef::new("public", "t"),
+            generation: 2,
+        });
+        assert_eq!(
+            refiltered.columns.len(),
+            1,
+            "same table: the filter bar keeps its columns"
+        );
+        assert_eq!(refiltered.row_count, 0);
+        let other = refiltered.reduce(GridAction::Open {
+            table: TableRef::new("public", "other"),
+            generation: 3,
+        });
+        assert!(other.columns.is_empty());
     }
 
     #[test]
