@@ -225,6 +225,43 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     })
     .await;
 
+    // Sorting on the server: priority, then descending.
+    click(&client, ".header-cell[data-column='priority']", PATIENCE).await;
+    element(
+        &client,
+        ".header-cell[data-column='priority'] .sort-mark[data-direction='asc']",
+        PATIENCE,
+    )
+    .await;
+    click(&client, ".header-cell[data-column='priority']", PATIENCE).await;
+    element(
+        &client,
+        ".header-cell[data-column='priority'] .sort-mark[data-direction='desc']",
+        PATIENCE,
+    )
+    .await;
+    let by_priority: Vec<String> = shared_cluster()
+        .psql(
+            &database.name,
+            "SELECT id FROM public.todos ORDER BY priority DESC, id LIMIT 15",
+        )
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    eventually("rows by priority, descending", PATIENCE, || async {
+        let rows = rendered_rows(&client).await;
+        let ids: Vec<String> = rows.iter().take(15).map(|(_, cells)| cells[1].clone()).collect();
+        (ids == by_priority).then_some(())
+    })
+    .await;
+    click(&client, ".header-cell[data-column='priority']", PATIENCE).await;
+    eventually("key order again", PATIENCE, || async {
+        let rows = rendered_rows(&client).await;
+        (rows.first().map(|(_, cells)| cells[1].as_str()) == Some("1")).then_some(())
+    })
+    .await;
+
     // The million-row table: scrolling fetches further pages by key, while the
     // DOM holds only what is visible.
     events.click().await.unwrap();

@@ -14,7 +14,7 @@ use fluxdesk_types::{
     ApiError, Environment, EnvironmentKind, ErrorCode, PasswordStorage, ProfileDraft, Protection,
     RowsRequest, StatementOutcome, TlsMode,
 };
-use fluxdesk_types::{Arity, Condition, FilterOp, Join, RowFilter};
+use fluxdesk_types::{Arity, Condition, FilterOp, Join, RowFilter, SortKey};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -194,6 +194,10 @@ enum Verb {
         /// Keep rows whose text columns contain this text (case-insensitive).
         #[arg(long)]
         search: Option<String>,
+        /// Sort by this column, before the key; repeatable, in order.
+        /// `--order=-COLUMN` sorts descending (`+COLUMN` for a name that starts with "-").
+        #[arg(long, allow_hyphen_values = true)]
+        order: Vec<String>,
     },
     /// Run one SQL statement under the instance's protection.
     Query {
@@ -339,6 +343,20 @@ async fn main() -> ExitCode {
             fail(error, status, json)
         }
         Err(Failure::NotConfirmed(message)) => fail(ApiError::new(ErrorCode::InvalidInput, message), 6, json),
+    }
+}
+
+/// `--order COLUMN`, `--order=-COLUMN` (descending) or `--order +COLUMN`.
+fn sort_key(spec: &str) -> SortKey {
+    match spec.strip_prefix('-') {
+        Some(column) => SortKey {
+            column: column.to_owned(),
+            descending: true,
+        },
+        None => SortKey {
+            column: spec.strip_prefix('+').unwrap_or(spec).to_owned(),
+            descending: false,
+        },
     }
 }
 
@@ -530,8 +548,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             filter: _,
             any,
             search,
+            order,
         } => Some(RowsRequest {
             filter: row_filter(&cli.filter_groups, *any, search.clone())?,
+            sort: order.iter().map(|spec| sort_key(spec)).collect(),
             table: ident::parse_table_ref(table)?,
             limit: *limit,
             after: after.as_deref().map(output::parse_cursor).transpose()?,

@@ -259,3 +259,46 @@ fn rows_filter_and_search_on_the_server() {
     ]);
     assert_eq!(wrong_count.status.code(), Some(2));
 }
+
+#[test]
+fn rows_sort_on_several_columns_and_page_on() {
+    let dsn = demo_dsn();
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut args = vec![
+            "--dsn",
+            &dsn,
+            "rows",
+            "public.todos",
+            "--order=-priority",
+            "--order",
+            "title",
+            "--limit",
+            "40",
+            "--json",
+        ];
+        if let Some(cursor) = &after {
+            args.extend(["--after", cursor]);
+        }
+        let page = stdout_json(&cli(&args));
+        ids.extend(
+            page["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].to_string()),
+        );
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let expected = fluxdesk_sandbox::shared_cluster()
+        .psql(
+            &fluxdesk_sandbox::read_only_demo_database().name,
+            "SELECT id FROM public.todos ORDER BY priority DESC, title, id",
+        )
+        .unwrap();
+    assert_eq!(ids, expected.lines().map(str::to_owned).collect::<Vec<_>>());
+}

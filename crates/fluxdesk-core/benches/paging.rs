@@ -43,6 +43,7 @@ async fn main() {
     println!("|---|---|---|---|");
     for depth in [0_i64, 10_000, 100_000, 500_000, 999_800] {
         let request = RowsRequest {
+            sort: Vec::new(),
             filter: Default::default(),
             table: TableRef::new("public", "events"),
             limit: PAGE,
@@ -81,6 +82,7 @@ async fn main() {
     println!("| page | previews (grid) | whole values (baseline) | previews / whole |");
     println!("|---|---|---|---|");
     let mut request = RowsRequest {
+        sort: Vec::new(),
         filter: Default::default(),
         table: TableRef::new("public", "todos"),
         limit: PAGE,

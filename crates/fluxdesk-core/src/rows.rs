@@ -72,21 +72,23 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             request.table
         )));
     }
+    let sort = sort_columns(request, &columns)?;
     if let Some(after) = &request.after
-        && after.0.len() != keyset.parts.len()
+        && after.0.len() != sort.len() + keyset.parts.len()
     {
         return Err(CoreError::InvalidInput(format!(
-            "The page cursor has {} values but {} is keyed by {}.",
+            "The page cursor has {} values but {} is paged by {} (is it from another sort?).",
             after.0.len(),
             request.table,
-            keyset.parts.len()
+            sort.len() + keyset.parts.len()
         )));
     }
 
-    let (sql, params) = page_sql(request, &columns, &keyset)?;
+    let (sql, params) = page_sql(request, &columns, &keyset, &sort)?;
     let mut query = sqlx::query(&sql);
     if let Some(after) = &request.after {
-        for value in &after.0 {
+        // A NULL sort value has no parameter: the SQL tests IS NULL instead.
+        for value in after.0.iter().filter(|v| v.as_str() != NULL_IN_CURSOR) {
             query = query.bind(value);
         }
     }
@@ -119,7 +121,13 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
         if keyset.order != RowOrder::Unordered {
             keys.push(KeysetCursor(key.clone()));
         }
-        last_key = Some(key);
+        let mut cursor = Vec::with_capacity(sort.len() + key.len());
+        for index in 0..sort.len() {
+            let value: Option<String> = row.try_get(columns.len() + keyset.parts.len() + index)?;
+            cursor.push(value.unwrap_or_else(|| NULL_IN_CURSOR.to_owned()));
+        }
+        cursor.extend(key);
+        last_key = Some(cursor);
         rows.push(cells);
     }
 
@@ -146,6 +154,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
 /// One row, found by its key (as a page gave it), with every value whole.
 pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor) -> CoreResult<RowDetail> {
     let request = RowsRequest {
+        sort: Vec::new(),
         filter: Default::default(),
         table: table.clone(),
         limit: 1,
@@ -307,6 +316,77 @@ fn is_short_scalar(base_type: &str) -> bool {
     )
 }
 
+/// Stands for NULL in a page cursor: PostgreSQL text can never hold a NUL.
+const NULL_IN_CURSOR: &str = "\u{0}";
+
+/// The sort keys, checked against the columns: (expression, SQL type, descending).
+fn sort_columns(request: &RowsRequest, columns: &[Column]) -> CoreResult<Vec<(String, String, bool)>> {
+    request
+        .sort
+        .iter()
+        .map(|key| {
+            let column = columns.iter().find(|c| c.name == key.column).ok_or_else(|| {
+                CoreError::InvalidInput(format!("There is no column \"{}\" to sort by.", key.column))
+            })?;
+            Ok((
+                format!("{RELATION_ALIAS}.{}", quote_ident(&column.name)),
+                column.data_type.clone(),
+                key.descending,
+            ))
+        })
+        .collect()
+}
+
+/// "Comes after the cursor" for a sort followed by the key, NULL-aware:
+/// ascending puts NULLs last and descending first, as PostgreSQL does.
+/// Returns the condition and the number of parameters it used.
+fn after_condition(
+    sort: &[(String, String, bool)],
+    keys: &[(String, String)],
+    cursor: &[String],
+    first_param: usize,
+) -> (String, usize) {
+    let mut next = first_param;
+    let mut parts: Vec<(String, Option<String>, bool)> = Vec::new();
+    for (index, (expr, sql_type, descending)) in sort.iter().enumerate() {
+        let value = (cursor[index] != NULL_IN_CURSOR).then(|| {
+            let param = format!("${next}::text::{sql_type}");
+            next += 1;
+            param
+        });
+        parts.push((expr.clone(), value, *descending));
+    }
+    for (expr, sql_type) in keys {
+        let param = format!("${next}::text::{sql_type}");
+        next += 1;
+        parts.push((expr.clone(), Some(param), false));
+    }
+    let mut alternatives = Vec::new();
+    for (position, (expr, value, descending)) in parts.iter().enumerate() {
+        let beyond = match (value, descending) {
+            (Some(value), false) => Some(format!("({expr} > {value} OR {expr} IS NULL)")),
+            (None, false) => None,
+            (Some(value), true) => Some(format!("{expr} < {value}")),
+            (None, true) => Some(format!("{expr} IS NOT NULL")),
+        };
+        let Some(beyond) = beyond else { continue };
+        let mut all = parts[..position]
+            .iter()
+            .map(|(expr, value, _)| match value {
+                Some(value) => format!("{expr} = {value}"),
+                None => format!("{expr} IS NULL"),
+            })
+            .collect::<Vec<_>>();
+        all.push(beyond);
+        alternatives.push(format!("({})", all.join(" AND ")));
+    }
+    if alternatives.is_empty() {
+        ("false".to_owned(), next - first_param)
+    } else {
+        (format!("({})", alternatives.join(" OR ")), next - first_param)
+    }
+}
+
 /// A bound parameter of a filter: one text value, or a list (for `in`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Param {
@@ -442,7 +522,12 @@ fn filter_sql(
     Ok(((!parts.is_empty()).then(|| parts.join(" AND ")), params))
 }
 
-fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> CoreResult<(String, Vec<Param>)> {
+fn page_sql(
+    request: &RowsRequest,
+    columns: &[Column],
+    keyset: &Keyset,
+    sort: &[(String, String, bool)],
+) -> CoreResult<(String, Vec<Param>)> {
     // Outputs get positional aliases and inputs are qualified with the
     // relation alias: a bare ORDER BY "id" would otherwise bind to the
     // text-cast output column and sort 1, 10, 100, 2.
@@ -458,6 +543,11 @@ fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> CoreR
             .enumerate()
             .map(|(index, (expr, _))| format!("{RELATION_ALIAS}.{expr}::text AS k{index}")),
     );
+    select.extend(
+        sort.iter()
+            .enumerate()
+            .map(|(index, (expr, _, _))| format!("{expr}::text AS s{index}")),
+    );
     let mut sql = format!(
         "SELECT {} FROM {} AS {RELATION_ALIAS}",
         select.join(", "),
@@ -470,17 +560,30 @@ fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> CoreR
         .collect();
     let mut next_param = 1;
     let mut conditions = Vec::new();
-    if request.after.is_some() {
-        let params: Vec<String> = keyset
-            .parts
-            .iter()
-            .map(|(_, sql_type)| {
-                let param = format!("${next_param}::text::{sql_type}");
-                next_param += 1;
-                param
-            })
-            .collect();
-        conditions.push(format!("({}) > ({})", keys.join(", "), params.join(", ")));
+    match &request.after {
+        Some(after) if !sort.is_empty() => {
+            let qualified: Vec<(String, String)> = keyset
+                .parts
+                .iter()
+                .map(|(expr, sql_type)| (format!("{RELATION_ALIAS}.{expr}"), sql_type.clone()))
+                .collect();
+            let (condition, used) = after_condition(sort, &qualified, &after.0, next_param);
+            next_param += used;
+            conditions.push(condition);
+        }
+        Some(_) => {
+            let params: Vec<String> = keyset
+                .parts
+                .iter()
+                .map(|(_, sql_type)| {
+                    let param = format!("${next_param}::text::{sql_type}");
+                    next_param += 1;
+                    param
+                })
+                .collect();
+            conditions.push(format!("({}) > ({})", keys.join(", "), params.join(", ")));
+        }
+        None => {}
     }
     let (filter, params) = filter_sql(&request.filter, columns, next_param)?;
     next_param += params.len();
@@ -488,8 +591,13 @@ fn page_sql(request: &RowsRequest, columns: &[Column], keyset: &Keyset) -> CoreR
     if !conditions.is_empty() {
         sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
     }
-    if !keys.is_empty() {
-        sql.push_str(&format!(" ORDER BY {}", keys.join(", ")));
+    let mut order: Vec<String> = sort
+        .iter()
+        .map(|(expr, _, descending)| format!("{expr}{}", if *descending { " DESC" } else { "" }))
+        .collect();
+    order.extend(keys);
+    if !order.is_empty() {
+        sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
     sql.push_str(&format!(" LIMIT ${next_param}"));
     Ok((sql, params))
@@ -588,6 +696,7 @@ mod tests {
         ];
         let keyset = keyset_for(RelationKind::Table, &columns);
         let request = RowsRequest {
+            sort: Vec::new(),
             filter: Default::default(),
             table: TableRef::new("my schema", "t"),
             limit: 10,
@@ -595,7 +704,7 @@ mod tests {
             full_values: false,
         };
         assert_eq!(
-            page_sql(&request, &columns, &keyset).unwrap().0,
+            page_sql(&request, &columns, &keyset, &[]).unwrap().0,
             "SELECT src.\"Id\"::text AS c0, left(src.\"we\"\"ird\"::text, 501) AS c1, src.\"Id\"::text AS k0 \
              FROM \"my schema\".\"t\" AS src WHERE (src.\"Id\") > ($1::text::bigint) ORDER BY src.\"Id\" LIMIT $2"
         );

@@ -4,7 +4,7 @@ use fluxdesk_core::{ConnectionTarget, CoreError, Instance, catalog, rows};
 use fluxdesk_sandbox::{Seed, fresh_database, read_only_demo_database, shared_cluster};
 use fluxdesk_types::{
     ApiError, Cell, Condition, ErrorCode, FilterOp, FluxbaseLayout, Join, KeysetCursor, RelationKind,
-    RowFilter, RowOrder, RowsRequest, TableRef,
+    RowFilter, RowOrder, RowsRequest, SortKey, TableRef,
 };
 
 async fn demo() -> Instance {
@@ -17,6 +17,7 @@ async fn demo() -> Instance {
 
 fn request(schema: &str, table: &str, limit: u32, after: Option<Vec<String>>) -> RowsRequest {
     RowsRequest {
+        sort: Vec::new(),
         filter: Default::default(),
         table: TableRef::new(schema, table),
         limit,
@@ -676,5 +677,73 @@ async fn filters_and_search_run_on_the_server_and_page_by_key() {
         code_of(rows::fetch_page(&instance, &bad).await.unwrap_err()),
         ErrorCode::InvalidInput,
         "22P02 is input"
+    );
+}
+
+/// Every row under `sort`, page after page, as the first column's text.
+async fn all_sorted(instance: &Instance, table: &str, sort: &[(&str, bool)], page_rows: u32) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let mut page_request = request("public", table, page_rows, after);
+        page_request.sort = sort
+            .iter()
+            .map(|(column, descending)| SortKey {
+                column: column.to_string(),
+                descending: *descending,
+            })
+            .collect();
+        let page = rows::fetch_page(instance, &page_request).await.unwrap();
+        for row in &page.rows {
+            ids.push(match &row[0] {
+                Cell::Int(id) => id.to_string(),
+                Cell::Text(text) => text.clone(),
+                other => format!("{other:?}"),
+            });
+        }
+        match page.next {
+            Some(next) => after = Some(next.0),
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test]
+async fn sorting_on_several_columns_pages_by_key_through_nulls() {
+    let instance = demo().await;
+    let cases: [(&[(&str, bool)], &str); 4] = [
+        (
+            &[("priority", true), ("title", false)],
+            "ORDER BY priority DESC, title, id",
+        ),
+        (&[("notes", false)], "ORDER BY notes, id"),
+        (
+            &[("notes", true), ("done", false)],
+            "ORDER BY notes DESC, done, id",
+        ),
+        (
+            &[("project_id", false), ("due_on", true)],
+            "ORDER BY project_id, due_on DESC, id",
+        ),
+    ];
+    for (sort, order) in cases {
+        let expected = psql_ids(&format!("SELECT id FROM public.todos {order}"));
+        assert_eq!(expected.len(), 250);
+        // 7 rows a page, so pages end inside runs of equal values and of NULLs.
+        assert_eq!(all_sorted(&instance, "todos", sort, 7).await, expected, "{order}");
+    }
+    assert_eq!(
+        all_sorted(&instance, "Café \"Menü\" items", &[("Price €", true)], 1).await,
+        ["2", "1", "3"],
+        "any column name sorts"
+    );
+    let mut bad = request("public", "todos", 10, None);
+    bad.sort = vec![SortKey {
+        column: "nope".into(),
+        descending: false,
+    }];
+    assert_eq!(
+        code_of(rows::fetch_page(&instance, &bad).await.unwrap_err()),
+        ErrorCode::InvalidInput
     );
 }

@@ -30,6 +30,6 @@ pub use profile::{
 };
 pub use rows::{
     Arity, Cell, ColumnInfo, Condition, FilterOp, Join, KeysetCursor, RowDetail, RowFilter, RowOrder,
-    RowPage, RowsRequest, TableRef,
+    RowPage, RowsRequest, SortKey, TableRef,
 };
 pub use statement::{PendingWrite, ResultSet, StatementOutcome, TableChange};

@@ -50,6 +50,19 @@ pub struct RowsRequest {
     /// Which rows: per-column conditions and a quick search, run on the server.
     #[serde(default)]
     pub filter: RowFilter,
+    /// Order by these columns first (then by key); empty means key order.
+    #[serde(default)]
+    pub sort: Vec<SortKey>,
+}
+
+/// One column of a multi-column sort.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortKey {
+    /// Column name, unquoted.
+    pub column: String,
+    /// Largest first (NULLs first, as PostgreSQL orders them descending).
+    #[serde(default)]
+    pub descending: bool,
 }
 
 /// Which rows a page holds. Empty means all.

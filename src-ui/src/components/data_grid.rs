@@ -5,7 +5,7 @@ use crate::components::{ErrorBanner, FilterBar, RowPanel};
 use crate::format::grouped;
 use crate::services;
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
-use fluxdesk_types::{Cell, KeysetCursor, RowFilter, RowOrder, RowsRequest, TableRef, TableSummary};
+use fluxdesk_types::{Cell, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::Element;
@@ -16,6 +16,13 @@ const HEADER_HEIGHT: f64 = 44.0;
 /// Width of the row-number column and of each data column, in CSS pixels.
 const ROW_NUMBER_WIDTH: f64 = 64.0;
 const COLUMN_WIDTH: f64 = 200.0;
+
+/// Which rows, in which order: what the filter bar and the headers set.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct View {
+    filter: RowFilter,
+    sort: Vec<SortKey>,
+}
 
 /// Properties of [`DataGrid`].
 #[derive(Properties, PartialEq)]
@@ -32,11 +39,12 @@ fn request_page(
     table: TableRef,
     after: Option<KeysetCursor>,
     generation: u64,
-    filter: RowFilter,
+    view: View,
 ) {
     wasm_bindgen_futures::spawn_local(async move {
         let request = RowsRequest {
-            filter,
+            filter: view.filter,
+            sort: view.sort,
             table,
             limit: PAGE_ROWS,
             after,
@@ -77,15 +85,53 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let table_ref = TableRef::new(props.table.schema.clone(), props.table.name.clone());
     // The filter in force, remembered with the table it was made for: another
     // table starts unfiltered.
-    let filter_state = use_state(|| (table_ref.clone(), RowFilter::default()));
-    let filter = if filter_state.0 == table_ref {
-        filter_state.1.clone()
+    let view_state = use_state(|| (table_ref.clone(), View::default()));
+    let view = if view_state.0 == table_ref {
+        view_state.1.clone()
     } else {
-        RowFilter::default()
+        View::default()
     };
+    let filter = view.filter.clone();
     let on_apply_filter = {
-        let (filter_state, table_ref) = (filter_state.clone(), table_ref.clone());
-        Callback::from(move |next: RowFilter| filter_state.set((table_ref.clone(), next)))
+        let (view_state, table_ref, view) = (view_state.clone(), table_ref.clone(), view.clone());
+        Callback::from(move |next: RowFilter| {
+            view_state.set((
+                table_ref.clone(),
+                View {
+                    filter: next,
+                    ..view.clone()
+                },
+            ))
+        })
+    };
+    // A header click sorts by that column (again: descending, again: off);
+    // with Shift it adds the column after the current ones.
+    let sort_by = {
+        let (view_state, table_ref, view) = (view_state.clone(), table_ref.clone(), view.clone());
+        move |column: String| {
+            let (view_state, table_ref, view) = (view_state.clone(), table_ref.clone(), view.clone());
+            Callback::from(move |event: MouseEvent| {
+                let mut sort = view.sort.clone();
+                let position = sort.iter().position(|key| key.column == column);
+                match (position, event.shift_key()) {
+                    (Some(index), _) if !sort[index].descending => sort[index].descending = true,
+                    (Some(index), _) => {
+                        sort.remove(index);
+                    }
+                    (None, true) => sort.push(SortKey {
+                        column: column.clone(),
+                        descending: false,
+                    }),
+                    (None, false) => {
+                        sort = vec![SortKey {
+                            column: column.clone(),
+                            descending: false,
+                        }]
+                    }
+                }
+                view_state.set((table_ref.clone(), View { sort, ..view.clone() }));
+            })
+        }
     };
     // The exact count, asked for by the user: it reads the whole table.
     let exact = use_state(|| Option::<Result<i64, fluxdesk_types::ApiError>>::None);
@@ -143,8 +189,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let viewport = viewport.clone();
         let scroll = scroll.clone();
         use_effect_with(
-            (props.instance_id.clone(), table_ref.clone(), filter.clone()),
-            move |(instance_id, table, filter)| {
+            (props.instance_id.clone(), table_ref.clone(), view.clone()),
+            move |(instance_id, table, view)| {
                 let generation = {
                     let mut counter = generations.borrow_mut();
                     *counter += 1;
@@ -164,7 +210,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     table.clone(),
                     None,
                     generation,
-                    filter.clone(),
+                    view.clone(),
                 );
             },
         );
@@ -202,7 +248,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
-        let filter = filter.clone();
+        let view = view.clone();
         let deps = (
             visible.end,
             grid.row_count,
@@ -217,7 +263,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 let after = grid.next.clone();
                 let generation = grid.generation;
                 grid.dispatch(GridAction::LoadStarted);
-                request_page(grid, instance_id, table, after, generation, filter.clone());
+                request_page(grid, instance_id, table, after, generation, view.clone());
             }
         });
     }
@@ -237,7 +283,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let on_retry = {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
-        let filter = filter.clone();
+        let view = view.clone();
         Callback::from(move |_| {
             // One retry at a time; a second click while loading does nothing.
             if grid.loading {
@@ -256,7 +302,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     table,
                     after,
                     grid.generation,
-                    filter.clone(),
+                    view.clone(),
                 );
             }
         })
@@ -312,12 +358,22 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 <div class="grid-header" style={format!("width: {width}px")}>
                     <div class="grid-cell row-number">{ "#" }</div>
                     { for grid.columns.iter().map(|column| html! {
-                        <div class="grid-cell header-cell" title={format!("{} {}", column.name, column.data_type)}>
+                        <div class="grid-cell header-cell" data-column={column.name.clone()}
+                            title={format!("{} {} · click to sort, Shift+click to add", column.name, column.data_type)}
+                            onclick={sort_by(column.name.clone())}>
                             <span class="column-name">
                                 if column.primary_key_position.is_some() {
                                     <span class="pk-badge" title="primary key">{ "PK" }</span>
                                 }
                                 { &column.name }
+                                { match view.sort.iter().position(|key| key.column == column.name) {
+                                    Some(index) => html! {
+                                        <span class="sort-mark" data-direction={if view.sort[index].descending { "desc" } else { "asc" }}>
+                                            { format!(" {}{}", if view.sort[index].descending { "▼" } else { "▲" }, if view.sort.len() > 1 { (index + 1).to_string() } else { String::new() }) }
+                                        </span>
+                                    },
+                                    None => html! {},
+                                } }
                             </span>
                             <span class="column-type">{ &column.data_type }</span>
                         </div>
