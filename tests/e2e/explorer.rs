@@ -255,6 +255,27 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         (ids == by_priority).then_some(())
     })
     .await;
+    // Saved per table: another table, then back, and the sort is still there.
+    click(&client, "#save-view", PATIENCE).await;
+    element(&client, "#saved-view", PATIENCE).await;
+    click(&client, ".table-node[data-table='public.projects']", PATIENCE).await;
+    eventually("projects open", PATIENCE, || async {
+        client
+            .find(Locator::Css(".header-cell[data-column='priority']"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
+    element(
+        &client,
+        ".header-cell[data-column='priority'] .sort-mark[data-direction='desc']",
+        PATIENCE,
+    )
+    .await;
+    click(&client, "#forget-view", PATIENCE).await;
+    element(&client, "#save-view", PATIENCE).await;
     click(&client, ".header-cell[data-column='priority']", PATIENCE).await;
     eventually("key order again", PATIENCE, || async {
         let rows = rendered_rows(&client).await;

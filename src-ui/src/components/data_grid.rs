@@ -4,6 +4,7 @@
 use crate::components::{ErrorBanner, FilterBar, RowPanel};
 use crate::format::grouped;
 use crate::services;
+use crate::services::saved_views::{self, SavedView};
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
 use fluxdesk_types::{Cell, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary};
 use wasm_bindgen::JsCast;
@@ -18,11 +19,7 @@ const ROW_NUMBER_WIDTH: f64 = 64.0;
 const COLUMN_WIDTH: f64 = 200.0;
 
 /// Which rows, in which order: what the filter bar and the headers set.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct View {
-    filter: RowFilter,
-    sort: Vec<SortKey>,
-}
+type View = SavedView;
 
 /// Properties of [`DataGrid`].
 #[derive(Properties, PartialEq)]
@@ -85,11 +82,44 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let table_ref = TableRef::new(props.table.schema.clone(), props.table.name.clone());
     // The filter in force, remembered with the table it was made for: another
     // table starts unfiltered.
-    let view_state = use_state(|| (table_ref.clone(), View::default()));
+    let view_state = use_state(|| {
+        (
+            table_ref.clone(),
+            saved_views::load(&props.instance_id, &table_ref).unwrap_or_default(),
+        )
+    });
+    // Another table opens with its saved view, if it has one.
+    let saved = saved_views::load(&props.instance_id, &table_ref);
     let view = if view_state.0 == table_ref {
         view_state.1.clone()
     } else {
-        View::default()
+        saved.clone().unwrap_or_default()
+    };
+    let on_save_view = {
+        let (instance_id, table_ref, view, view_state) = (
+            props.instance_id.clone(),
+            table_ref.clone(),
+            view.clone(),
+            view_state.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            if saved_views::save(&instance_id, &table_ref, &view).is_ok() {
+                // Re-render so the toolbar shows it saved.
+                view_state.set((table_ref.clone(), view.clone()));
+            }
+        })
+    };
+    let on_forget_view = {
+        let (instance_id, table_ref, view, view_state) = (
+            props.instance_id.clone(),
+            table_ref.clone(),
+            view.clone(),
+            view_state.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            saved_views::forget(&instance_id, &table_ref);
+            view_state.set((table_ref.clone(), view.clone()));
+        })
     };
     let filter = view.filter.clone();
     let on_apply_filter = {
@@ -335,6 +365,12 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 <span id="grid-status" data-loaded-rows={grid.row_count.to_string()} data-loading={grid.loading.to_string()}>
                     { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.row_count as i64)) }
                 </span>
+                if saved.as_ref() == Some(&view) && view != View::default() {
+                    <span class="saved-view" id="saved-view">{ "saved view" }</span>
+                    <button id="forget-view" class="button small" onclick={on_forget_view}>{ "Forget view" }</button>
+                } else if view != View::default() {
+                    <button id="save-view" class="button small" title="Open this table with this filter and sort next time" onclick={on_save_view}>{ "Save view" }</button>
+                }
                 { match &*exact {
                     Some(Ok(count)) => html! { <span id="exact-count" data-count={count.to_string()}>{ format!("{} rows in the table (exact)", grouped(*count)) }</span> },
                     _ => html! {
