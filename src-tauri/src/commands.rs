@@ -166,6 +166,16 @@ pub async fn fetch_row(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn explain_statement(
+    console: State<'_, Console>,
+    profile_id: String,
+    sql: String,
+    analyze: bool,
+) -> Reply<String> {
+    Ok(console.explain(&profile_id, &sql, analyze).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn count_rows(console: State<'_, Console>, profile_id: String, table: TableRef) -> Reply<i64> {
     Ok(console.exact_count(&profile_id, &table).await?)
 }

@@ -66,6 +66,7 @@ fn main() {
             commands::list_tables,
             commands::fetch_rows,
             commands::count_rows,
+            commands::explain_statement,
             commands::fetch_row,
             commands::run_statement,
             commands::commit_write,

@@ -338,5 +338,20 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         second_screenshot.display()
     );
 
+    // The SQL tab explains a statement without running it.
+    click(&client, "#tab-sql", PATIENCE).await;
+    let editor = element(&client, "#sql-input", PATIENCE).await;
+    editor
+        .send_keys("SELECT * FROM public.events WHERE id = 7")
+        .await
+        .unwrap();
+    click(&client, "#explain-sql", PATIENCE).await;
+    let plan = element(&client, "#sql-plan", PATIENCE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(plan.contains("Index Scan"), "{plan}");
+
     client.close().await.unwrap();
 }

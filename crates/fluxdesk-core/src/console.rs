@@ -484,6 +484,13 @@ impl Console {
         rows::exact_count(&*self.instance(id)?, table).await
     }
 
+    /// The plan of one statement; with `analyze` it runs, rolled back.
+    pub async fn explain(&self, id: &str, sql: &str, analyze: bool) -> CoreResult<String> {
+        self.gate_data(id).await?;
+        let protection = self.profile(id)?.protection;
+        statement::explain(&*self.instance(id)?, protection, sql, analyze).await
+    }
+
     /// Runs one statement under the profile's protection; a write is audited
     /// when an admin is signed in.
     pub async fn run_statement(&self, id: &str, sql: &str) -> CoreResult<StatementOutcome> {

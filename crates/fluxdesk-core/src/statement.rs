@@ -348,6 +348,48 @@ pub async fn run(
     }
 }
 
+/// The plan of one statement: `EXPLAIN`, or with `analyze` `EXPLAIN (ANALYZE,
+/// BUFFERS)`, which runs it. It always runs in a transaction that is rolled
+/// back, read-only on a read-only profile, so analyzing a write changes no
+/// rows (sequences still advance, as they do in any rolled-back transaction).
+pub async fn explain(
+    instance: &Instance,
+    protection: Protection,
+    sql: &str,
+    analyze: bool,
+) -> CoreResult<String> {
+    let sql = sql.trim().trim_end_matches(';').trim();
+    if sql.is_empty() {
+        return Err(CoreError::InvalidInput(
+            "There is no statement to explain.".to_owned(),
+        ));
+    }
+    let mut transaction = instance.pool().begin().await?;
+    if protection == Protection::ReadOnly {
+        transaction.execute("SET TRANSACTION READ ONLY").await?;
+    }
+    let options = if analyze {
+        "(ANALYZE, BUFFERS, FORMAT TEXT)"
+    } else {
+        "(FORMAT TEXT)"
+    };
+    // The prepare step refuses several statements, as for running one.
+    let lines: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {options} {sql}"))
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db_error)
+                if db_error.code().as_deref() == Some("42601")
+                    && db_error.message().contains("multiple commands") =>
+            {
+                CoreError::InvalidInput("Explain one statement at a time.".to_owned())
+            }
+            _ => CoreError::Query(error),
+        })?;
+    transaction.rollback().await?;
+    Ok(lines.join("\n"))
+}
+
 /// A statement that must run outside a transaction: allowed on open
 /// profiles only, since nothing can hold it back or stop its writes.
 async fn run_outside_transaction(

@@ -747,3 +747,45 @@ async fn sorting_on_several_columns_pages_by_key_through_nulls() {
         ErrorCode::InvalidInput
     );
 }
+
+#[tokio::test]
+async fn explain_shows_plans_and_analyze_changes_nothing() {
+    use fluxdesk_core::statement;
+    use fluxdesk_types::Protection;
+    let database = fresh_database(Seed::Demo);
+    let target = ConnectionTarget::from_url(&database.url).unwrap();
+    let instance = Instance::connect("explain", &target).await.unwrap();
+    let plan = statement::explain(
+        &instance,
+        Protection::Open,
+        "SELECT * FROM public.events WHERE id = 42",
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(plan.contains("Index Scan"), "{plan}");
+    assert!(!plan.contains("actual time"), "a plain plan does not run it");
+    let analyzed = statement::explain(&instance, Protection::Open, "DELETE FROM public.todos", true)
+        .await
+        .unwrap();
+    assert!(
+        analyzed.contains("actual time") && analyzed.contains("Delete on todos"),
+        "{analyzed}"
+    );
+    let left = shared_cluster()
+        .psql(&database.name, "SELECT count(*) FROM public.todos")
+        .unwrap();
+    assert_eq!(left.trim(), "250", "analyzing a delete deleted nothing");
+    let refused = statement::explain(&instance, Protection::ReadOnly, "DELETE FROM public.todos", true)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(refused),
+        ErrorCode::ReadOnly,
+        "read-only profiles cannot run a write even to analyze it"
+    );
+    let several = statement::explain(&instance, Protection::Open, "SELECT 1; SELECT 2", false)
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(several), ErrorCode::InvalidInput);
+}

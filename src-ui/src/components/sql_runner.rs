@@ -89,6 +89,21 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
         *waiting_id.borrow_mut() = None;
     }
 
+    // The plan of the statement in the editor, asked for with Explain.
+    let plan = use_state(|| Option::<Result<String, ApiError>>::None);
+    let explain = |analyze: bool| {
+        let (editor, plan, id) = (editor.clone(), plan.clone(), props.profile_id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let sql = editor
+                .cast::<HtmlTextAreaElement>()
+                .map(|e| e.value())
+                .unwrap_or_default();
+            let (plan, id) = (plan.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                plan.set(Some(services::explain_statement(&id, &sql, analyze).await));
+            });
+        })
+    };
     let on_run = {
         let editor = editor.clone();
         let state = state.clone();
@@ -206,6 +221,10 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                         </span>
                     }
                 </span>
+                <button id="explain-sql" class="button" disabled={running || waiting} onclick={explain(false)}
+                    title="Show the plan without running the statement">{ "Explain" }</button>
+                <button id="explain-analyze-sql" class="button" disabled={running || waiting} onclick={explain(true)}
+                    title="Run the statement inside a transaction that is rolled back, and show the plan with timings">{ "Explain analyze" }</button>
                 <button id="run-sql" class="button primary" disabled={running || waiting} onclick={on_run}>
                     { if running { "Running…" } else { "Run" } }
                 </button>
@@ -249,6 +268,11 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                         { result.as_ref().map(result_table).unwrap_or_default() }
                     </div>
                 },
+            } }
+            { match &*plan {
+                Some(Ok(text)) => html! { <pre id="sql-plan" class="sql-plan">{ text }</pre> },
+                Some(Err(error)) => html! { <ErrorBanner error={error.clone()} /> },
+                None => html! {},
             } }
             { step_up_dialog }
         </div>

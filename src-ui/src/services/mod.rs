@@ -178,6 +178,25 @@ pub async fn count_rows(profile_id: &str, table: &TableRef) -> Result<i64, ApiEr
     ipc::invoke("count_rows", &Args { profile_id, table }).await
 }
 
+/// The plan of one statement; with `analyze` it runs, rolled back.
+pub async fn explain_statement(profile_id: &str, sql: &str, analyze: bool) -> Result<String, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        sql: &'a str,
+        analyze: bool,
+    }
+    ipc::invoke(
+        "explain_statement",
+        &Args {
+            profile_id,
+            sql,
+            analyze,
+        },
+    )
+    .await
+}
+
 /// Runs one statement under the instance's protection.
 pub async fn run_statement(profile_id: &str, sql: &str) -> Result<StatementOutcome, ApiError> {
     #[derive(Serialize)]
