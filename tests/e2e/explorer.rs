@@ -353,5 +353,27 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
         .unwrap();
     assert!(plan.contains("Index Scan"), "{plan}");
 
+    // Running it lands in the searchable history.
+    click(&client, "#run-sql", PATIENCE).await;
+    element(&client, "#sql-note", PATIENCE).await;
+    click(&client, "#sql-history summary", PATIENCE).await;
+    let search = element(&client, "#history-search", PATIENCE).await;
+    search.send_keys("events where").await.unwrap();
+    let entry = element(&client, ".history-entry[data-outcome='done']", PATIENCE).await;
+    let entry_text = entry.text().await.unwrap();
+    assert!(
+        entry_text.contains("public.events WHERE id = 7") && entry_text.contains("1 rows"),
+        "{entry_text}"
+    );
+    search.send_keys(" nothing like this").await.unwrap();
+    eventually("no match", PATIENCE, || async {
+        client
+            .find(Locator::Css(".history-entry"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+
     client.close().await.unwrap();
 }

@@ -4,6 +4,7 @@
 
 use crate::components::{ErrorBanner, StepUpDialog};
 use crate::services;
+use crate::services::query_history::{self, HistoryEntry};
 use crate::state::session::SessionContext;
 use fluxdesk_types::{ApiError, Cell, ErrorCode, PendingWrite, Protection, ResultSet, StatementOutcome};
 use web_sys::HtmlTextAreaElement;
@@ -104,10 +105,14 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             });
         })
     };
+    // Every statement run, newest first, searchable; kept on this machine.
+    let history = use_state(|| query_history::load(&props.profile_id));
+    let history_search = use_state(String::new);
     let on_run = {
         let editor = editor.clone();
         let state = state.clone();
         let id = props.profile_id.clone();
+        let history = history.clone();
         Callback::from(move |_| {
             let sql = editor
                 .cast::<HtmlTextAreaElement>()
@@ -115,9 +120,38 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                 .unwrap_or_default();
             let state = state.clone();
             let id = id.clone();
+            let history = history.clone();
             state.set(RunState::Running);
             wasm_bindgen_futures::spawn_local(async move {
-                state.set(match services::run_statement(&id, &sql).await {
+                let started = js_sys::Date::now();
+                let outcome = services::run_statement(&id, &sql).await;
+                let (rows, ended) = match &outcome {
+                    Ok(StatementOutcome::Done {
+                        rows_affected,
+                        result,
+                        wrote,
+                    }) => (
+                        result.as_ref().map_or(*rows_affected, |r| r.rows.len() as u64),
+                        if *wrote {
+                            "committed".to_owned()
+                        } else {
+                            "done".to_owned()
+                        },
+                    ),
+                    Ok(StatementOutcome::AwaitingConfirmation { pending, .. }) => {
+                        (pending.rows_affected, "awaiting confirmation".to_owned())
+                    }
+                    Err(error) => (0, error.code.as_str().to_owned()),
+                };
+                let entry = HistoryEntry {
+                    sql: sql.clone(),
+                    at_ms: started,
+                    duration_ms: js_sys::Date::now() - started,
+                    rows,
+                    outcome: ended,
+                };
+                history.set(query_history::record(&id, entry));
+                state.set(match outcome {
                     Ok(StatementOutcome::Done {
                         rows_affected,
                         result,
@@ -203,6 +237,38 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     } else {
         html! {}
     };
+    let on_history_search = {
+        let history_search = history_search.clone();
+        Callback::from(move |event: InputEvent| {
+            history_search.set(event.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+        })
+    };
+    let reuse = |sql: String| {
+        let editor = editor.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(textarea) = editor.cast::<HtmlTextAreaElement>() {
+                textarea.set_value(&sql);
+            }
+        })
+    };
+    let shown = query_history::matching(&history, &history_search);
+    let history_panel = html! {
+        <details class="sql-history" id="sql-history">
+            <summary>{ format!("History ({})", history.len()) }</summary>
+            <input id="history-search" type="search" placeholder="Search past statements…"
+                value={(*history_search).clone()} oninput={on_history_search} />
+            <ul class="history-list">
+                { for shown.iter().take(100).map(|entry| html! {
+                    <li class="history-entry" data-outcome={entry.outcome.clone()}>
+                        <button class="link reuse-statement" title="Put it back in the editor" onclick={reuse(entry.sql.clone())}>
+                            <code>{ &entry.sql }</code>
+                        </button>
+                        <span class="muted">{ format!(" · {:.0} ms · {} rows · {}", entry.duration_ms, entry.rows, entry.outcome) }</span>
+                    </li>
+                }) }
+            </ul>
+        </details>
+    };
     let waiting = matches!(*state, RunState::Waiting { .. });
     let running = matches!(*state, RunState::Running);
 
@@ -269,6 +335,7 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                     </div>
                 },
             } }
+            { history_panel }
             { match &*plan {
                 Some(Ok(text)) => html! { <pre id="sql-plan" class="sql-plan">{ text }</pre> },
                 Some(Err(error)) => html! { <ErrorBanner error={error.clone()} /> },

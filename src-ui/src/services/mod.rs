@@ -1,6 +1,7 @@
 //! The UI's only door to the backend: one async function per IPC command.
 
 mod ipc;
+pub mod query_history;
 pub mod saved_views;
 
 use fluxdesk_types::{
