@@ -254,8 +254,7 @@ impl<'a> AdminAccess<'a> {
             let event = AuditEvent::new(now, "admin.sign_in", Outcome::Failure)
                 .target(email.clone())
                 .details(json!({ "reason": "unknown_email" }));
-            audit::append(&mut transaction, &self.context_for(None, &email), &event).await?;
-            transaction.commit().await?;
+            audit::append_and_commit(transaction, &self.context_for(None, &email), &event).await?;
             return Err(CoreError::AuthenticationFailed("Wrong email or password.".into()));
         };
         let context = self.context_for(Some(admin.id), &admin.email);
@@ -275,8 +274,7 @@ impl<'a> AdminAccess<'a> {
             let event = AuditEvent::new(now, "admin.sign_in", Outcome::Denied)
                 .target(admin.email.clone())
                 .details(json!({ "reason": "locked", "locked_until": until.map(rfc3339) }));
-            audit::append(&mut transaction, &context, &event).await?;
-            transaction.commit().await?;
+            audit::append_and_commit(transaction, &context, &event).await?;
             return Err(CoreError::AccountLocked(locked_message(until, now)));
         }
         if !verify_password(&credentials.password, &admin.password_hash) {
@@ -288,8 +286,7 @@ impl<'a> AdminAccess<'a> {
             let event = AuditEvent::new(now, "admin.sign_in", Outcome::Denied)
                 .target(admin.email.clone())
                 .details(json!({ "reason": "inactive" }));
-            audit::append(&mut transaction, &context, &event).await?;
-            transaction.commit().await?;
+            audit::append_and_commit(transaction, &context, &event).await?;
             return Err(CoreError::AuthenticationFailed(
                 "This admin account is deactivated. Another admin can reactivate it.".into(),
             ));
@@ -299,8 +296,7 @@ impl<'a> AdminAccess<'a> {
             let Some(code) = credentials.code.as_deref().filter(|c| !c.trim().is_empty()) else {
                 let event = AuditEvent::new(now, "admin.sign_in.second_factor_requested", Outcome::Success)
                     .target(admin.email.clone());
-                audit::append(&mut transaction, &context, &event).await?;
-                transaction.commit().await?;
+                audit::append_and_commit(transaction, &context, &event).await?;
                 return Ok(SignInResult::SecondFactorNeeded);
             };
             match check_second_factor(&mut transaction, &admin, code, now).await? {
@@ -351,8 +347,7 @@ impl<'a> AdminAccess<'a> {
         let event = AuditEvent::new(now, "admin.sign_in", Outcome::Success)
             .target(admin.email.clone())
             .details(json!({ "method": method, "session_id": session_id.to_string() }));
-        audit::append(&mut transaction, &context, &event).await?;
-        transaction.commit().await?;
+        audit::append_and_commit(transaction, &context, &event).await?;
         tracing::info!(admin_id = %admin.id, method, "admin signed in");
         Ok(SignInResult::SignedIn(Box::new(SignedInAdmin {
             session: AdminSession {
@@ -391,8 +386,7 @@ impl<'a> AdminAccess<'a> {
                 "failed_attempts": attempts,
                 "locked_until": locked_until.map(rfc3339),
             }));
-        audit::append(&mut transaction, context, &event).await?;
-        transaction.commit().await?;
+        audit::append_and_commit(transaction, context, &event).await?;
         if locked_until.is_some() {
             return Err(CoreError::AccountLocked(locked_message(locked_until, now)));
         }
@@ -500,8 +494,7 @@ impl<'a> AdminAccess<'a> {
             .target(signed_in.session.email.clone())
             .details(json!({ "reason": reason, "session_id": signed_in.session_id.to_string(), "row_deleted": deleted == 1 }));
         let context = self.context_for(Some(signed_in.admin_id), &signed_in.session.email);
-        audit::append(&mut transaction, &context, &event).await?;
-        transaction.commit().await?;
+        audit::append_and_commit(transaction, &context, &event).await?;
         Ok(())
     }
 
@@ -621,8 +614,7 @@ impl<'a> AdminAccess<'a> {
             let event = AuditEvent::new(now, "admin.2fa.enable", Outcome::Failure)
                 .target(admin.email.clone())
                 .details(json!({ "reason": if refusal == FactorRefusal::Replayed { "replayed_code" } else { "wrong_code" } }));
-            audit::append(&mut transaction, &context, &event).await?;
-            transaction.commit().await?;
+            audit::append_and_commit(transaction, &context, &event).await?;
             return Err(CoreError::AuthenticationFailed(
                 "That code does not match. Check that your authenticator scanned this QR code and that its clock is right.".into(),
             ));
@@ -644,8 +636,7 @@ impl<'a> AdminAccess<'a> {
         let event = AuditEvent::new(now, "admin.2fa.enable", Outcome::Success)
             .target(admin.email.clone())
             .details(json!({ "backup_codes": codes.len() }));
-        audit::append(&mut transaction, &context, &event).await?;
-        transaction.commit().await?;
+        audit::append_and_commit(transaction, &context, &event).await?;
         Ok(BackupCodes { codes })
     }
 
@@ -680,8 +671,7 @@ impl<'a> AdminAccess<'a> {
             let event = AuditEvent::new(now, "admin.2fa.disable", Outcome::Failure)
                 .target(admin.email.clone())
                 .details(json!({ "reason": reason }));
-            audit::append(&mut transaction, &context, &event).await?;
-            transaction.commit().await?;
+            audit::append_and_commit(transaction, &context, &event).await?;
             if locked_until.is_some() {
                 return Err(CoreError::AccountLocked(locked_message(locked_until, now)));
             }
@@ -705,8 +695,7 @@ impl<'a> AdminAccess<'a> {
         )
         .await?;
         let event = AuditEvent::new(now, "admin.2fa.disable", Outcome::Success).target(admin.email.clone());
-        audit::append(&mut transaction, &context, &event).await?;
-        transaction.commit().await?;
+        audit::append_and_commit(transaction, &context, &event).await?;
         Ok(())
     }
 }

@@ -17,8 +17,8 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::PgConnection;
 use sqlx::postgres::PgPool;
+use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
 /// `prev_hash` of the first event.
@@ -183,13 +183,21 @@ pub async fn append(
     Ok(seq)
 }
 
-/// Appends one event in a transaction of its own (for events that record
-/// nothing else, such as a refused attempt).
-pub async fn append_alone(pool: &PgPool, context: &AuditContext, event: &AuditEvent) -> CoreResult<i64> {
-    let mut transaction = crate::admin_access::begin_write(pool).await?;
+/// Appends `event` as the last step of `transaction`, then commits both.
+pub async fn append_and_commit(
+    mut transaction: Transaction<'static, Postgres>,
+    context: &AuditContext,
+    event: &AuditEvent,
+) -> CoreResult<i64> {
     let seq = append(&mut transaction, context, event).await?;
     transaction.commit().await?;
     Ok(seq)
+}
+
+/// Appends one event in a transaction of its own (for events that record
+/// nothing else, such as a refused attempt).
+pub async fn append_alone(pool: &PgPool, context: &AuditContext, event: &AuditEvent) -> CoreResult<i64> {
+    append_and_commit(crate::admin_access::begin_write(pool).await?, context, event).await
 }
 
 type StoredEvent = (

@@ -12,6 +12,7 @@ use fluxdesk_types::{
     RowsRequest, TableRef,
 };
 use sqlx::Row;
+use sqlx::postgres::PgRow;
 
 /// Largest page a caller may ask for.
 pub const MAX_PAGE_ROWS: u32 = 1000;
@@ -64,7 +65,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             request.limit
         )));
     }
-    let (kind, columns) = describe_relation(instance, request).await?;
+    let (kind, columns) = describe_relation(instance, &request.table).await?;
     let keyset = keyset_for(kind, &columns);
     if keyset.order == RowOrder::Unordered && request.after.is_some() {
         return Err(CoreError::InvalidInput(format!(
@@ -108,11 +109,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
     let mut last_key = None;
     let mut keys = Vec::new();
     for row in fetched.iter().take(request.limit as usize) {
-        let mut cells = Vec::with_capacity(columns.len());
-        for (index, column) in columns.iter().enumerate() {
-            let text: Option<String> = row.try_get(index)?;
-            cells.push(decode_cell(&column.base_type, text, request.full_values));
-        }
+        let cells = decode_cells(row, &columns, request.full_values)?;
         let mut key = Vec::with_capacity(keyset.parts.len());
         for index in 0..keyset.parts.len() {
             let value: Option<String> = row.try_get(columns.len() + index)?;
@@ -133,14 +130,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
 
     Ok(RowPage {
         table: request.table.clone(),
-        columns: columns
-            .into_iter()
-            .map(|column| ColumnInfo {
-                name: column.name,
-                data_type: column.data_type,
-                primary_key_position: column.primary_key_position.and_then(|p| u16::try_from(p).ok()),
-            })
-            .collect(),
+        columns: column_infos(columns),
         rows,
         order: keyset.order,
         next: match (has_more, keyset.order) {
@@ -153,26 +143,14 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
 
 /// One row, found by its key (as a page gave it), with every value whole.
 pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor) -> CoreResult<RowDetail> {
-    let request = RowsRequest {
-        sort: Vec::new(),
-        filter: Default::default(),
-        table: table.clone(),
-        limit: 1,
-        after: None,
-        full_values: true,
-    };
-    let (kind, columns) = describe_relation(instance, &request).await?;
+    let (kind, columns) = describe_relation(instance, table).await?;
     let keyset = keyset_for(kind, &columns);
     if keyset.parts.is_empty() || key.0.len() != keyset.parts.len() {
         return Err(CoreError::InvalidInput(format!(
             "{table} has no key to find a single row by."
         )));
     }
-    let select: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, column)| format!("{} AS c{index}", preview_expression(column, true)))
-        .collect();
+    let select = select_list(&columns, true);
     let conditions: Vec<String> = keyset
         .parts
         .iter()
@@ -196,40 +174,52 @@ pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor
             "That row of {table} is gone: it was deleted or its key changed."
         ))
     })?;
-    let mut values = Vec::with_capacity(columns.len());
-    for (index, column) in columns.iter().enumerate() {
-        let text: Option<String> = row.try_get(index)?;
-        values.push(decode_cell(&column.base_type, text, true));
-    }
     Ok(RowDetail {
         table: table.clone(),
-        columns: columns
-            .into_iter()
-            .map(|column| ColumnInfo {
-                name: column.name,
-                data_type: column.data_type,
-                primary_key_position: column.primary_key_position.and_then(|p| u16::try_from(p).ok()),
-            })
-            .collect(),
-        values,
+        values: decode_cells(&row, &columns, true)?,
+        columns: column_infos(columns),
     })
+}
+
+/// The first `columns.len()` outputs of a row, decoded into cells.
+fn decode_cells(row: &PgRow, columns: &[Column], full_values: bool) -> CoreResult<Vec<Cell>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let text: Option<String> = row.try_get(index)?;
+            Ok(decode_cell(&column.base_type, text, full_values))
+        })
+        .collect()
+}
+
+/// The columns as the UI and the CLI see them.
+fn column_infos(columns: Vec<Column>) -> Vec<ColumnInfo> {
+    columns
+        .into_iter()
+        .map(|column| ColumnInfo {
+            name: column.name,
+            data_type: column.data_type,
+            primary_key_position: column.primary_key_position.and_then(|p| u16::try_from(p).ok()),
+        })
+        .collect()
+}
+
+/// Every column as text (`c0`, `c1`, ...), previews unless `full_values`.
+fn select_list(columns: &[Column], full_values: bool) -> Vec<String> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| format!("{} AS c{index}", preview_expression(column, full_values)))
+        .collect()
 }
 
 /// The exact number of rows of a table or view: `count(*)`, on request only
 /// (it reads the whole table), in a read-only transaction under the
 /// profile's statement timeout.
 pub async fn exact_count(instance: &Instance, table: &TableRef) -> CoreResult<i64> {
-    let exists: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))",
-    )
-    .bind(&table.schema)
-    .bind(&table.name)
-    .fetch_one(instance.pool())
-    .await?;
-    if !exists {
-        return Err(CoreError::NotFound(format!("There is no table or view {table}.")));
-    }
+    // Refuses an unknown relation with the explorer's own message.
+    describe_relation(instance, table).await?;
     let mut transaction = instance.pool().begin().await?;
     sqlx::query("SET TRANSACTION READ ONLY")
         .execute(&mut *transaction)
@@ -241,19 +231,16 @@ pub async fn exact_count(instance: &Instance, table: &TableRef) -> CoreResult<i6
     Ok(count)
 }
 
-async fn describe_relation(
-    instance: &Instance,
-    request: &RowsRequest,
-) -> CoreResult<(RelationKind, Vec<Column>)> {
+async fn describe_relation(instance: &Instance, table: &TableRef) -> CoreResult<(RelationKind, Vec<Column>)> {
     let found: Vec<(String, String, String, String, Option<i16>)> = sqlx::query_as(RELATION_COLUMNS)
-        .bind(&request.table.schema)
-        .bind(&request.table.name)
+        .bind(&table.schema)
+        .bind(&table.name)
         .fetch_all(instance.pool())
         .await?;
     let Some(first) = found.first() else {
         return Err(CoreError::NotFound(format!(
             "There is no table or view {} (or it has no columns).",
-            request.table
+            table
         )));
     };
     let kind = crate::catalog::relation_kind(&first.0);
@@ -531,11 +518,7 @@ fn page_sql(
     // Outputs get positional aliases and inputs are qualified with the
     // relation alias: a bare ORDER BY "id" would otherwise bind to the
     // text-cast output column and sort 1, 10, 100, 2.
-    let mut select: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, column)| format!("{} AS c{index}", preview_expression(column, request.full_values)))
-        .collect();
+    let mut select = select_list(columns, request.full_values);
     select.extend(
         keyset
             .parts

@@ -48,6 +48,18 @@ struct StepUp {
 }
 
 impl DesktopSession {
+    /// A session that starts now, unlocked, with an optional step-up.
+    fn starting(admin: SignedInAdmin, now: DateTime<Utc>, step_up: Option<StepUp>) -> Self {
+        DesktopSession {
+            admin: Arc::new(admin),
+            last_activity: now,
+            locked: None,
+            checked_at: now,
+            step_up,
+            lock_recorded: false,
+        }
+    }
+
     fn lock_reason(&self, now: DateTime<Utc>, policy: SessionPolicy) -> Option<LockReason> {
         self.locked.or_else(|| {
             if now - self.admin.signed_in_at >= TimeDelta::seconds(policy.absolute_timeout_secs as i64) {
@@ -355,19 +367,16 @@ impl Console {
         let now = self.now();
         let previous = lock(&self.desk.sessions).insert(
             id.to_owned(),
-            DesktopSession {
-                admin: Arc::new(admin),
-                last_activity: now,
-                locked: None,
-                checked_at: now,
-                // Having just proved who they are, the admin is not asked again
-                // for the next sensitive action within the step-up window.
-                step_up: Some(StepUp {
+            // Having just proved who they are, the admin is not asked again
+            // for the next sensitive action within the step-up window.
+            DesktopSession::starting(
+                admin,
+                now,
+                Some(StepUp {
                     until: now + TimeDelta::seconds(STEP_UP_VALID_SECS),
                     purpose: None,
                 }),
-                lock_recorded: false,
-            },
+            ),
         );
         if let (Some(previous), Ok(instance)) = (previous, self.instance(id)) {
             let clock = self.clock();
@@ -388,17 +397,7 @@ impl Console {
         let admin = access.resume(token, self.session_policy()).await?;
         let session = admin.session.clone();
         let now = self.now();
-        lock(&self.desk.sessions).insert(
-            id.to_owned(),
-            DesktopSession {
-                admin: Arc::new(admin),
-                last_activity: now,
-                locked: None,
-                checked_at: now,
-                step_up: None,
-                lock_recorded: false,
-            },
-        );
+        lock(&self.desk.sessions).insert(id.to_owned(), DesktopSession::starting(admin, now, None));
         Ok(session)
     }
 
