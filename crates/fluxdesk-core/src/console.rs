@@ -3,6 +3,7 @@
 //! commands are a line or two.
 
 use crate::catalog;
+use crate::changes;
 use crate::diagnosis::{self, diagnose_with, diagnosis_of_error};
 use crate::error::{CoreError, CoreResult};
 use crate::fleet::Fleet;
@@ -13,9 +14,10 @@ use crate::rows;
 use crate::statement::{self, PendingWrites};
 use crate::target::ConnectionTarget;
 use fluxdesk_types::{
-    ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ImportReport, InstanceHealth, KeysetCursor,
-    PasswordState, PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport,
-    RowDetail, RowPage, RowsRequest, SchemaSummary, StatementOutcome, TableRef, TableSummary,
+    ChangeOutcome, ChangeSet, ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ImportReport,
+    InstanceHealth, KeysetCursor, PasswordState, PasswordStorage, PendingWrite, Profile, ProfileDraft,
+    ProfileEntry, ProfileExport, RowDetail, RowPage, RowsRequest, SchemaSummary, StatementOutcome, TableRef,
+    TableSummary,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
@@ -501,6 +503,28 @@ impl Console {
             id,
             protection,
             sql,
+            &self.pending,
+            audit.as_ref(),
+        )
+        .await
+    }
+
+    /// The SQL a change set would run, for review.
+    pub async fn review_changes(&self, id: &str, changes: &ChangeSet) -> CoreResult<Vec<String>> {
+        self.gate_data(id).await?;
+        changes::review(&*self.instance(id)?, changes).await
+    }
+
+    /// Applies staged changes in one transaction under the profile's
+    /// protection; each change is audited when an admin is signed in.
+    pub async fn commit_changes(&self, id: &str, changes: &ChangeSet) -> CoreResult<ChangeOutcome> {
+        let audit = self.gate_data(id).await?;
+        let protection = self.profile(id)?.protection;
+        changes::apply(
+            &*self.instance(id)?,
+            id,
+            protection,
+            changes,
             &self.pending,
             audit.as_ref(),
         )

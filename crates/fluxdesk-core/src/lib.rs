@@ -9,6 +9,7 @@ pub mod admin_access;
 pub mod admins;
 pub mod audit;
 pub mod catalog;
+pub mod changes;
 pub mod clock;
 pub mod console;
 pub mod credentials;

@@ -8,8 +8,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
 use crate::instance::Instance;
 use fluxdesk_types::{
-    Cell, ColumnInfo, FilterOp, Join, KeysetCursor, RelationKind, RowDetail, RowFilter, RowOrder, RowPage,
-    RowsRequest, TableRef,
+    Cell, ColumnEditing, ColumnInfo, EditorKind, FilterOp, Join, KeysetCursor, RelationKind, RowDetail,
+    RowFilter, RowOrder, RowPage, RowsRequest, TableRef,
 };
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -28,12 +28,23 @@ SELECT c.relkind::text,
        a.attname::text,
        format_type(a.atttypid, a.atttypmod),
        coalesce(base.typname, t.typname)::text,
-       (array_position(pk.indkey::int2[], a.attnum) - array_lower(pk.indkey::int2[], 1) + 1)::int2
+       (array_position(pk.indkey::int2[], a.attnum) - array_lower(pk.indkey::int2[], 1) + 1)::int2,
+       a.attnotnull OR coalesce(t.typnotnull, false),
+       CASE WHEN a.attidentity <> '' THEN 'generated ' || CASE a.attidentity WHEN 'a' THEN 'always' ELSE 'by default' END || ' as identity'
+            ELSE pg_get_expr(d.adbin, d.adrelid) END,
+       a.attgenerated <> '' OR a.attidentity = 'a',
+       coalesce(base.typcategory, t.typcategory)::text,
+       CASE WHEN coalesce(base.typname, t.typname) IN ('varchar', 'bpchar')
+            THEN nullif(CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, -1) - 4 END,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+             WHERE e.enumtypid = coalesce(base.oid, t.oid) ORDER BY e.enumsortorder),
+       format_type(a.atttypid, NULL)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_type base ON base.oid = t.typbasetype AND t.typtype = 'd'
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
 LEFT JOIN pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
 WHERE n.nspname = $1
   AND c.relname = $2
@@ -42,19 +53,64 @@ ORDER BY a.attnum
 "#;
 
 #[derive(Debug)]
-struct Column {
-    name: String,
-    data_type: String,
-    base_type: String,
-    primary_key_position: Option<i16>,
+pub(crate) struct Column {
+    pub(crate) name: String,
+    pub(crate) data_type: String,
+    pub(crate) base_type: String,
+    pub(crate) primary_key_position: Option<i16>,
+    /// The type without its modifier, which values written are cast to: an
+    /// explicit cast to `varchar(n)` would silently cut a long value, while
+    /// assigning to the column refuses it.
+    pub(crate) write_type: String,
+    /// How it is edited; `None` unless the relation is a table.
+    pub(crate) editing: Option<ColumnEditing>,
+}
+
+/// One row of [`RELATION_COLUMNS`].
+type ColumnRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<i16>,
+    bool,
+    Option<String>,
+    bool,
+    String,
+    Option<i32>,
+    Vec<String>,
+    String,
+);
+
+/// The editor a column's base type (and type category) calls for.
+fn editor_for(base_type: &str, category: &str) -> EditorKind {
+    match (base_type, category) {
+        (_, "A") => EditorKind::Array,
+        (_, "E") => EditorKind::Enum,
+        ("int2", _) => EditorKind::SmallInt,
+        ("int4", _) => EditorKind::Integer,
+        ("int8", _) => EditorKind::BigInt,
+        ("numeric", _) => EditorKind::Numeric,
+        ("float4" | "float8", _) => EditorKind::Float,
+        ("bool", _) => EditorKind::Boolean,
+        ("text" | "varchar" | "bpchar" | "citext" | "name", _) => EditorKind::Text,
+        ("uuid", _) => EditorKind::Uuid,
+        ("date", _) => EditorKind::Date,
+        ("time" | "timetz", _) => EditorKind::Time,
+        ("timestamp" | "timestamptz", _) => EditorKind::Timestamp,
+        ("json" | "jsonb", _) => EditorKind::Json,
+        _ => EditorKind::Other,
+    }
 }
 
 /// The columns a page is ordered and continued by.
 #[derive(Debug)]
-struct Keyset {
-    order: RowOrder,
+pub(crate) struct Keyset {
+    pub(crate) order: RowOrder,
     /// SQL expression and SQL type of each key part.
-    parts: Vec<(String, String)>,
+    pub(crate) parts: Vec<(String, String)>,
+    /// Whether rows carry a version (`xmin`): tables do, views do not.
+    pub(crate) versioned: bool,
 }
 
 /// Reads one page of `request.table`, continuing after `request.after`.
@@ -108,6 +164,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
     let mut rows = Vec::with_capacity(fetched.len().min(request.limit as usize));
     let mut last_key = None;
     let mut keys = Vec::new();
+    let mut versions = Vec::new();
     for row in fetched.iter().take(request.limit as usize) {
         let cells = decode_cells(row, &columns, request.full_values)?;
         let mut key = Vec::with_capacity(keyset.parts.len());
@@ -124,6 +181,9 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             cursor.push(value.unwrap_or_else(|| NULL_IN_CURSOR.to_owned()));
         }
         cursor.extend(key);
+        if keyset.versioned {
+            versions.push(row.try_get(columns.len() + keyset.parts.len() + sort.len())?);
+        }
         last_key = Some(cursor);
         rows.push(cells);
     }
@@ -138,6 +198,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             _ => None,
         },
         keys,
+        versions,
     })
 }
 
@@ -150,20 +211,15 @@ pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor
             "{table} has no key to find a single row by."
         )));
     }
-    let select = select_list(&columns, true);
-    let conditions: Vec<String> = keyset
-        .parts
-        .iter()
-        .enumerate()
-        .map(|(index, (expr, sql_type))| {
-            format!("{RELATION_ALIAS}.{expr} = ${}::text::{sql_type}", index + 1)
-        })
-        .collect();
+    let mut select = select_list(&columns, true);
+    if keyset.versioned {
+        select.push(format!("{RELATION_ALIAS}.xmin::text AS v"));
+    }
     let sql = format!(
         "SELECT {} FROM {} AS {RELATION_ALIAS} WHERE {} LIMIT 1",
         select.join(", "),
         quote_table(table),
-        conditions.join(" AND ")
+        key_condition(&keyset, 1)
     );
     let mut query = sqlx::query(&sql);
     for value in &key.0 {
@@ -177,12 +233,33 @@ pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor
     Ok(RowDetail {
         table: table.clone(),
         values: decode_cells(&row, &columns, true)?,
+        version: if keyset.versioned {
+            row.try_get(columns.len())?
+        } else {
+            None
+        },
         columns: column_infos(columns),
     })
 }
 
+/// "Is the row with this key", its values bound from `$first_param` on.
+pub(crate) fn key_condition(keyset: &Keyset, first_param: usize) -> String {
+    keyset
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(index, (expr, sql_type))| {
+            format!(
+                "{RELATION_ALIAS}.{expr} = ${}::text::{sql_type}",
+                first_param + index
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
 /// The first `columns.len()` outputs of a row, decoded into cells.
-fn decode_cells(row: &PgRow, columns: &[Column], full_values: bool) -> CoreResult<Vec<Cell>> {
+pub(crate) fn decode_cells(row: &PgRow, columns: &[Column], full_values: bool) -> CoreResult<Vec<Cell>> {
     columns
         .iter()
         .enumerate()
@@ -194,19 +271,20 @@ fn decode_cells(row: &PgRow, columns: &[Column], full_values: bool) -> CoreResul
 }
 
 /// The columns as the UI and the CLI see them.
-fn column_infos(columns: Vec<Column>) -> Vec<ColumnInfo> {
+pub(crate) fn column_infos(columns: Vec<Column>) -> Vec<ColumnInfo> {
     columns
         .into_iter()
         .map(|column| ColumnInfo {
             name: column.name,
             data_type: column.data_type,
             primary_key_position: column.primary_key_position.and_then(|p| u16::try_from(p).ok()),
+            editing: column.editing,
         })
         .collect()
 }
 
 /// Every column as text (`c0`, `c1`, ...), previews unless `full_values`.
-fn select_list(columns: &[Column], full_values: bool) -> Vec<String> {
+pub(crate) fn select_list(columns: &[Column], full_values: bool) -> Vec<String> {
     columns
         .iter()
         .enumerate()
@@ -231,8 +309,11 @@ pub async fn exact_count(instance: &Instance, table: &TableRef) -> CoreResult<i6
     Ok(count)
 }
 
-async fn describe_relation(instance: &Instance, table: &TableRef) -> CoreResult<(RelationKind, Vec<Column>)> {
-    let found: Vec<(String, String, String, String, Option<i16>)> = sqlx::query_as(RELATION_COLUMNS)
+pub(crate) async fn describe_relation(
+    instance: &Instance,
+    table: &TableRef,
+) -> CoreResult<(RelationKind, Vec<Column>)> {
+    let found: Vec<ColumnRow> = sqlx::query_as(RELATION_COLUMNS)
         .bind(&table.schema)
         .bind(&table.name)
         .fetch_all(instance.pool())
@@ -244,19 +325,45 @@ async fn describe_relation(instance: &Instance, table: &TableRef) -> CoreResult<
         )));
     };
     let kind = crate::catalog::relation_kind(&first.0);
+    let editable = matches!(kind, RelationKind::Table | RelationKind::PartitionedTable);
     let columns = found
         .into_iter()
-        .map(|(_, name, data_type, base_type, primary_key_position)| Column {
-            name,
-            data_type,
-            base_type,
-            primary_key_position,
-        })
+        .map(
+            |(
+                _,
+                name,
+                data_type,
+                base_type,
+                primary_key_position,
+                not_null,
+                default,
+                generated,
+                category,
+                max_length,
+                enum_values,
+                write_type,
+            )| Column {
+                write_type,
+                editing: editable.then(|| ColumnEditing {
+                    editor: editor_for(&base_type, &category),
+                    nullable: !not_null,
+                    default,
+                    max_length: max_length.and_then(|n| u32::try_from(n).ok()),
+                    enum_values,
+                    generated,
+                }),
+                name,
+                data_type,
+                base_type,
+                primary_key_position,
+            },
+        )
         .collect();
     Ok((kind, columns))
 }
 
-fn keyset_for(kind: RelationKind, columns: &[Column]) -> Keyset {
+pub(crate) fn keyset_for(kind: RelationKind, columns: &[Column]) -> Keyset {
+    let versioned = matches!(kind, RelationKind::Table | RelationKind::PartitionedTable);
     let mut key_columns: Vec<&Column> = columns
         .iter()
         .filter(|c| c.primary_key_position.is_some())
@@ -264,6 +371,7 @@ fn keyset_for(kind: RelationKind, columns: &[Column]) -> Keyset {
     key_columns.sort_by_key(|c| c.primary_key_position);
     if !key_columns.is_empty() {
         return Keyset {
+            versioned,
             order: RowOrder::PrimaryKey,
             parts: key_columns
                 .into_iter()
@@ -274,10 +382,12 @@ fn keyset_for(kind: RelationKind, columns: &[Column]) -> Keyset {
     match kind {
         // Only plain tables and materialized views have one ctid per row.
         RelationKind::Table | RelationKind::MaterializedView => Keyset {
+            versioned,
             order: RowOrder::PhysicalLocation,
             parts: vec![("ctid".to_owned(), "tid".to_owned())],
         },
         _ => Keyset {
+            versioned: false,
             order: RowOrder::Unordered,
             parts: Vec::new(),
         },
@@ -285,7 +395,7 @@ fn keyset_for(kind: RelationKind, columns: &[Column]) -> Keyset {
 }
 
 /// Alias of the relation in page queries.
-const RELATION_ALIAS: &str = "src";
+pub(crate) const RELATION_ALIAS: &str = "src";
 
 fn preview_expression(column: &Column, full_values: bool) -> String {
     let quoted = format!("{RELATION_ALIAS}.{}", quote_ident(&column.name));
@@ -531,6 +641,9 @@ fn page_sql(
             .enumerate()
             .map(|(index, (expr, _, _))| format!("{expr}::text AS s{index}")),
     );
+    if keyset.versioned {
+        select.push(format!("{RELATION_ALIAS}.xmin::text AS v"));
+    }
     let mut sql = format!(
         "SELECT {} FROM {} AS {RELATION_ALIAS}",
         select.join(", "),
@@ -668,13 +781,17 @@ mod tests {
                 name: "Id".into(),
                 data_type: "bigint".into(),
                 base_type: "int8".into(),
+                write_type: "bigint".into(),
                 primary_key_position: Some(1),
+                editing: None,
             },
             Column {
                 name: "we\"ird".into(),
                 data_type: "text".into(),
                 base_type: "text".into(),
+                write_type: "text".into(),
                 primary_key_position: None,
+                editing: None,
             },
         ];
         let keyset = keyset_for(RelationKind::Table, &columns);
@@ -737,7 +854,9 @@ mod filter_properties {
                 name: name.clone(),
                 data_type: types[index % types.len()].0.to_owned(),
                 base_type: types[index % types.len()].1.to_owned(),
+                write_type: types[index % types.len()].0.to_owned(),
                 primary_key_position: None,
+                editing: None,
             })
             .collect()
     }

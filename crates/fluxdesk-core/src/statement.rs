@@ -32,7 +32,8 @@ pub const PENDING_WRITE_TTL: Duration = Duration::from_secs(300);
 
 struct Pending {
     instance_id: String,
-    audit: Option<AuditContext>,
+    /// Who acts, and the events to record when (and only if) it commits.
+    audit: Option<(AuditContext, Vec<AuditEvent>)>,
     summary: PendingWrite,
     expires_at: Instant,
     transaction: Transaction<'static, Postgres>,
@@ -68,13 +69,10 @@ impl PendingWrites {
     /// Commits the write `id`; returns it.
     pub async fn commit(&self, id: &str) -> CoreResult<PendingWrite> {
         let mut pending = self.take(id)?;
-        if let Some(context) = &pending.audit {
-            audit::append(
-                &mut pending.transaction,
-                context,
-                &write_event(&pending.summary.sql, pending.summary.rows_affected, true),
-            )
-            .await?;
+        if let Some((context, events)) = &pending.audit {
+            for event in events {
+                audit::append(&mut pending.transaction, context, event).await?;
+            }
         }
         pending.transaction.commit().await?;
         tracing::info!(instance = %pending.instance_id, rows = pending.summary.rows_affected, "confirmed write committed");
@@ -125,6 +123,24 @@ impl PendingWrites {
             .any(|pending| pending.instance_id == instance_id)
     }
 
+    /// Holds `transaction` open until the user commits or rolls it back (or
+    /// its time runs out); `events` are recorded if it commits.
+    pub(crate) fn hold_transaction(
+        &self,
+        instance_id: &str,
+        transaction: Transaction<'static, Postgres>,
+        summary: PendingWrite,
+        audit: Option<(&AuditContext, Vec<AuditEvent>)>,
+    ) {
+        self.hold(Pending {
+            instance_id: instance_id.to_owned(),
+            audit: audit.map(|(context, events)| (context.clone(), events)),
+            summary,
+            expires_at: Instant::now() + PENDING_WRITE_TTL,
+            transaction,
+        });
+    }
+
     fn hold(&self, pending: Pending) {
         let id = pending.summary.id.clone();
         let expires_at = pending.expires_at;
@@ -160,7 +176,7 @@ fn write_event(sql: &str, rows_affected: u64, confirmed: bool) -> AuditEvent {
 }
 
 /// Words that suggest a statement carries a secret in its literals.
-const CREDENTIAL_WORDS: [&str; 10] = [
+pub(crate) const CREDENTIAL_WORDS: [&str; 10] = [
     "password",
     "passwd",
     "secret",
@@ -322,13 +338,13 @@ pub async fn run(
                 changes,
                 expires_in_secs: PENDING_WRITE_TTL.as_secs(),
             };
-            pending.hold(Pending {
-                instance_id: instance_id.to_owned(),
-                audit: audit.cloned(),
-                summary: summary.clone(),
-                expires_at: Instant::now() + PENDING_WRITE_TTL,
+            let events = vec![write_event(sql, rows_affected, true)];
+            pending.hold_transaction(
+                instance_id,
                 transaction,
-            });
+                summary.clone(),
+                audit.map(|context| (context, events)),
+            );
             Ok(StatementOutcome::AwaitingConfirmation {
                 pending: summary,
                 result,
@@ -426,7 +442,9 @@ ORDER BY 1
 "#;
 
 /// Rows changed per table by the open transaction, as the server counts them.
-async fn table_changes(transaction: &mut Transaction<'static, Postgres>) -> CoreResult<Vec<TableChange>> {
+pub(crate) async fn table_changes(
+    transaction: &mut Transaction<'static, Postgres>,
+) -> CoreResult<Vec<TableChange>> {
     let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(TABLE_CHANGES)
         .fetch_all(&mut **transaction)
         .await?;
@@ -477,6 +495,7 @@ fn columns_of(row: &PgRow) -> Vec<ColumnInfo> {
             name: column.name().to_owned(),
             data_type: column.type_info().name().to_ascii_lowercase(),
             primary_key_position: None,
+            editing: None,
         })
         .collect()
 }

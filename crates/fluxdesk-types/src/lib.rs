@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod catalog;
 pub mod diagnosis;
+pub mod editing;
 pub mod error;
 pub mod instance;
 pub mod profile;
@@ -22,6 +23,7 @@ pub use admin::{
 };
 pub use catalog::{RelationKind, SchemaSummary, TableSummary};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};
+pub use editing::{CellValue, ChangeOutcome, ChangeSet, ColumnEditing, Conflict, EditorKind, RowChange};
 pub use error::{ApiError, ErrorCode};
 pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
 pub use profile::{

@@ -1,5 +1,6 @@
 //! Pages of rows for the grid, fetched by keyset.
 
+use crate::editing::ColumnEditing;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -30,7 +31,7 @@ impl fmt::Display for TableRef {
 
 /// The position after the last row of a page: the full text of its key columns
 /// (primary key, or the physical row location for tables without one).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct KeysetCursor(pub Vec<String>);
 
@@ -205,6 +206,9 @@ pub struct ColumnInfo {
     pub data_type: String,
     /// Position in the primary key (1-based), if part of it.
     pub primary_key_position: Option<u16>,
+    /// How its cells are edited; `None` where they cannot be (views, query results).
+    #[serde(default)]
+    pub editing: Option<ColumnEditing>,
 }
 
 /// How pages of a relation are ordered, which decides whether paging is stable.
@@ -275,6 +279,10 @@ pub struct RowPage {
     /// Each row's key, to open it whole; empty when rows have no stable key (views).
     #[serde(default)]
     pub keys: Vec<KeysetCursor>,
+    /// Each row's version (`xmin`) when it was read, to detect conflicting
+    /// edits; empty when rows cannot be edited (views).
+    #[serde(default)]
+    pub versions: Vec<String>,
 }
 
 /// One row with every value whole, for the row panel (form view).
@@ -286,6 +294,9 @@ pub struct RowDetail {
     pub columns: Vec<ColumnInfo>,
     /// One whole value per column.
     pub values: Vec<Cell>,
+    /// The row's version (`xmin`) when read; `None` for views.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[cfg(test)]
