@@ -13,6 +13,7 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
+use fluxdesk_types::{ChangeOutcome, ChangeSet};
 use std::path::PathBuf;
 use tauri::State;
 
@@ -131,6 +132,24 @@ pub async fn run_statement(
     sql: String,
 ) -> Reply<StatementOutcome> {
     Ok(console.run_statement(&profile_id, &sql).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn review_changes(
+    console: State<'_, Console>,
+    profile_id: String,
+    changes: ChangeSet,
+) -> Reply<Vec<String>> {
+    Ok(console.review_changes(&profile_id, &changes).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn commit_changes(
+    console: State<'_, Console>,
+    profile_id: String,
+    changes: ChangeSet,
+) -> Reply<ChangeOutcome> {
+    Ok(console.commit_changes(&profile_id, &changes).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -69,6 +69,8 @@ fn main() {
             commands::explain_statement,
             commands::fetch_row,
             commands::run_statement,
+            commands::review_changes,
+            commands::commit_changes,
             commands::commit_write,
             commands::rollback_write,
             commands::set_window_title,

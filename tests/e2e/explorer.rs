@@ -377,3 +377,179 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
 
     client.close().await.unwrap();
 }
+
+/// Sets an input's value as typing would, firing `input`.
+async fn set_input(client: &Client, css: &str, value: &str) {
+    element(client, css, PATIENCE).await;
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap();
+}
+
+/// Double-clicks a cell of row `row` to open its editor.
+async fn edit_cell(client: &Client, row: usize, column: &str) {
+    let css = format!(".grid-row[data-row-index='{row}'] .cell-slot[data-column='{column}'] .grid-cell");
+    element(client, &css, PATIENCE).await;
+    client
+        .execute(
+            "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));",
+            vec![css.into()],
+        )
+        .await
+        .unwrap();
+    element(client, ".cell-editor", PATIENCE).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
+    let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
+    let psql = |sql: &str| {
+        shared_cluster()
+            .psql(&database.name, sql)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E editing"])
+        .await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
+    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
+    eventually("the first page of todos", PATIENCE, || async {
+        (loaded_rows(&client).await >= 200).then_some(())
+    })
+    .await;
+    let first_id = psql("SELECT id FROM public.todos ORDER BY id LIMIT 1");
+    let first_priority = psql(&format!(
+        "SELECT priority FROM public.todos WHERE id = {first_id}"
+    ));
+
+    // A bad value is caught in the editor, before anything is staged.
+    edit_cell(&client, 0, "priority").await;
+    set_input(&client, ".cell-editor", "two").await;
+    click(&client, ".stage-cell", PATIENCE).await;
+    let problem = element(&client, ".cell-editor-error", PATIENCE).await;
+    assert!(problem.text().await.unwrap().contains("whole number"));
+    // The server's own rule (CHECK priority BETWEEN 1 AND 4) is shown on the cell.
+    set_input(&client, ".cell-editor", "9").await;
+    click(&client, ".stage-cell", PATIENCE).await;
+    edit_cell(&client, 0, "title").await;
+    set_input(&client, ".cell-editor", "Edited in the window ✓").await;
+    click(&client, ".stage-cell", PATIENCE).await;
+    element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
+    let staged = element(
+        &client,
+        ".grid-row[data-row-index='0'] .cell-slot[data-column='title'] .grid-cell.staged",
+        PATIENCE,
+    )
+    .await;
+    assert_eq!(
+        staged.prop("textContent").await.unwrap().as_deref(),
+        Some("Edited in the window ✓")
+    );
+
+    // Review shows the exact statement, with the row's version check.
+    click(&client, "#review-changes", PATIENCE).await;
+    let review = element(&client, "#review-sql", PATIENCE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        review.starts_with("UPDATE \"public\".\"todos\" AS src SET")
+            && review.contains("'Edited in the window ✓'"),
+        "{review}"
+    );
+    assert!(
+        review.contains("\"priority\" = '9'") && review.contains("src.xmin ="),
+        "{review}"
+    );
+
+    click(&client, "#commit-changes", PATIENCE).await;
+    let refused = element(&client, "#commit-error[data-column='priority']", PATIENCE).await;
+    assert!(refused.text().await.unwrap().contains("check constraint"));
+    element(
+        &client,
+        ".grid-row[data-row-index='0'] .cell-slot.cell-error[data-column='priority']",
+        PATIENCE,
+    )
+    .await;
+    // Nothing was applied, and nothing staged was lost.
+    assert_ne!(
+        psql(&format!("SELECT title FROM public.todos WHERE id = {first_id}")),
+        "Edited in the window ✓"
+    );
+    element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
+
+    // Fix the priority in place and commit: one transaction, and the database has it.
+    edit_cell(&client, 0, "priority").await;
+    set_input(&client, ".cell-editor", "3").await;
+    click(&client, ".stage-cell", PATIENCE).await;
+    click(&client, "#commit-changes", PATIENCE).await;
+    let result = element(&client, "#commit-result", PATIENCE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("1 rows changed"), "{result}");
+    assert_eq!(
+        psql(&format!(
+            "SELECT title || '|' || priority FROM public.todos WHERE id = {first_id}"
+        )),
+        "Edited in the window ✓|3"
+    );
+    // The change is in the audit trail with the row before and after.
+    assert_eq!(
+        psql(
+            "SELECT details->'before'->>'priority' || '>' || (details->'after'->>'priority') FROM fluxdesk.audit_events WHERE action = 'data.update'"
+        ),
+        format!("{first_priority}>3"),
+    );
+
+    // Someone else changes row 2 while I edit it: a conflict, theirs beside mine.
+    let second_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 1 LIMIT 1");
+    edit_cell(&client, 1, "title").await;
+    set_input(&client, ".cell-editor", "mine").await;
+    click(&client, ".stage-cell", PATIENCE).await;
+    psql(&format!(
+        "UPDATE public.todos SET title = 'theirs' WHERE id = {second_id}"
+    ));
+    click(&client, "#commit-changes", PATIENCE).await;
+    let theirs = element(
+        &client,
+        "#conflicts .conflict tr[data-column='title'] .theirs",
+        PATIENCE,
+    )
+    .await;
+    assert_eq!(
+        theirs.prop("textContent").await.unwrap().as_deref(),
+        Some("theirs")
+    );
+    let mine = element(
+        &client,
+        "#conflicts .conflict tr[data-column='title'] .yours",
+        PATIENCE,
+    )
+    .await;
+    assert_eq!(mine.prop("textContent").await.unwrap().as_deref(), Some("mine"));
+    assert_eq!(
+        psql(&format!("SELECT title FROM public.todos WHERE id = {second_id}")),
+        "theirs"
+    );
+    // Keep mine: staged again at their version, then committed.
+    click(&client, "#conflicts .keep-mine", PATIENCE).await;
+    click(&client, "#commit-changes", PATIENCE).await;
+    element(&client, "#commit-result", PATIENCE).await;
+    eventually("my title committed over theirs", PATIENCE, || async {
+        (psql(&format!("SELECT title FROM public.todos WHERE id = {second_id}")) == "mine").then_some(())
+    })
+    .await;
+    save_screenshot(&client, "explorer-editing").await;
+}

@@ -1,21 +1,25 @@
 //! The data grid: a table's rows, paged by key as the user scrolls, with only
 //! the rows in view in the DOM.
 
-use crate::components::{ErrorBanner, FilterBar, RowPanel};
+use crate::components::{CellEditor, ErrorBanner, FilterBar, NewRows, RowPanel, StagedBar};
 use crate::format::grouped;
 use crate::services;
 use crate::services::saved_views::{self, SavedView};
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
+use crate::state::staging::{Rejection, StagedTarget, Staging, validate};
 use fluxdesk_types::{Cell, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary};
+use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::Element;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// Height of the sticky column header in CSS pixels (matches styles.css).
 const HEADER_HEIGHT: f64 = 44.0;
-/// Width of the row-number column and of each data column, in CSS pixels.
-const ROW_NUMBER_WIDTH: f64 = 64.0;
+/// Width of the row-number column (with its selection box) and of each data
+/// column, in CSS pixels.
+const ROW_NUMBER_WIDTH: f64 = 92.0;
 const COLUMN_WIDTH: f64 = 200.0;
 
 /// Which rows, in which order: what the filter bar and the headers set.
@@ -56,6 +60,25 @@ fn request_page(
             Err(error) => grid.dispatch(GridAction::PageFailed { generation, error }),
         }
     });
+}
+
+/// The text an editor starts from; `None` is NULL.
+fn editable_text(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Null => None,
+        Cell::Truncated { prefix } => Some(prefix.clone()),
+        other => Some(other.display_text()),
+    }
+}
+
+/// A staged value as the grid shows it.
+fn staged_view(value: &Option<String>) -> Html {
+    match value {
+        None => html! { <div class="grid-cell null staged" title="Staged: NULL">{ "NULL" }</div> },
+        Some(text) => {
+            html! { <div class="grid-cell staged" title={format!("Staged: {text}")}>{ text }</div> }
+        }
+    }
 }
 
 fn cell_view(cell: &Cell) -> Html {
@@ -190,6 +213,100 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             })
         }
     };
+    // Staged edits belong to the table, not the view: a new filter or sort keeps them.
+    let staging = use_state(Staging::default);
+    let reloads = use_state(|| 0_u32);
+    let selection = use_state(BTreeMap::<KeysetCursor, String>::new);
+    // The cell being edited: row index, column index, and the value it starts from.
+    let editing = use_state(|| Option::<(usize, usize, Option<String>)>::None);
+    let batch_column = use_state(String::new);
+    let batch_value = use_state(String::new);
+    let batch_problem = use_state(|| Option::<String>::None);
+    {
+        let staging = staging.clone();
+        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |_| {
+            staging.set(Staging::default());
+        });
+    }
+    let on_staging = {
+        let staging = staging.clone();
+        Callback::from(move |next: Staging| staging.set(next))
+    };
+    let on_reload = {
+        let reloads = reloads.clone();
+        Callback::from(move |_: ()| reloads.set(reloads.wrapping_add(1)))
+    };
+    let on_insert_row = {
+        let staging = staging.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*staging).clone();
+            next.add_insert();
+            staging.set(next);
+        })
+    };
+    let on_delete_selected = {
+        let (staging, selection) = (staging.clone(), selection.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*staging).clone();
+            for (key, version) in selection.iter() {
+                if !next.deletes.contains_key(key) {
+                    next.toggle_delete(key.clone(), version);
+                }
+            }
+            staging.set(next);
+            selection.set(BTreeMap::new());
+        })
+    };
+    let on_duplicate_selected = {
+        let (staging, selection) = (staging.clone(), selection.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*staging).clone();
+            next.duplicates.extend(selection.keys().cloned());
+            next.rejection = None;
+            staging.set(next);
+            selection.set(BTreeMap::new());
+        })
+    };
+    let on_set_column = {
+        let (staging, selection, columns) = (staging.clone(), selection.clone(), grid.columns.clone());
+        let (batch_column, batch_value, batch_problem) =
+            (batch_column.clone(), batch_value.clone(), batch_problem.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(column) = columns.iter().find(|c| c.name == *batch_column) else {
+                batch_problem.set(Some("Choose a column to set.".to_owned()));
+                return;
+            };
+            // An empty value with a nullable column means NULL.
+            let nullable = column.editing.as_ref().is_some_and(|e| e.nullable);
+            let value = if batch_value.is_empty() && nullable {
+                None
+            } else {
+                Some((*batch_value).clone())
+            };
+            if let Err(reason) = validate(column, value.as_deref()) {
+                batch_problem.set(Some(reason));
+                return;
+            }
+            let mut next = (*staging).clone();
+            for (key, version) in selection.iter() {
+                next.set_value(key.clone(), version, &column.name, value.clone());
+            }
+            staging.set(next);
+            batch_problem.set(None);
+        })
+    };
+    let on_batch_column = {
+        let batch_column = batch_column.clone();
+        Callback::from(move |event: Event| {
+            batch_column.set(event.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let on_batch_value = {
+        let batch_value = batch_value.clone();
+        Callback::from(move |event: InputEvent| {
+            batch_value.set(event.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
     let on_close_row = {
         let opened = opened.clone();
         Callback::from(move |_: ()| opened.set(None))
@@ -218,9 +335,17 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let generations = generations.clone();
         let viewport = viewport.clone();
         let scroll = scroll.clone();
+        let (selection, editing) = (selection.clone(), editing.clone());
         use_effect_with(
-            (props.instance_id.clone(), table_ref.clone(), view.clone()),
-            move |(instance_id, table, view)| {
+            (
+                props.instance_id.clone(),
+                table_ref.clone(),
+                view.clone(),
+                *reloads,
+            ),
+            move |(instance_id, table, view, _)| {
+                selection.set(BTreeMap::new());
+                editing.set(None);
                 let generation = {
                     let mut counter = generations.borrow_mut();
                     *counter += 1;
@@ -338,6 +463,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         })
     };
 
+    let editable = grid.editable();
     let width = ROW_NUMBER_WIDTH + COLUMN_WIDTH * grid.columns.len() as f64;
     let body_height = ROW_HEIGHT * grid.row_count as f64;
     let estimate = match props.table.estimated_rows {
@@ -380,6 +506,31 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     },
                 } }
             </div>
+            if editable {
+                <div class="edit-toolbar" id="edit-toolbar">
+                    <button id="insert-row" class="button small" onclick={on_insert_row} title="Stage a new row; its columns start with their defaults">{ "+ Row" }</button>
+                    if !selection.is_empty() {
+                        <span id="selection-count" data-count={selection.len().to_string()}>{ format!("{} selected", selection.len()) }</span>
+                        <button id="delete-selected" class="button small" onclick={on_delete_selected}>{ "Delete" }</button>
+                        <button id="duplicate-selected" class="button small" onclick={on_duplicate_selected}>{ "Duplicate" }</button>
+                        <select id="set-column-name" onchange={on_batch_column}>
+                            <option value="" selected={batch_column.is_empty()}>{ "Set column…" }</option>
+                            { for grid.columns.iter().filter(|c| c.editing.as_ref().is_some_and(|e| !e.generated)).map(|c| html! {
+                                <option value={c.name.clone()} selected={*batch_column == c.name}>{ &c.name }</option>
+                            }) }
+                        </select>
+                        <input id="set-column-value" placeholder="value (empty: NULL)" value={(*batch_value).clone()} oninput={on_batch_value} />
+                        <button id="set-column" class="button small" onclick={on_set_column}>{ "Set" }</button>
+                        if let Some(problem) = &*batch_problem {
+                            <span class="field-error" role="alert">{ problem }</span>
+                        }
+                    }
+                    <span class="edit-hint">{ "Double-click a cell to edit; changes are staged until you commit." }</span>
+                </div>
+                <StagedBar instance_id={props.instance_id.clone()} table={table_ref.clone()} staging={(*staging).clone()}
+                    on_change={on_staging.clone()} on_reload={on_reload} />
+                <NewRows columns={(*grid.columns).clone()} staging={(*staging).clone()} on_change={on_staging} />
+            }
             if !grid.columns.is_empty() {
                 <FilterBar key={format!("{}.{}", table_ref.schema, table_ref.name)} columns={(*grid.columns).clone()}
                     applied={filter.clone()} on_apply={on_apply_filter} />
@@ -417,13 +568,103 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 </div>
                 <div class="grid-body" style={format!("height: {body_height}px; width: {width}px")}>
                     { for visible.clone().filter_map(|index| grid.row(index).map(|row| (index, row))).map(|(index, row)| {
+                        let key = grid.key(index).cloned();
+                        let version = grid.version(index).cloned();
+                        let deleted = key.as_ref().is_some_and(|k| staging.deletes.contains_key(k));
+                        let selected = key.as_ref().is_some_and(|k| selection.contains_key(k));
+                        let can_edit = editable && key.is_some() && version.is_some();
+                        let toggle_select = {
+                            let (selection, key, version) = (selection.clone(), key.clone(), version.clone());
+                            Callback::from(move |_: Event| {
+                                let (Some(key), Some(version)) = (key.clone(), version.clone()) else { return };
+                                let mut next = (*selection).clone();
+                                if next.remove(&key).is_none() {
+                                    next.insert(key, version);
+                                }
+                                selection.set(next);
+                            })
+                        };
                         html! {
-                            <div class={classes!("grid-row", (index % 2 == 1).then_some("alternate"))}
+                            <div class={classes!("grid-row", (index % 2 == 1).then_some("alternate"), deleted.then_some("deleted"), selected.then_some("selected"),
+                                    editing.as_ref().is_some_and(|(row, _, _)| *row == index).then_some("editing-row"))}
                                 key={index} data-row-index={index.to_string()}
                                 style={format!("transform: translateY({}px)", index as f64 * ROW_HEIGHT)}>
-                                <button class="grid-cell row-number open-row" title="Open the whole row"
-                                    disabled={grid.key(index).is_none()} onclick={open_row(grid.key(index).cloned())}>{ index + 1 }</button>
-                                { for row.iter().map(cell_view) }
+                                <div class="grid-cell row-number">
+                                    if can_edit {
+                                        <input type="checkbox" class="select-row" title="Select for a batch operation"
+                                            checked={selected} onchange={toggle_select} />
+                                    }
+                                    <button class="open-row" title="Open the whole row"
+                                        disabled={key.is_none()} onclick={open_row(key.clone())}>{ index + 1 }</button>
+                                </div>
+                                { for row.iter().enumerate().map(|(position, cell)| {
+                                    let Some(column) = grid.columns.get(position) else { return html! {} };
+                                    if let Some((row_index, column_index, initial)) = &*editing
+                                        && (*row_index, *column_index) == (index, position)
+                                    {
+                                        let on_stage = {
+                                            let (staging, editing, key, version, name) =
+                                                (staging.clone(), editing.clone(), key.clone(), version.clone(), column.name.clone());
+                                            Callback::from(move |value: Option<String>| {
+                                                if let (Some(key), Some(version)) = (key.clone(), version.clone()) {
+                                                    let mut next = (*staging).clone();
+                                                    next.set_value(key, &version, &name, value);
+                                                    staging.set(next);
+                                                }
+                                                editing.set(None);
+                                            })
+                                        };
+                                        let on_cancel = {
+                                            let editing = editing.clone();
+                                            Callback::from(move |_: ()| editing.set(None))
+                                        };
+                                        return html! {
+                                            <div class="grid-cell editing" data-column={column.name.clone()}>
+                                                <CellEditor column={column.clone()} initial={initial.clone()} {on_stage} {on_cancel} />
+                                            </div>
+                                        };
+                                    }
+                                    let staged = key.as_ref().and_then(|k| staging.staged_value(k, &column.name)).cloned();
+                                    let rejection = match (&staging.rejection, &key) {
+                                        (Some(Rejection { target: StagedTarget::Update(k), column: Some(c), message }), Some(key))
+                                            if k == key && *c == column.name => Some(message.clone()),
+                                        _ => None,
+                                    };
+                                    let column_editable = can_edit && column.editing.as_ref().is_some_and(|e| !e.generated);
+                                    let on_edit = column_editable.then(|| {
+                                        let (editing, instance_id, table, key) =
+                                            (editing.clone(), props.instance_id.clone(), table_ref.clone(), key.clone());
+                                        let (cell, staged) = (cell.clone(), staged.clone());
+                                        Callback::from(move |_: MouseEvent| {
+                                            if let Some(value) = staged.clone() {
+                                                editing.set(Some((index, position, value)));
+                                            } else if let (Cell::Truncated { .. }, Some(key)) = (&cell, key.clone()) {
+                                                // Edit the whole value, never its preview.
+                                                let (editing, instance_id, table) = (editing.clone(), instance_id.clone(), table.clone());
+                                                wasm_bindgen_futures::spawn_local(async move {
+                                                    if let Ok(detail) = services::fetch_row(&instance_id, &table, &key).await
+                                                        && let Some(whole) = detail.values.get(position)
+                                                    {
+                                                        editing.set(Some((index, position, editable_text(whole))));
+                                                    }
+                                                });
+                                            } else {
+                                                editing.set(Some((index, position, editable_text(&cell))));
+                                            }
+                                        })
+                                    });
+                                    let inner = match &staged {
+                                        Some(value) => staged_view(value),
+                                        None => cell_view(cell),
+                                    };
+                                    html! {
+                                        <div class={classes!("cell-slot", column_editable.then_some("editable"), rejection.is_some().then_some("cell-error"))}
+                                            data-column={column.name.clone()} title={rejection.clone()}
+                                            ondblclick={on_edit}>
+                                            { inner }
+                                        </div>
+                                    }
+                                }) }
                             </div>
                         }
                     }) }

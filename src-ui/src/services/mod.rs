@@ -14,6 +14,7 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
+use fluxdesk_types::{ChangeOutcome, ChangeSet};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -206,6 +207,22 @@ pub async fn run_statement(profile_id: &str, sql: &str) -> Result<StatementOutco
         sql: &'a str,
     }
     ipc::invoke("run_statement", &Args { profile_id, sql }).await
+}
+
+#[derive(Serialize)]
+struct ChangesArgs<'a> {
+    profile_id: &'a str,
+    changes: &'a ChangeSet,
+}
+
+/// The SQL staged changes would run, one statement per change.
+pub async fn review_changes(profile_id: &str, changes: &ChangeSet) -> Result<Vec<String>, ApiError> {
+    ipc::invoke("review_changes", &ChangesArgs { profile_id, changes }).await
+}
+
+/// Applies staged changes, all in one transaction.
+pub async fn commit_changes(profile_id: &str, changes: &ChangeSet) -> Result<ChangeOutcome, ApiError> {
+    ipc::invoke("commit_changes", &ChangesArgs { profile_id, changes }).await
 }
 
 /// Commits a write that awaited confirmation.

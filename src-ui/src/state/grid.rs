@@ -34,6 +34,8 @@ pub struct GridState {
     pages: Rc<Vec<Rc<Vec<Row>>>>,
     /// Each loaded row's key, page by page, to open a row whole.
     key_pages: Rc<Vec<Rc<Vec<KeysetCursor>>>>,
+    /// Each loaded row's version (when read), page by page, for editing.
+    version_pages: Rc<Vec<Rc<Vec<String>>>>,
     /// Rows loaded so far.
     pub row_count: usize,
     /// How rows are ordered.
@@ -87,16 +89,19 @@ impl Reducible for GridState {
             GridAction::Open { table, generation } => {
                 // Reopening the same table (another filter) keeps its columns,
                 // so the filter bar stays usable even if the new filter fails.
-                let columns = if next.table.as_ref() == Some(&table) {
-                    next.columns.clone()
+                // Its order is kept too, so the edit tools (and their
+                // messages) stay while it reloads.
+                let (columns, order) = if next.table.as_ref() == Some(&table) {
+                    (next.columns.clone(), next.order)
                 } else {
-                    Rc::default()
+                    (Rc::default(), None)
                 };
                 next = GridState {
                     table: Some(table),
                     generation,
                     loading: true,
                     columns,
+                    order,
                     ..GridState::default()
                 };
             }
@@ -119,6 +124,9 @@ impl Reducible for GridState {
                 let mut key_pages = Rc::unwrap_or_clone(next.key_pages);
                 key_pages.push(Rc::new(page.keys));
                 next.key_pages = Rc::new(key_pages);
+                let mut version_pages = Rc::unwrap_or_clone(next.version_pages);
+                version_pages.push(Rc::new(page.versions));
+                next.version_pages = Rc::new(version_pages);
                 next.order = Some(page.order);
                 next.next = page.next;
                 next.first_page_loaded = true;
@@ -159,6 +167,18 @@ impl GridState {
         self.key_pages.get(index / page_rows)?.get(index % page_rows)
     }
 
+    /// The version row `index` was read at, if loaded and the rows can be edited.
+    pub fn version(&self, index: usize) -> Option<&String> {
+        let page_rows = PAGE_ROWS as usize;
+        self.version_pages.get(index / page_rows)?.get(index % page_rows)
+    }
+
+    /// Whether the rows on display can be edited (a table, not a view).
+    pub fn editable(&self) -> bool {
+        self.order.is_some_and(|order| order != RowOrder::Unordered)
+            && self.columns.iter().any(|c| c.editing.is_some())
+    }
+
     /// Whether the view has come close enough to the end to fetch more.
     pub fn wants_more(&self, visible_end: usize) -> bool {
         self.first_page_loaded
@@ -187,12 +207,14 @@ mod tests {
 
     fn page(ids: Range<i64>, next: Option<&str>) -> RowPage {
         RowPage {
+            versions: Vec::new(),
             keys: ids.clone().map(|id| KeysetCursor(vec![id.to_string()])).collect(),
             table: TableRef::new("public", "t"),
             columns: vec![ColumnInfo {
                 name: "id".into(),
                 data_type: "bigint".into(),
                 primary_key_position: Some(1),
+                editing: None,
             }],
             rows: ids.map(|id| vec![Cell::Int(id)]).collect(),
             order: RowOrder::PrimaryKey,

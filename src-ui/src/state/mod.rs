@@ -3,4 +3,5 @@
 
 pub mod grid;
 pub mod session;
+pub mod staging;
 pub mod tree;

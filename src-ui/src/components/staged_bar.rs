@@ -1,0 +1,366 @@
+//! The bar over the grid while changes are staged: review the exact SQL,
+//! commit it all in one transaction, or discard it. Conflicts show theirs
+//! beside yours; a refusal leaves every staged change in place.
+
+use crate::components::ErrorBanner;
+use crate::services;
+use crate::state::staging::{Rejection, StagedTarget, Staging};
+use fluxdesk_types::{ApiError, Cell, ChangeOutcome, ColumnInfo, Conflict, PendingWrite, TableRef};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Properties of [`StagedBar`].
+#[derive(Properties, PartialEq)]
+pub struct StagedBarProps {
+    /// The instance.
+    pub instance_id: String,
+    /// The table the changes are for.
+    pub table: TableRef,
+    /// What is staged.
+    pub staging: Staging,
+    /// Replaces what is staged.
+    pub on_change: Callback<Staging>,
+    /// The table changed on the server: reload it.
+    pub on_reload: Callback<()>,
+}
+
+/// Conflicts as the server reported them, with where each came from.
+#[derive(Clone, PartialEq)]
+struct ConflictReport {
+    conflicts: Vec<(Conflict, StagedTarget)>,
+    columns: Rc<Vec<ColumnInfo>>,
+}
+
+/// Review, commit or discard staged changes.
+#[component]
+pub fn StagedBar(props: &StagedBarProps) -> Html {
+    let review = use_state(|| Option::<Vec<String>>::None);
+    let busy = use_state(|| false);
+    let error = use_state(|| Option::<ApiError>::None);
+    let result = use_state(|| Option::<String>::None);
+    let pending = use_state(|| Option::<PendingWrite>::None);
+    let conflicts = use_state(|| Option::<ConflictReport>::None);
+    let count = props.staging.len();
+
+    // Anything staged anew makes an old review, result or error stale.
+    {
+        let (review, result) = (review.clone(), result.clone());
+        use_effect_with(props.staging.clone(), move |staging| {
+            review.set(None);
+            if !staging.is_empty() {
+                result.set(None);
+            }
+        });
+    }
+
+    let on_review = {
+        let (review, error, busy) = (review.clone(), error.clone(), busy.clone());
+        let (instance_id, table, staging) = (
+            props.instance_id.clone(),
+            props.table.clone(),
+            props.staging.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            if review.is_some() {
+                review.set(None);
+                return;
+            }
+            let (review, error, busy, instance_id) =
+                (review.clone(), error.clone(), busy.clone(), instance_id.clone());
+            let (set, _) = staging.change_set(&table);
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match services::review_changes(&instance_id, &set).await {
+                    Ok(statements) => {
+                        review.set(Some(statements));
+                        error.set(None);
+                    }
+                    Err(failure) => error.set(Some(failure)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    let on_commit = {
+        let (busy, error, result, pending, conflicts) = (
+            busy.clone(),
+            error.clone(),
+            result.clone(),
+            pending.clone(),
+            conflicts.clone(),
+        );
+        let (instance_id, table, staging) = (
+            props.instance_id.clone(),
+            props.table.clone(),
+            props.staging.clone(),
+        );
+        let (on_change, on_reload) = (props.on_change.clone(), props.on_reload.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (busy, error, result, pending, conflicts) = (
+                busy.clone(),
+                error.clone(),
+                result.clone(),
+                pending.clone(),
+                conflicts.clone(),
+            );
+            let (instance_id, staging, on_change, on_reload) = (
+                instance_id.clone(),
+                staging.clone(),
+                on_change.clone(),
+                on_reload.clone(),
+            );
+            let (set, targets) = staging.change_set(&table);
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match services::commit_changes(&instance_id, &set).await {
+                    Ok(ChangeOutcome::Committed { affected }) => {
+                        result.set(Some(format!(
+                            "Committed: {affected} rows changed in one transaction."
+                        )));
+                        error.set(None);
+                        conflicts.set(None);
+                        on_change.emit(Staging::default());
+                        on_reload.emit(());
+                    }
+                    Ok(ChangeOutcome::AwaitingConfirmation { pending: held }) => {
+                        error.set(None);
+                        pending.set(Some(held));
+                    }
+                    Ok(ChangeOutcome::Conflicts {
+                        conflicts: found,
+                        columns,
+                    }) => {
+                        error.set(None);
+                        conflicts.set(Some(ConflictReport {
+                            conflicts: found
+                                .into_iter()
+                                .filter_map(|c| targets.get(c.change).cloned().map(|t| (c, t)))
+                                .collect(),
+                            columns: Rc::new(columns),
+                        }));
+                    }
+                    Ok(ChangeOutcome::Rejected {
+                        change,
+                        column,
+                        message,
+                    }) => {
+                        error.set(None);
+                        let mut kept = staging.clone();
+                        kept.rejection = targets.get(change).cloned().map(|target| Rejection {
+                            target,
+                            column,
+                            message,
+                        });
+                        on_change.emit(kept);
+                    }
+                    Err(failure) => error.set(Some(failure)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    let on_discard = {
+        let (on_change, conflicts, error) = (props.on_change.clone(), conflicts.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            conflicts.set(None);
+            error.set(None);
+            on_change.emit(Staging::default());
+        })
+    };
+
+    let decide = {
+        let (pending, busy, error, result) = (pending.clone(), busy.clone(), error.clone(), result.clone());
+        let (on_change, on_reload) = (props.on_change.clone(), props.on_reload.clone());
+        move |confirm: bool| {
+            let (pending, busy, error, result, on_change, on_reload) = (
+                pending.clone(),
+                busy.clone(),
+                error.clone(),
+                result.clone(),
+                on_change.clone(),
+                on_reload.clone(),
+            );
+            Callback::from(move |_: MouseEvent| {
+                let Some(held) = (*pending).clone() else { return };
+                let (pending, busy, error, result, on_change, on_reload) = (
+                    pending.clone(),
+                    busy.clone(),
+                    error.clone(),
+                    result.clone(),
+                    on_change.clone(),
+                    on_reload.clone(),
+                );
+                busy.set(true);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let outcome = if confirm {
+                        services::commit_write(&held.id).await
+                    } else {
+                        services::rollback_write(&held.id).await
+                    };
+                    match outcome {
+                        Ok(done) if confirm => {
+                            result.set(Some(format!(
+                                "Committed: {} rows changed in one transaction.",
+                                done.rows_affected
+                            )));
+                            on_change.emit(Staging::default());
+                            on_reload.emit(());
+                        }
+                        // Rolled back: the staged changes stay for another try.
+                        Ok(_) => result.set(Some(
+                            "Rolled back: nothing changed; your changes are still staged.".to_owned(),
+                        )),
+                        Err(failure) => error.set(Some(failure)),
+                    }
+                    pending.set(None);
+                    busy.set(false);
+                });
+            })
+        }
+    };
+
+    let resolve = {
+        let (conflicts, on_change, on_reload, staging) = (
+            conflicts.clone(),
+            props.on_change.clone(),
+            props.on_reload.clone(),
+            props.staging.clone(),
+        );
+        move |index: usize, keep_mine: bool| {
+            let (conflicts, on_change, on_reload, staging) = (
+                conflicts.clone(),
+                on_change.clone(),
+                on_reload.clone(),
+                staging.clone(),
+            );
+            Callback::from(move |_: MouseEvent| {
+                let Some(mut report) = (*conflicts).clone() else {
+                    return;
+                };
+                if index >= report.conflicts.len() {
+                    return;
+                }
+                let (conflict, target) = report.conflicts.remove(index);
+                let mut next = staging.clone();
+                let key = match &target {
+                    StagedTarget::Update(key) | StagedTarget::Delete(key) | StagedTarget::Duplicate(key) => {
+                        Some(key.clone())
+                    }
+                    StagedTarget::Insert(_) => None,
+                };
+                if let Some(key) = key {
+                    match (keep_mine, &conflict.version) {
+                        (true, Some(version)) => next.rebase(&key, version),
+                        // Taking theirs, or the row is gone: nothing of mine can apply.
+                        _ => next.drop_row(&key),
+                    }
+                }
+                on_change.emit(next);
+                conflicts.set((!report.conflicts.is_empty()).then_some(report));
+                on_reload.emit(());
+            })
+        }
+    };
+
+    if count == 0 && result.is_none() && conflicts.is_none() && error.is_none() {
+        return html! {};
+    }
+    html! {
+        <div id="staged-bar" class="staged-bar" data-count={count.to_string()}>
+            if count > 0 {
+                <span class="staged-count">{ format!("{count} staged change{}", if count == 1 { "" } else { "s" }) }</span>
+                <button id="review-changes" class="button small" disabled={*busy} onclick={on_review}>
+                    { if review.is_some() { "Hide SQL" } else { "Review SQL" } }
+                </button>
+                <button id="commit-changes" class="button small primary" disabled={*busy || pending.is_some()} onclick={on_commit}>{ "Commit" }</button>
+                <button id="discard-changes" class="button small" disabled={*busy} onclick={on_discard}>{ "Discard" }</button>
+            }
+            if let Some(message) = &*result {
+                <span id="commit-result" class="commit-result">{ message }</span>
+            }
+            if let Some(rejection) = &props.staging.rejection {
+                <div id="commit-error" class="commit-error" role="alert" data-column={rejection.column.clone().unwrap_or_default()}>
+                    { format!("The server refused a change{}: {} Nothing was applied; your changes are still staged.",
+                        rejection.column.as_ref().map(|c| format!(" to \"{c}\"")).unwrap_or_default(), rejection.message) }
+                </div>
+            }
+            if let Some(error) = &*error {
+                <ErrorBanner error={error.clone()} />
+            }
+            if let Some(statements) = &*review {
+                <pre id="review-sql" class="review-sql">{ statements.iter().map(|s| format!("{s};")).collect::<Vec<_>>().join("\n") }</pre>
+            }
+            if let Some(held) = &*pending {
+                <div id="pending-changes" class="pending-write">
+                    { format!("{} rows changed, not yet committed (confirm-writes profile). ", held.rows_affected) }
+                    <button id="confirm-changes" class="button small primary" disabled={*busy} onclick={decide(true)}>{ "Commit now" }</button>
+                    <button id="rollback-changes" class="button small" disabled={*busy} onclick={decide(false)}>{ "Roll back" }</button>
+                </div>
+            }
+            if let Some(report) = &*conflicts {
+                <div id="conflicts" class="conflicts" role="alert">
+                    <div class="conflicts-title">{ "Changed by someone else since you loaded it: nothing was applied." }</div>
+                    { for report.conflicts.iter().enumerate().map(|(index, (conflict, target))| conflict_view(
+                        index, conflict, target, &report.columns, &props.staging, resolve(index, true), resolve(index, false))) }
+                </div>
+            }
+        </div>
+    }
+}
+
+fn conflict_view(
+    index: usize,
+    conflict: &Conflict,
+    target: &StagedTarget,
+    columns: &[ColumnInfo],
+    staging: &Staging,
+    keep_mine: Callback<MouseEvent>,
+    take_theirs: Callback<MouseEvent>,
+) -> Html {
+    let (what, key) = match target {
+        StagedTarget::Update(key) => ("Edit", Some(key)),
+        StagedTarget::Delete(key) => ("Delete", Some(key)),
+        StagedTarget::Duplicate(key) => ("Copy", Some(key)),
+        StagedTarget::Insert(_) => ("New row", None),
+    };
+    let key_text = key.map(|k| k.0.join(", ")).unwrap_or_default();
+    let mine = key.and_then(|k| staging.updates.get(k));
+    let shown: Vec<(usize, &ColumnInfo)> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| mine.is_none_or(|m| m.values.contains_key(&c.name)))
+        .collect();
+    html! {
+        <div class="conflict" data-index={index.to_string()} data-key={key_text.clone()}>
+            <div>{ format!("{what} of row {key_text}: ") }
+            { match &conflict.theirs {
+                None => html! { <span class="conflict-gone">{ "the row was deleted (or its key changed)." }</span> },
+                Some(_) => html! { <span>{ "theirs beside yours:" }</span> },
+            } }
+            </div>
+            if let Some(theirs) = &conflict.theirs {
+                <table class="conflict-values">
+                    <tr><th>{ "column" }</th><th>{ "theirs (now)" }</th><th>{ "yours" }</th></tr>
+                    { for shown.iter().map(|(position, column)| {
+                        let their = theirs.get(*position).map(Cell::display_text).unwrap_or_default();
+                        let yours = mine
+                            .and_then(|m| m.values.get(&column.name))
+                            .map(|v| v.clone().unwrap_or_else(|| "NULL".to_owned()))
+                            .unwrap_or_else(|| if what == "Delete" { "(delete)".to_owned() } else { String::new() });
+                        html! {
+                            <tr data-column={column.name.clone()}>
+                                <td>{ &column.name }</td>
+                                <td class="theirs">{ their }</td>
+                                <td class="yours">{ yours }</td>
+                            </tr>
+                        }
+                    }) }
+                </table>
+                <button class="button small keep-mine" onclick={keep_mine}>{ "Keep mine (overwrite theirs)" }</button>
+            }
+            <button class="button small take-theirs" onclick={take_theirs}>{ "Take theirs (drop mine)" }</button>
+        </div>
+    }
+}
