@@ -2,10 +2,12 @@
 //! writes awaiting confirmation. The app and the CLI each hold one, so their
 //! commands are a line or two.
 
+use crate::audit::{self, AuditEvent, Outcome};
 use crate::catalog;
 use crate::changes;
 use crate::diagnosis::{self, diagnose_with, diagnosis_of_error};
 use crate::error::{CoreError, CoreResult};
+use crate::export;
 use crate::fleet::Fleet;
 use crate::instance::Instance;
 use crate::keyring::Keyring;
@@ -14,15 +16,16 @@ use crate::rows;
 use crate::statement::{self, PendingWrites};
 use crate::target::ConnectionTarget;
 use fluxdesk_types::{
-    ChangeOutcome, ChangeSet, ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ImportReport,
-    InstanceHealth, KeysetCursor, PasswordState, PasswordStorage, PendingWrite, Profile, ProfileDraft,
-    ProfileEntry, ProfileExport, RowDetail, RowPage, RowsRequest, SchemaSummary, StatementOutcome, TableRef,
-    TableSummary,
+    ChangeOutcome, ChangeSet, ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ExportProgress,
+    ExportRequest, ExportSource, ExportSummary, ImportReport, InstanceHealth, KeysetCursor, PasswordState,
+    PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport, RowDetail, RowPage,
+    RowsRequest, SchemaSummary, StatementOutcome, TableRef, TableSummary,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Profiles, keyring, connections and pending writes of one app or CLI run.
 #[derive(Debug)]
@@ -507,6 +510,39 @@ impl Console {
             audit.as_ref(),
         )
         .await
+    }
+
+    /// Streams a view or a query to a file; audited when an admin is signed in.
+    pub async fn export(
+        &self,
+        id: &str,
+        request: &ExportRequest,
+        progress: &(dyn Fn(ExportProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> CoreResult<ExportSummary> {
+        let audit = self.gate_data(id).await?;
+        let instance = self.instance(id)?;
+        let summary = export::export(&instance, request, progress, cancel).await?;
+        if let Some(context) = audit {
+            let source = match &request.source {
+                ExportSource::View { table, filter, sort } => serde_json::json!({
+                    "table": table.to_string(), "filter": filter, "sort": sort,
+                }),
+                ExportSource::Query { sql } => {
+                    serde_json::json!({ "sql_sha256": crate::credentials::sha256_hex(sql) })
+                }
+            };
+            let event = AuditEvent::new(chrono::Utc::now(), "data.export", Outcome::Success)
+                .target(summary.path.clone())
+                .details(serde_json::json!({
+                    "source": source,
+                    "format": request.format,
+                    "rows": summary.rows,
+                    "bytes": summary.bytes,
+                }));
+            audit::append_alone(instance.pool(), &context, &event).await?;
+        }
+        Ok(summary)
     }
 
     /// The SQL a change set would run, for review.

@@ -68,6 +68,9 @@ pub enum CoreError {
     /// Fluxdesk's own schema is missing or behind this build.
     #[error("{0}")]
     SchemaNotInstalled(String),
+    /// The user cancelled a long operation; the text says what was undone.
+    #[error("{0}")]
+    Cancelled(String),
     /// A local file operation failed (logs, exports).
     #[error("{context}: {source}")]
     Io {
@@ -121,6 +124,7 @@ impl From<CoreError> for ApiError {
             CoreError::SignInRequired(message) => ApiError::new(ErrorCode::SignInRequired, message),
             CoreError::StepUpRequired(message) => ApiError::new(ErrorCode::StepUpRequired, message),
             CoreError::SchemaNotInstalled(message) => ApiError::new(ErrorCode::SchemaNotInstalled, message),
+            CoreError::Cancelled(message) => ApiError::new(ErrorCode::Cancelled, message),
             error @ CoreError::Io { .. } => {
                 tracing::error!(%error, "local I/O failed");
                 ApiError::new(ErrorCode::Internal, error.to_string())

@@ -15,6 +15,7 @@ pub mod console;
 pub mod credentials;
 pub mod diagnosis;
 pub mod error;
+pub mod export;
 pub mod fleet;
 pub mod fluxdesk_schema;
 pub mod ident;

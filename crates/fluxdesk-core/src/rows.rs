@@ -486,7 +486,7 @@ fn after_condition(
 
 /// A bound parameter of a filter: one text value, or a list (for `in`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Param {
+pub(crate) enum Param {
     Text(String),
     List(Vec<String>),
 }
@@ -696,6 +696,50 @@ fn page_sql(
         sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
     sql.push_str(&format!(" LIMIT ${next_param}"));
+    Ok((sql, params))
+}
+
+/// Every row of a relation's view (filter and sort, then key order) as one
+/// query: `SELECT src.* ...` with its filter values as parameters from `$1`.
+/// Exports stream it; it has no LIMIT and no cursor.
+pub(crate) async fn view_query(
+    instance: &Instance,
+    table: &TableRef,
+    filter: &RowFilter,
+    sort: &[fluxdesk_types::SortKey],
+) -> CoreResult<(String, Vec<Param>)> {
+    let (kind, columns) = describe_relation(instance, table).await?;
+    let keyset = keyset_for(kind, &columns);
+    let request = RowsRequest {
+        table: table.clone(),
+        limit: 1,
+        after: None,
+        full_values: true,
+        filter: filter.clone(),
+        sort: sort.to_vec(),
+    };
+    let sort = sort_columns(&request, &columns)?;
+    let mut sql = format!(
+        "SELECT {RELATION_ALIAS}.* FROM {} AS {RELATION_ALIAS}",
+        quote_table(table)
+    );
+    let (condition, params) = filter_sql(filter, &columns, 1)?;
+    if let Some(condition) = condition {
+        sql.push_str(&format!(" WHERE {condition}"));
+    }
+    let mut order: Vec<String> = sort
+        .iter()
+        .map(|(expr, _, descending)| format!("{expr}{}", if *descending { " DESC" } else { "" }))
+        .collect();
+    order.extend(
+        keyset
+            .parts
+            .iter()
+            .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}")),
+    );
+    if !order.is_empty() {
+        sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    }
     Ok((sql, params))
 }
 

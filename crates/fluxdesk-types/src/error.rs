@@ -39,6 +39,8 @@ pub enum ErrorCode {
     StepUpRequired,
     /// Fluxdesk's own schema is not installed in this instance yet.
     SchemaNotInstalled,
+    /// The user cancelled a long operation; nothing half-done was kept.
+    Cancelled,
     /// A bug or an unexpected condition; details are in the log file.
     Internal,
 }
@@ -62,6 +64,7 @@ impl ErrorCode {
             ErrorCode::SignInRequired => "sign_in_required",
             ErrorCode::StepUpRequired => "step_up_required",
             ErrorCode::SchemaNotInstalled => "schema_not_installed",
+            ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
         }
     }
@@ -135,6 +138,7 @@ mod tests {
             ErrorCode::SignInRequired,
             ErrorCode::StepUpRequired,
             ErrorCode::SchemaNotInstalled,
+            ErrorCode::Cancelled,
         ];
         for code in codes {
             let json = serde_json::to_string(&code).unwrap();

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod diagnosis;
 pub mod editing;
 pub mod error;
+pub mod export;
 pub mod instance;
 pub mod profile;
 pub mod rows;
@@ -25,6 +26,7 @@ pub use catalog::{RelationKind, SchemaSummary, TableSummary};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};
 pub use editing::{CellValue, ChangeOutcome, ChangeSet, ColumnEditing, Conflict, EditorKind, RowChange};
 pub use error::{ApiError, ErrorCode};
+pub use export::{ExportFormat, ExportProgress, ExportRequest, ExportSource, ExportSummary};
 pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
 pub use profile::{
     Environment, EnvironmentKind, ImportReport, PasswordState, PasswordStorage, Profile, ProfileDraft,
