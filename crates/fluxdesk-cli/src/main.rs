@@ -15,9 +15,11 @@ use fluxdesk_types::{
     RowsRequest, StatementOutcome, TlsMode,
 };
 use fluxdesk_types::{Arity, Condition, FilterOp, Join, RowFilter, SortKey};
+use fluxdesk_types::{ExportFormat, ExportProgress, ExportRequest, ExportSource};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
 
 const AFTER_HELP: &str = "\
 INSTANCES:
@@ -42,6 +44,7 @@ JSON OUTPUT (--json), stable for scripts:
            Values are JSON null, booleans, numbers (integers only while exact in
            a double), JSON documents for json/jsonb columns, and strings for
            everything else. Pass \"next\" to --after for the following page.
+  export   {\"path\": str, \"rows\": int, \"bytes\": int, \"elapsed_ms\": int}
   query    {\"outcome\": \"done\"|\"committed\", \"wrote\": bool,
             \"rows_affected\": int, \"columns\": [...] , \"rows\": [{...}], \"truncated\": bool}
   profiles list   [{\"profile\": {profile fields}, \"password\": \"saved\"|\"missing\"|
@@ -211,6 +214,37 @@ enum Verb {
         #[arg(long)]
         totp: Option<String>,
     },
+    /// Stream a table's rows (filtered and sorted as with `rows`) or a query's
+    /// result to a CSV or JSON file through COPY, in a read-only transaction.
+    /// Memory stays flat; progress goes to stderr on a terminal; Ctrl+C
+    /// cancels. The file appears only when complete: a failed or cancelled
+    /// export leaves no partial file and never replaces an existing one.
+    Export {
+        /// The table, as schema.table; leave it out to export --query instead.
+        #[arg(required_unless_present = "query", conflicts_with = "query")]
+        table: Option<String>,
+        /// Export the rows of this query (one SELECT, VALUES or TABLE) instead of a table.
+        #[arg(long)]
+        query: Option<String>,
+        /// csv: PostgreSQL's CSV with a header line; json: an array of objects.
+        #[arg(long, value_enum)]
+        format: ExportFormatArg,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// As for `rows`: keep rows where COLUMN OP [VALUE...] holds; repeatable.
+        #[arg(long, num_args = 2.., value_names = ["COLUMN", "OP"], action = clap::ArgAction::Append)]
+        filter: Vec<String>,
+        /// With several --filter, keep rows matching any one (OR).
+        #[arg(long)]
+        any: bool,
+        /// Keep rows whose text columns contain this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// Sort by this column first (`--order=-COLUMN` descending); repeatable.
+        #[arg(long, allow_hyphen_values = true)]
+        order: Vec<String>,
+    },
     /// Manage saved profiles.
     #[command(subcommand)]
     Profiles(ProfileVerb),
@@ -225,6 +259,13 @@ enum Verb {
     /// Manage admins, invitations and sessions, as the signed-in admin.
     #[command(subcommand)]
     Admin(admin::AdminVerb),
+}
+
+/// `export --format`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormatArg {
+    Csv,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -329,7 +370,10 @@ async fn main() -> ExitCode {
         }
     };
     // Each --filter is its own group of values; derive flattens them.
-    if let Some(rows) = matches.subcommand_matches("rows") {
+    if let Some(rows) = matches
+        .subcommand_matches("rows")
+        .or_else(|| matches.subcommand_matches("export"))
+    {
         cli.filter_groups = rows
             .get_occurrences::<String>("filter")
             .map(|groups| groups.map(|group| group.cloned().collect()).collect())
@@ -465,6 +509,7 @@ fn exit_status(code: ErrorCode) -> u8 {
         | ErrorCode::StepUpRequired
         | ErrorCode::SchemaNotInstalled => 7,
         ErrorCode::Database | ErrorCode::Internal => 1,
+        ErrorCode::Cancelled => 130,
     }
 }
 
@@ -557,6 +602,20 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             after: after.as_deref().map(output::parse_cursor).transpose()?,
             full_values: true,
         }),
+        Verb::Export {
+            table: Some(table),
+            any,
+            search,
+            order,
+            ..
+        } => Some(RowsRequest {
+            filter: row_filter(&cli.filter_groups, *any, search.clone())?,
+            sort: order.iter().map(|spec| sort_key(spec)).collect(),
+            table: ident::parse_table_ref(table)?,
+            limit: 1,
+            after: None,
+            full_values: true,
+        }),
         _ => None,
     };
     let id = open_instance(&console, &cli).await?;
@@ -585,6 +644,34 @@ async fn execute(
             output::tables(&tables, cli.json)?
         }
         (Verb::Rows { .. }, Some(request)) => output::rows(&console.rows(id, &request).await?, cli.json)?,
+        (
+            Verb::Export {
+                query, format, out, ..
+            },
+            view,
+        ) => {
+            if let Err(error) = console.resume_remembered_session(id).await {
+                note_unattributed(&error);
+            }
+            let source = match (view, query) {
+                (Some(view), _) => ExportSource::View {
+                    table: view.table,
+                    filter: view.filter,
+                    sort: view.sort,
+                },
+                (None, Some(sql)) => ExportSource::Query { sql: sql.clone() },
+                (None, None) => unreachable!("clap requires a table or --query"),
+            };
+            let request = ExportRequest {
+                source,
+                format: match format {
+                    ExportFormatArg::Csv => ExportFormat::Csv,
+                    ExportFormatArg::Json => ExportFormat::Json,
+                },
+                path: out.display().to_string(),
+            };
+            export(console, id, &request, cli.json).await?
+        }
         (Verb::Query { sql, yes, totp }, _) => {
             // Writes are attributed to the remembered admin, when there is one.
             if let Err(error) = console.resume_remembered_session(id).await {
@@ -599,6 +686,39 @@ async fn execute(
         _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs an export, showing progress on a terminal and cancelling on Ctrl+C.
+async fn export(console: &Console, id: &str, request: &ExportRequest, json: bool) -> Result<(), Failure> {
+    let cancel = CancellationToken::new();
+    let on_interrupt = cancel.clone();
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    let terminal = std::io::stderr().is_terminal();
+    let progress = move |step: ExportProgress| {
+        if terminal {
+            let share = step
+                .estimated_rows
+                .filter(|total| *total > 0)
+                .map(|total| format!(" (~{:.0}%)", 100.0 * step.rows as f64 / total as f64))
+                .unwrap_or_default();
+            eprint!(
+                "\r{} rows, {:.1} MiB{share}   ",
+                step.rows,
+                step.bytes as f64 / 1_048_576.0
+            );
+        }
+    };
+    let outcome = console.export(id, request, &progress, &cancel).await;
+    interrupt.abort();
+    if terminal {
+        eprintln!();
+    }
+    output::exported(&outcome?, json)?;
+    Ok(())
 }
 
 /// A remembered session that has ended does not stop a query; say so. (No

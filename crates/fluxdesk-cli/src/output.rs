@@ -228,6 +228,24 @@ pub fn profile_removed(name: &str, json: bool) -> Result<(), CoreError> {
     emit(&format!("removed profile \"{name}\" and its keyring entry"))
 }
 
+pub fn exported(summary: &fluxdesk_types::ExportSummary, json: bool) -> Result<(), CoreError> {
+    if json {
+        return emit_json_value(&json!({
+            "path": summary.path,
+            "rows": summary.rows,
+            "bytes": summary.bytes,
+            "elapsed_ms": summary.elapsed_ms,
+        }));
+    }
+    emit_line(&format!(
+        "Exported {} rows ({} bytes) to {} in {:.1} s",
+        summary.rows,
+        summary.bytes,
+        summary.path,
+        summary.elapsed_ms as f64 / 1000.0
+    ))
+}
+
 pub fn diagnosis(diagnosis: &Diagnosis, json: bool) -> Result<(), CoreError> {
     if json {
         return emit_json(&json!(diagnosis));

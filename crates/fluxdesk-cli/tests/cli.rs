@@ -302,3 +302,77 @@ fn rows_sort_on_several_columns_and_page_on() {
         .unwrap();
     assert_eq!(ids, expected.lines().map(str::to_owned).collect::<Vec<_>>());
 }
+
+#[test]
+fn export_writes_a_view_or_a_query_to_a_file() {
+    let dsn = demo_dsn();
+    let folder = tempfile::tempdir().unwrap();
+    let csv = folder.path().join("done.csv");
+    let summary = stdout_json(&cli(&[
+        "--dsn",
+        &dsn,
+        "export",
+        "public.todos",
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+        "--filter",
+        "done",
+        "eq",
+        "true",
+        "--order=-id",
+        "--json",
+    ]));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("id,user_id,project_id,title"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(summary["rows"].as_u64().unwrap() as usize, lines.len() - 1);
+    assert_eq!(summary["bytes"].as_u64().unwrap() as usize, text.len());
+    assert!(lines.len() > 2);
+    let ids: Vec<i64> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "sorted by id descending");
+
+    let json = folder.path().join("kinds.json");
+    let done = cli(&[
+        "--dsn",
+        &dsn,
+        "export",
+        "--query",
+        "SELECT kind, count(*) AS n FROM public.events GROUP BY kind ORDER BY kind",
+        "--format",
+        "json",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(String::from_utf8_lossy(&done.stdout).starts_with("Exported 5 rows"));
+    let rows: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(rows[0], serde_json::json!({ "kind": "api_call", "n": 200000 }));
+
+    // A bad query fails with one line and no file.
+    let failed = cli(&[
+        "--dsn",
+        &dsn,
+        "export",
+        "--query",
+        "SELECT nope FROM public.events",
+        "--format",
+        "csv",
+        "--out",
+        folder.path().join("bad.csv").to_str().unwrap(),
+    ]);
+    // An unknown column is "not found" (exit 4), named in one line.
+    assert_eq!(failed.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("nope") && stderr.lines().count() == 1, "{stderr}");
+    assert!(!folder.path().join("bad.csv").exists());
+    assert!(!folder.path().join("bad.csv.partial").exists());
+}
