@@ -1,5 +1,6 @@
 //! IPC commands. Each one passes its arguments to the console and converts the error.
 
+use crate::exports::{RunningExports, resolve_path};
 use crate::launch::Startup;
 use fluxdesk_core::Console;
 use fluxdesk_core::admins::ResetMethod;
@@ -13,7 +14,7 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
-use fluxdesk_types::{ChangeOutcome, ChangeSet};
+use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary};
 use std::path::PathBuf;
 use tauri::State;
 
@@ -132,6 +133,33 @@ pub async fn run_statement(
     sql: String,
 ) -> Reply<StatementOutcome> {
     Ok(console.run_statement(&profile_id, &sql).await?)
+}
+
+/// Runs an export to its end; poll `export_progress` meanwhile.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_rows(
+    console: State<'_, Console>,
+    exports: State<'_, RunningExports>,
+    profile_id: String,
+    export_id: String,
+    mut request: ExportRequest,
+) -> Reply<ExportSummary> {
+    request.path = resolve_path(&request.path).display().to_string();
+    let (board, cancel) = (exports.inner().clone(), exports.begin(&export_id));
+    let report = |progress| board.report(&export_id, progress);
+    let outcome = console.export(&profile_id, &request, &report, &cancel).await;
+    exports.finish(&export_id);
+    Ok(outcome?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn export_progress(exports: State<'_, RunningExports>, export_id: String) -> Option<ExportProgress> {
+    exports.progress(&export_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn cancel_export(exports: State<'_, RunningExports>, export_id: String) {
+    exports.cancel(&export_id)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -7,6 +7,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod exports;
 mod launch;
 mod profile_store;
 mod settings;
@@ -46,6 +47,7 @@ fn main() {
                 tracing::warn!(message = %error.message, "the instance given at launch is unusable");
             }
             app.manage(console);
+            app.manage(exports::RunningExports::default());
             app.manage(startup);
             Ok(())
         })
@@ -69,6 +71,9 @@ fn main() {
             commands::explain_statement,
             commands::fetch_row,
             commands::run_statement,
+            commands::export_rows,
+            commands::export_progress,
+            commands::cancel_export,
             commands::review_changes,
             commands::commit_changes,
             commands::commit_write,

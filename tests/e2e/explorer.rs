@@ -553,3 +553,44 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     .await;
     save_screenshot(&client, "explorer-editing").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_the_big_table_with_progress_and_cancel() {
+    let database = read_only_demo_database();
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E export"])
+        .await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
+    click(&client, ".table-node[data-table='public.events']", PATIENCE).await;
+    eventually("the first page of events", PATIENCE, || async {
+        (loaded_rows(&client).await >= 200).then_some(())
+    })
+    .await;
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("events.csv");
+    click(&client, "#export-view", PATIENCE).await;
+    set_input(&client, "#export-path", path.to_str().unwrap()).await;
+
+    // Cancel while it streams: a clear message, and no file.
+    click(&client, "#start-export", PATIENCE).await;
+    click(&client, "#cancel-export", PATIENCE).await;
+    let banner = element(&client, "#export-form .error-banner", PATIENCE).await;
+    assert!(banner.text().await.unwrap().contains("cancelled"));
+    assert!(!path.exists());
+    assert!(!folder.path().join("events.csv.partial").exists());
+
+    // Then the whole million, with progress on the way.
+    click(&client, "#start-export", PATIENCE).await;
+    let progress = element(&client, "#export-progress", PATIENCE).await;
+    assert!(progress.text().await.is_ok());
+    let done = element(&client, "#export-done", Duration::from_secs(180)).await;
+    assert_eq!(done.attr("data-rows").await.unwrap().as_deref(), Some("1000000"));
+    let lines = std::fs::read(&path)
+        .unwrap()
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count();
+    assert_eq!(lines, 1_000_001, "header and a million rows");
+}

@@ -1,13 +1,15 @@
 //! The data grid: a table's rows, paged by key as the user scrolls, with only
 //! the rows in view in the DOM.
 
-use crate::components::{CellEditor, ErrorBanner, FilterBar, NewRows, RowPanel, StagedBar};
+use crate::components::{CellEditor, ErrorBanner, ExportPanel, FilterBar, NewRows, RowPanel, StagedBar};
 use crate::format::grouped;
 use crate::services;
 use crate::services::saved_views::{self, SavedView};
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
 use crate::state::staging::{Rejection, StagedTarget, Staging, validate};
-use fluxdesk_types::{Cell, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary};
+use fluxdesk_types::{
+    Cell, ExportSource, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary,
+};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -497,6 +499,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 } else if view != View::default() {
                     <button id="save-view" class="button small" title="Open this table with this filter and sort next time" onclick={on_save_view}>{ "Save view" }</button>
                 }
+                <ExportPanel instance_id={props.instance_id.clone()} suggested_name={format!("{}.{}", props.table.schema, props.table.name)}
+                    source={ExportSource::View { table: table_ref.clone(), filter: view.filter.clone(), sort: view.sort.clone() }} />
                 { match &*exact {
                     Some(Ok(count)) => html! { <span id="exact-count" data-count={count.to_string()}>{ format!("{} rows in the table (exact)", grouped(*count)) }</span> },
                     _ => html! {

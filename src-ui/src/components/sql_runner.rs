@@ -2,11 +2,13 @@
 //! confirm-writes instance waits, in its open transaction, for Commit or
 //! Roll back; a read-only instance's server refuses writes.
 
-use crate::components::{ErrorBanner, StepUpDialog};
+use crate::components::{ErrorBanner, ExportPanel, StepUpDialog};
 use crate::services;
 use crate::services::query_history::{self, HistoryEntry};
 use crate::state::session::SessionContext;
-use fluxdesk_types::{ApiError, Cell, ErrorCode, PendingWrite, Protection, ResultSet, StatementOutcome};
+use fluxdesk_types::{
+    ApiError, Cell, ErrorCode, ExportSource, PendingWrite, Protection, ResultSet, StatementOutcome,
+};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -107,17 +109,21 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     };
     // Every statement run, newest first, searchable; kept on this machine.
     let history = use_state(|| query_history::load(&props.profile_id));
+    // The statement last run, which "Export…" writes out whole.
+    let last_sql = use_state(String::new);
     let history_search = use_state(String::new);
     let on_run = {
         let editor = editor.clone();
         let state = state.clone();
         let id = props.profile_id.clone();
         let history = history.clone();
+        let last_sql = last_sql.clone();
         Callback::from(move |_| {
             let sql = editor
                 .cast::<HtmlTextAreaElement>()
                 .map(|e| e.value())
                 .unwrap_or_default();
+            last_sql.set(sql.clone());
             let state = state.clone();
             let id = id.clone();
             let history = history.clone();
@@ -291,6 +297,10 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                     title="Show the plan without running the statement">{ "Explain" }</button>
                 <button id="explain-analyze-sql" class="button" disabled={running || waiting} onclick={explain(true)}
                     title="Run the statement inside a transaction that is rolled back, and show the plan with timings">{ "Explain analyze" }</button>
+                if matches!(&*state, RunState::Finished { result: Some(_), .. }) && !last_sql.trim().is_empty() {
+                    <ExportPanel instance_id={props.profile_id.clone()} suggested_name="query-result"
+                        source={ExportSource::Query { sql: (*last_sql).clone() }} />
+                }
                 <button id="run-sql" class="button primary" disabled={running || waiting} onclick={on_run}>
                     { if running { "Running…" } else { "Run" } }
                 </button>

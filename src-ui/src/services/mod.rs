@@ -14,7 +14,7 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
-use fluxdesk_types::{ChangeOutcome, ChangeSet};
+use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -223,6 +223,44 @@ pub async fn review_changes(profile_id: &str, changes: &ChangeSet) -> Result<Vec
 /// Applies staged changes, all in one transaction.
 pub async fn commit_changes(profile_id: &str, changes: &ChangeSet) -> Result<ChangeOutcome, ApiError> {
     ipc::invoke("commit_changes", &ChangesArgs { profile_id, changes }).await
+}
+
+/// Runs an export to its end (poll [`export_progress`] meanwhile).
+pub async fn export_rows(
+    profile_id: &str,
+    export_id: &str,
+    request: &ExportRequest,
+) -> Result<ExportSummary, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        export_id: &'a str,
+        request: &'a ExportRequest,
+    }
+    ipc::invoke(
+        "export_rows",
+        &Args {
+            profile_id,
+            export_id,
+            request,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct ExportArgs<'a> {
+    export_id: &'a str,
+}
+
+/// How far an export has come, if it is running.
+pub async fn export_progress(export_id: &str) -> Result<Option<ExportProgress>, ApiError> {
+    ipc::invoke("export_progress", &ExportArgs { export_id }).await
+}
+
+/// Cancels a running export; its partial file is removed.
+pub async fn cancel_export(export_id: &str) -> Result<(), ApiError> {
+    ipc::invoke("cancel_export", &ExportArgs { export_id }).await
 }
 
 /// Commits a write that awaited confirmation.

@@ -321,9 +321,7 @@ fn is_date(text: &str) -> bool {
 
 /// `hh:mm[:ss[.fraction]]` with an optional zone (`Z`, `+hh`, `-hh:mm`).
 fn is_time(text: &str) -> bool {
-    let clock_end = text
-        .find(['+', '-', 'Z', 'z', ' '])
-        .unwrap_or(text.len());
+    let clock_end = text.find(['+', '-', 'Z', 'z', ' ']).unwrap_or(text.len());
     let (clock, zone) = text.split_at(clock_end);
     let zone = zone.trim();
     let zone_ok = zone.is_empty() || zone.eq_ignore_ascii_case("z") || zone.eq_ignore_ascii_case("utc") || {

@@ -1,0 +1,76 @@
+//! Exports in flight, by the id the UI gave them: their latest progress, to
+//! poll, and their cancellation token.
+
+use fluxdesk_types::ExportProgress;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
+
+/// Each export's latest progress and its cancellation token, by id.
+type Board = HashMap<String, (Option<ExportProgress>, CancellationToken)>;
+
+/// The app's running exports.
+#[derive(Clone, Default)]
+pub struct RunningExports {
+    entries: Arc<Mutex<Board>>,
+}
+
+impl RunningExports {
+    /// Registers export `id`; returns its cancellation token.
+    pub fn begin(&self, id: &str) -> CancellationToken {
+        // A Cancel that arrived first has already left its token, cancelled.
+        self.lock()
+            .entry(id.to_owned())
+            .or_insert_with(|| (None, CancellationToken::new()))
+            .1
+            .clone()
+    }
+
+    /// Records how far export `id` has come.
+    pub fn report(&self, id: &str, progress: ExportProgress) {
+        if let Some(entry) = self.lock().get_mut(id) {
+            entry.0 = Some(progress);
+        }
+    }
+
+    /// The latest progress of export `id`.
+    pub fn progress(&self, id: &str) -> Option<ExportProgress> {
+        self.lock().get(id).and_then(|entry| entry.0.clone())
+    }
+
+    /// Cancels export `id`, even if its start has not reached us yet.
+    pub fn cancel(&self, id: &str) {
+        self.lock()
+            .entry(id.to_owned())
+            .or_insert_with(|| (None, CancellationToken::new()))
+            .1
+            .cancel();
+    }
+
+    /// Forgets export `id`.
+    pub fn finish(&self, id: &str) {
+        self.lock().remove(id);
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (Option<ExportProgress>, CancellationToken)>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Where a file name typed in the app goes: relative names land in the
+/// user's Downloads folder (or home), never in the app's working directory.
+pub fn resolve_path(path: &str) -> PathBuf {
+    let path = Path::new(path);
+    if path.is_absolute() {
+        return path.to_owned();
+    }
+    dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_default()
+        .join(path)
+}
