@@ -43,11 +43,14 @@ async fn row_estimate(table_node: &Element) -> String {
     estimate.text().await.unwrap()
 }
 
-async fn scroll_grid_to_bottom(client: &Client) {
+/// Scrolls to the last loaded row (not the table's end, which is a jump).
+async fn scroll_grid_to_loaded_end(client: &Client) {
     client
         .execute(
-            "const v = document.querySelector('.grid-viewport'); v.scrollTop = v.scrollHeight; \
-             v.dispatchEvent(new Event('scroll'));",
+            "const v = document.querySelector('.grid-viewport'); \
+             const s = document.querySelector('#grid-status'); \
+             const end = (Number(s.dataset.firstLoaded) + Number(s.dataset.loadedRows)) * 28; \
+             v.scrollTop = end - v.clientHeight + 44; v.dispatchEvent(new Event('scroll'));",
             vec![],
         )
         .await
@@ -304,7 +307,7 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     click(&client, "#close-row-panel", PATIENCE).await;
     for _ in 0..4 {
         let before = loaded_rows(&client).await;
-        scroll_grid_to_bottom(&client).await;
+        scroll_grid_to_loaded_end(&client).await;
         eventually("another page after scrolling", PATIENCE, || async {
             (loaded_rows(&client).await > before).then_some(())
         })
@@ -312,7 +315,7 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     }
     let loaded = loaded_rows(&client).await;
     assert!(loaded >= 1000, "five pages of 200 loaded, got {loaded}");
-    scroll_grid_to_bottom(&client).await;
+    scroll_grid_to_loaded_end(&client).await;
     let rendered = eventually("rows near the bottom", PATIENCE, || async {
         let rows = rendered_rows(&client).await;
         (rows.last().map(|r| r.0 + 1 >= loaded.saturating_sub(1))?).then_some(rows)
@@ -593,4 +596,133 @@ async fn exports_the_big_table_with_progress_and_cancel() {
         .filter(|b| **b == b'\n')
         .count();
     assert_eq!(lines, 1_000_001, "header and a million rows");
+}
+
+/// Runs `action` (JavaScript) and resolves, after two animation frames, once
+/// `painted` (a JavaScript condition) holds: the milliseconds in between, as
+/// the page's own clock measures them.
+async fn painted_after(client: &Client, action: &str, painted: &str) -> f64 {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; const started = performance.now(); {action}; \
+         const check = () => ({painted}) \
+           ? requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - started))) \
+           : requestAnimationFrame(check); \
+         requestAnimationFrame(check);"
+    );
+    client
+        .execute_async(&script, vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .expect("milliseconds")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
+    let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
+    let psql = |sql: &str| {
+        shared_cluster()
+            .psql(&database.name, sql)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E big table"])
+        .await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
+    element(&client, ".table-node[data-table='public.events']", PATIENCE).await;
+
+    // Click → rows painted.
+    let opened = painted_after(
+        &client,
+        "document.querySelector(\".table-node[data-table='public.events']\").click()",
+        "document.querySelector(\".grid-row[data-row-index='0'] .cell-slot\")",
+    )
+    .await;
+    println!("FIGURE e2e_click_table_to_rows_painted_ms={opened:.1}");
+    let status = element(&client, "#grid-status", PATIENCE).await;
+    let total: usize = status.attr("data-total").await.unwrap().unwrap().parse().unwrap();
+    assert!(total >= 990_000, "the scrollbar spans the whole table: {total}");
+
+    // Drag the scrollbar to the middle: the rows there are painted, found by
+    // sample and key, with at most a page or two loaded.
+    let middle = painted_after(
+        &client,
+        "const v = document.querySelector('.grid-viewport'); v.scrollTop = (v.scrollHeight - v.clientHeight) / 2; \
+         v.dispatchEvent(new Event('scroll'))",
+        "[...document.querySelectorAll('.grid-row')].some(r => Number(r.dataset.rowIndex) > 400000 && r.querySelector('.cell-slot'))",
+    )
+    .await;
+    println!("FIGURE e2e_scroll_to_middle_to_rows_painted_ms={middle:.1}");
+    let rows = eventually("rows from the middle of the table", PATIENCE, || async {
+        let rows = rendered_rows(&client).await;
+        rows.iter()
+            .any(|(index, cells)| *index > 400_000 && cells.len() > 2)
+            .then_some(rows)
+    })
+    .await;
+    let (_, cells) = rows.iter().find(|(index, _)| *index > 400_000).unwrap();
+    let id: i64 = cells[1].parse().unwrap();
+    assert!(
+        (400_000..600_000).contains(&id),
+        "the middle holds the middle ids: {id}"
+    );
+    assert!(
+        loaded_rows(&client).await <= 1000,
+        "a jump loads pages, not the table"
+    );
+    let dom_rows = client.find_all(Locator::Css(".grid-row")).await.unwrap().len();
+    assert!(dom_rows < 100, "only rows in view are in the DOM: {dom_rows}");
+
+    // Filter on the server: purchases only.
+    click(&client, "#add-condition", PATIENCE).await;
+    client
+        .execute(
+            "const c = document.querySelector('.filter-condition .filter-column'); c.value = 'kind'; \
+             c.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    set_input(&client, ".filter-condition .filter-value", "purchase").await;
+    click(&client, "#apply-filter", PATIENCE).await;
+    let filtered = eventually("the filtered first page", PATIENCE, || async {
+        let rows = rendered_rows(&client).await;
+        (rows.first().map(|(index, _)| *index) == Some(0)
+            && rows
+                .iter()
+                .all(|(_, cells)| cells.get(4).map(String::as_str) == Some("purchase")))
+        .then_some(rows)
+    })
+    .await;
+    let first_id = filtered[0].1[1].clone();
+    assert_eq!(
+        first_id,
+        psql("SELECT min(id) FROM public.events WHERE kind = 'purchase'")
+    );
+
+    // Edit a cell of the filtered view, review, commit; the database has it.
+    edit_cell(&client, 0, "path").await;
+    set_input(&client, ".cell-editor", "/edited-in-e2e").await;
+    click(&client, ".stage-cell", PATIENCE).await;
+    click(&client, "#review-changes", PATIENCE).await;
+    let review = element(&client, "#review-sql", PATIENCE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        review.contains("UPDATE \"public\".\"events\"") && review.contains("'/edited-in-e2e'"),
+        "{review}"
+    );
+    click(&client, "#commit-changes", PATIENCE).await;
+    element(&client, "#commit-result", PATIENCE).await;
+    assert_eq!(
+        psql(&format!("SELECT path FROM public.events WHERE id = {first_id}")),
+        "/edited-in-e2e"
+    );
+    save_screenshot(&client, "explorer-big-table").await;
 }

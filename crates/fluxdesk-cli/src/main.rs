@@ -595,6 +595,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             search,
             order,
         } => Some(RowsRequest {
+            before: None,
+            position: None,
             filter: row_filter(&cli.filter_groups, *any, search.clone())?,
             sort: order.iter().map(|spec| sort_key(spec)).collect(),
             table: ident::parse_table_ref(table)?,
@@ -609,6 +611,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             order,
             ..
         } => Some(RowsRequest {
+            before: None,
+            position: None,
             filter: row_filter(&cli.filter_groups, *any, search.clone())?,
             sort: order.iter().map(|spec| sort_key(spec)).collect(),
             table: ident::parse_table_ref(table)?,

@@ -43,6 +43,8 @@ async fn main() {
     println!("|---|---|---|---|");
     for depth in [0_i64, 10_000, 100_000, 500_000, 999_800] {
         let request = RowsRequest {
+            before: None,
+            position: None,
             sort: Vec::new(),
             filter: Default::default(),
             table: TableRef::new("public", "events"),
@@ -82,6 +84,8 @@ async fn main() {
     println!("| page | previews (grid) | whole values (baseline) | previews / whole |");
     println!("|---|---|---|---|");
     let mut request = RowsRequest {
+        before: None,
+        position: None,
         sort: Vec::new(),
         filter: Default::default(),
         table: TableRef::new("public", "todos"),

@@ -8,8 +8,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
 use crate::instance::Instance;
 use fluxdesk_types::{
-    Cell, ColumnEditing, ColumnInfo, EditorKind, FilterOp, Join, KeysetCursor, RelationKind, RowDetail,
-    RowFilter, RowOrder, RowPage, RowsRequest, TableRef,
+    Cell, ColumnEditing, ColumnInfo, EditorKind, FilterOp, Join, KeysetCursor, POSITION_END, RelationKind,
+    RowDetail, RowFilter, RowOrder, RowPage, RowsRequest, TableRef,
 };
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -113,7 +113,8 @@ pub(crate) struct Keyset {
     pub(crate) versioned: bool,
 }
 
-/// Reads one page of `request.table`, continuing after `request.after`.
+/// Reads one page of `request.table`: the first, the one after or before a
+/// cursor, or one near a point of the view (`position`).
 pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResult<RowPage> {
     if request.limit == 0 || request.limit > MAX_PAGE_ROWS {
         return Err(CoreError::InvalidInput(format!(
@@ -121,31 +122,50 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             request.limit
         )));
     }
+    if request.after.is_some() && request.before.is_some() {
+        return Err(CoreError::InvalidInput(
+            "A page starts after a row or ends before one, not both.".to_owned(),
+        ));
+    }
     let (kind, columns) = describe_relation(instance, &request.table).await?;
     let keyset = keyset_for(kind, &columns);
-    if keyset.order == RowOrder::Unordered && request.after.is_some() {
+    let moves =
+        request.after.is_some() || request.before.is_some() || request.position.is_some_and(|p| p > 0);
+    if keyset.order == RowOrder::Unordered && moves {
         return Err(CoreError::InvalidInput(format!(
             "{} has no stable row order, so only its first page can be read.",
             request.table
         )));
     }
     let sort = sort_columns(request, &columns)?;
-    if let Some(after) = &request.after
-        && after.0.len() != sort.len() + keyset.parts.len()
-    {
-        return Err(CoreError::InvalidInput(format!(
-            "The page cursor has {} values but {} is paged by {} (is it from another sort?).",
-            after.0.len(),
-            request.table,
-            sort.len() + keyset.parts.len()
-        )));
+    for cursor in [&request.after, &request.before].into_iter().flatten() {
+        if cursor.0.len() != sort.len() + keyset.parts.len() {
+            return Err(CoreError::InvalidInput(format!(
+                "The page cursor has {} values but {} is paged by {} (is it from another sort?).",
+                cursor.0.len(),
+                request.table,
+                sort.len() + keyset.parts.len()
+            )));
+        }
     }
 
-    let (sql, params) = page_sql(request, &columns, &keyset, &sort)?;
+    // Where the page starts, and in which direction it is read.
+    let (cursor, backward) = match (&request.after, &request.before, request.position) {
+        (Some(after), _, _) => (Some(after.clone()), false),
+        (None, Some(before), _) => (Some(before.clone()), true),
+        (None, None, Some(position)) if position >= POSITION_END => (None, true),
+        (None, None, Some(position)) if position > 0 => (
+            position_cursor(instance, request, &columns, &keyset, &sort, position).await?,
+            false,
+        ),
+        _ => (None, false),
+    };
+
+    let (sql, params) = page_sql(request, &columns, &keyset, &sort, cursor.as_ref(), backward)?;
     let mut query = sqlx::query(&sql);
-    if let Some(after) = &request.after {
+    if let Some(cursor) = &cursor {
         // A NULL sort value has no parameter: the SQL tests IS NULL instead.
-        for value in after.0.iter().filter(|v| v.as_str() != NULL_IN_CURSOR) {
+        for value in cursor.0.iter().filter(|v| v.as_str() != NULL_IN_CURSOR) {
             query = query.bind(value);
         }
     }
@@ -155,17 +175,21 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             Param::List(list) => query.bind(list),
         };
     }
-    let fetched = query
+    let mut fetched = query
         .bind(i64::from(request.limit) + 1)
         .fetch_all(instance.pool())
         .await?;
 
     let has_more = fetched.len() > request.limit as usize;
-    let mut rows = Vec::with_capacity(fetched.len().min(request.limit as usize));
-    let mut last_key = None;
+    fetched.truncate(request.limit as usize);
+    if backward {
+        fetched.reverse();
+    }
+    let mut rows = Vec::with_capacity(fetched.len());
     let mut keys = Vec::new();
+    let mut cursors = Vec::new();
     let mut versions = Vec::new();
-    for row in fetched.iter().take(request.limit as usize) {
+    for row in &fetched {
         let cells = decode_cells(row, &columns, request.full_values)?;
         let mut key = Vec::with_capacity(keyset.parts.len());
         for index in 0..keyset.parts.len() {
@@ -175,31 +199,113 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
         if keyset.order != RowOrder::Unordered {
             keys.push(KeysetCursor(key.clone()));
         }
-        let mut cursor = Vec::with_capacity(sort.len() + key.len());
+        let mut position = Vec::with_capacity(sort.len() + key.len());
         for index in 0..sort.len() {
             let value: Option<String> = row.try_get(columns.len() + keyset.parts.len() + index)?;
-            cursor.push(value.unwrap_or_else(|| NULL_IN_CURSOR.to_owned()));
+            position.push(value.unwrap_or_else(|| NULL_IN_CURSOR.to_owned()));
         }
-        cursor.extend(key);
+        position.extend(key);
         if keyset.versioned {
             versions.push(row.try_get(columns.len() + keyset.parts.len() + sort.len())?);
         }
-        last_key = Some(cursor);
+        cursors.push(KeysetCursor(position));
         rows.push(cells);
     }
 
+    let ordered = keyset.order != RowOrder::Unordered;
+    // Forward: more rows follow if the page overflowed; rows precede it if it
+    // started after a cursor. Backward: the reverse.
+    let (more_after, more_before) = if backward {
+        (request.before.is_some(), has_more)
+    } else {
+        (has_more, cursor.is_some())
+    };
+    let next = (ordered && more_after).then(|| cursors.last().cloned()).flatten();
+    let previous = (ordered && more_before)
+        .then(|| cursors.first().cloned())
+        .flatten();
     Ok(RowPage {
         table: request.table.clone(),
         columns: column_infos(columns),
         rows,
         order: keyset.order,
-        next: match (has_more, keyset.order) {
-            (true, RowOrder::PrimaryKey | RowOrder::PhysicalLocation) => last_key.map(KeysetCursor),
-            _ => None,
-        },
+        next,
+        previous,
         keys,
+        cursors: if sort.is_empty() { Vec::new() } else { cursors },
         versions,
     })
+}
+
+/// Rows sampled to find a point of the view: enough for a position within
+/// about a percent, few enough to read in milliseconds.
+const POSITION_SAMPLE_ROWS: f64 = 2000.0;
+
+/// The cursor just before `position` millionths of the view, estimated from
+/// a block sample of the table (`TABLESAMPLE SYSTEM`), so jumping into the
+/// middle of a huge table reads a sample, never skips rows with OFFSET.
+async fn position_cursor(
+    instance: &Instance,
+    request: &RowsRequest,
+    columns: &[Column],
+    keyset: &Keyset,
+    sort: &[(String, String, bool)],
+    position: u32,
+) -> CoreResult<Option<KeysetCursor>> {
+    let estimate: f64 = sqlx::query_scalar(
+        "SELECT greatest(coalesce(sum(greatest(c.reltuples, 0)), 0), 1)::float8 FROM pg_class c \
+         WHERE c.oid = to_regclass($1) OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass($1))",
+    )
+    .bind(quote_table(&request.table))
+    .fetch_one(instance.pool())
+    .await?;
+    let percent = (POSITION_SAMPLE_ROWS / estimate * 100.0).clamp(0.000_1, 100.0);
+    let mut outputs: Vec<String> = sort.iter().map(|(expr, _, _)| format!("{expr}::text")).collect();
+    outputs.extend(
+        keyset
+            .parts
+            .iter()
+            .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}::text")),
+    );
+    let (filter, params) = filter_sql(&request.filter, columns, 2)?;
+    let mut sql = format!(
+        "SELECT {} FROM {} AS {RELATION_ALIAS} TABLESAMPLE SYSTEM ($1)",
+        outputs.join(", "),
+        quote_table(&request.table)
+    );
+    if let Some(filter) = filter {
+        sql.push_str(&format!(" WHERE {filter}"));
+    }
+    let mut order: Vec<String> = sort
+        .iter()
+        .map(|(expr, _, descending)| format!("{expr}{}", if *descending { " DESC" } else { "" }))
+        .collect();
+    order.extend(
+        keyset
+            .parts
+            .iter()
+            .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}")),
+    );
+    sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    let mut query = sqlx::query(&sql).bind(percent);
+    for param in params {
+        query = match param {
+            Param::Text(text) => query.bind(text),
+            Param::List(list) => query.bind(list),
+        };
+    }
+    let sample = query.fetch_all(instance.pool()).await?;
+    let index = (sample.len() as f64 * f64::from(position) / f64::from(POSITION_END)).floor() as usize;
+    if index == 0 || sample.is_empty() {
+        return Ok(None);
+    }
+    let row = &sample[index.min(sample.len()) - 1];
+    let mut cursor = Vec::with_capacity(outputs.len());
+    for index in 0..outputs.len() {
+        let value: Option<String> = row.try_get(index)?;
+        cursor.push(value.unwrap_or_else(|| NULL_IN_CURSOR.to_owned()));
+    }
+    Ok(Some(KeysetCursor(cursor)))
 }
 
 /// One row, found by its key (as a page gave it), with every value whole.
@@ -442,6 +548,7 @@ fn after_condition(
     keys: &[(String, String)],
     cursor: &[String],
     first_param: usize,
+    keys_descending: bool,
 ) -> (String, usize) {
     let mut next = first_param;
     let mut parts: Vec<(String, Option<String>, bool)> = Vec::new();
@@ -456,7 +563,7 @@ fn after_condition(
     for (expr, sql_type) in keys {
         let param = format!("${next}::text::{sql_type}");
         next += 1;
-        parts.push((expr.clone(), Some(param), false));
+        parts.push((expr.clone(), Some(param), keys_descending));
     }
     let mut alternatives = Vec::new();
     for (position, (expr, value, descending)) in parts.iter().enumerate() {
@@ -624,7 +731,16 @@ fn page_sql(
     columns: &[Column],
     keyset: &Keyset,
     sort: &[(String, String, bool)],
+    cursor: Option<&KeysetCursor>,
+    backward: bool,
 ) -> CoreResult<(String, Vec<Param>)> {
+    // Read backwards by flipping every direction (NULLs flip with them), then
+    // the caller reverses the rows.
+    let flipped: Vec<(String, String, bool)> = sort
+        .iter()
+        .map(|(expr, sql_type, descending)| (expr.clone(), sql_type.clone(), *descending != backward))
+        .collect();
+    let sort = flipped.as_slice();
     // Outputs get positional aliases and inputs are qualified with the
     // relation alias: a bare ORDER BY "id" would otherwise bind to the
     // text-cast output column and sort 1, 10, 100, 2.
@@ -656,14 +772,14 @@ fn page_sql(
         .collect();
     let mut next_param = 1;
     let mut conditions = Vec::new();
-    match &request.after {
+    match cursor {
         Some(after) if !sort.is_empty() => {
             let qualified: Vec<(String, String)> = keyset
                 .parts
                 .iter()
                 .map(|(expr, sql_type)| (format!("{RELATION_ALIAS}.{expr}"), sql_type.clone()))
                 .collect();
-            let (condition, used) = after_condition(sort, &qualified, &after.0, next_param);
+            let (condition, used) = after_condition(sort, &qualified, &after.0, next_param, backward);
             next_param += used;
             conditions.push(condition);
         }
@@ -677,7 +793,12 @@ fn page_sql(
                     param
                 })
                 .collect();
-            conditions.push(format!("({}) > ({})", keys.join(", "), params.join(", ")));
+            let comparison = if backward { "<" } else { ">" };
+            conditions.push(format!(
+                "({}) {comparison} ({})",
+                keys.join(", "),
+                params.join(", ")
+            ));
         }
         None => {}
     }
@@ -691,7 +812,10 @@ fn page_sql(
         .iter()
         .map(|(expr, _, descending)| format!("{expr}{}", if *descending { " DESC" } else { "" }))
         .collect();
-    order.extend(keys);
+    order.extend(
+        keys.into_iter()
+            .map(|key| if backward { format!("{key} DESC") } else { key }),
+    );
     if !order.is_empty() {
         sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
@@ -711,6 +835,8 @@ pub(crate) async fn view_query(
     let (kind, columns) = describe_relation(instance, table).await?;
     let keyset = keyset_for(kind, &columns);
     let request = RowsRequest {
+        before: None,
+        position: None,
         table: table.clone(),
         limit: 1,
         after: None,
@@ -840,6 +966,8 @@ mod tests {
         ];
         let keyset = keyset_for(RelationKind::Table, &columns);
         let request = RowsRequest {
+            before: None,
+            position: None,
             sort: Vec::new(),
             filter: Default::default(),
             table: TableRef::new("my schema", "t"),
@@ -848,7 +976,9 @@ mod tests {
             full_values: false,
         };
         assert_eq!(
-            page_sql(&request, &columns, &keyset, &[]).unwrap().0,
+            page_sql(&request, &columns, &keyset, &[], request.after.as_ref(), false)
+                .unwrap()
+                .0,
             "SELECT src.\"Id\"::text AS c0, left(src.\"we\"\"ird\"::text, 501) AS c1, src.\"Id\"::text AS k0 \
              FROM \"my schema\".\"t\" AS src WHERE (src.\"Id\") > ($1::text::bigint) ORDER BY src.\"Id\" LIMIT $2"
         );

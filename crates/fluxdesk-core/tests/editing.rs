@@ -62,6 +62,8 @@ impl Fixture {
         rows::fetch_page(
             &self.instance,
             &RowsRequest {
+                before: None,
+                position: None,
                 table: self.table.clone(),
                 limit: 100,
                 after: None,

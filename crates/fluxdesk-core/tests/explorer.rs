@@ -17,6 +17,8 @@ async fn demo() -> Instance {
 
 fn request(schema: &str, table: &str, limit: u32, after: Option<Vec<String>>) -> RowsRequest {
     RowsRequest {
+        before: None,
+        position: None,
         sort: Vec::new(),
         filter: Default::default(),
         table: TableRef::new(schema, table),
@@ -788,4 +790,134 @@ async fn explain_shows_plans_and_analyze_changes_nothing() {
         .await
         .unwrap_err();
     assert_eq!(code_of(several), ErrorCode::InvalidInput);
+}
+
+/// Every row key of a view, read forward page by page, then backward from the end.
+async fn forward_and_backward(
+    instance: &Instance,
+    sort: Vec<SortKey>,
+) -> (Vec<KeysetCursor>, Vec<KeysetCursor>) {
+    let base = RowsRequest {
+        sort,
+        ..request("public", "todos", 37, None)
+    };
+    let mut forward = Vec::new();
+    let mut after = None;
+    loop {
+        let page = rows::fetch_page(
+            instance,
+            &RowsRequest {
+                after: after.clone(),
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        forward.extend(page.keys.clone());
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let mut backward = Vec::new();
+    let mut page = rows::fetch_page(
+        instance,
+        &RowsRequest {
+            position: Some(fluxdesk_types::POSITION_END),
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.next, None, "the last page has nothing after it");
+    loop {
+        backward.splice(0..0, page.keys.clone());
+        let Some(previous) = page.previous.clone() else {
+            break;
+        };
+        page = rows::fetch_page(
+            instance,
+            &RowsRequest {
+                before: Some(previous),
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(page.next.is_some(), "a page read backwards has rows after it");
+    }
+    (forward, backward)
+}
+
+#[tokio::test]
+async fn pages_read_backwards_meet_the_same_rows_in_the_same_order() {
+    let instance = demo().await;
+    let (forward, backward) = forward_and_backward(&instance, Vec::new()).await;
+    assert_eq!(forward.len(), 250);
+    assert_eq!(forward, backward);
+    // With a multi-column sort over a nullable column, both ways agree too.
+    let sort = vec![
+        SortKey {
+            column: "project_id".into(),
+            descending: true,
+        },
+        SortKey {
+            column: "title".into(),
+            descending: false,
+        },
+    ];
+    let (forward, backward) = forward_and_backward(&instance, sort).await;
+    assert_eq!(forward.len(), 250);
+    assert_eq!(forward, backward);
+}
+
+#[tokio::test]
+async fn jumping_to_the_middle_of_a_million_rows_lands_near_it_by_sample() {
+    let instance = demo().await;
+    let middle = rows::fetch_page(
+        &instance,
+        &RowsRequest {
+            position: Some(500_000),
+            ..request("public", "events", 200, None)
+        },
+    )
+    .await
+    .unwrap();
+    let first: i64 = middle.keys[0].0[0].parse().unwrap();
+    assert!((400_000..600_000).contains(&first), "landed at id {first}");
+    assert_eq!(middle.rows.len(), 200);
+    // From there the grid can read on in both directions.
+    let before = rows::fetch_page(
+        &instance,
+        &RowsRequest {
+            before: middle.previous.clone(),
+            ..request("public", "events", 200, None)
+        },
+    )
+    .await
+    .unwrap();
+    let last_before: i64 = before.keys.last().unwrap().0[0].parse().unwrap();
+    assert_eq!(last_before, first - 1, "the page before ends right before");
+    let end = rows::fetch_page(
+        &instance,
+        &RowsRequest {
+            position: Some(fluxdesk_types::POSITION_END),
+            ..request("public", "events", 200, None)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(end.keys.last().unwrap().0[0], "1000000");
+    assert_eq!(end.rows.len(), 200);
+    // Views have no order to jump in.
+    let refused = rows::fetch_page(
+        &instance,
+        &RowsRequest {
+            position: Some(500_000),
+            ..request("public", "project_overview", 10, None)
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code_of(refused), ErrorCode::InvalidInput);
 }

@@ -54,7 +54,20 @@ pub struct RowsRequest {
     /// Order by these columns first (then by key); empty means key order.
     #[serde(default)]
     pub sort: Vec<SortKey>,
+    /// Read backwards: the page that ends just before this position (its
+    /// rows still come in view order). Exclusive with `after`.
+    #[serde(default)]
+    pub before: Option<KeysetCursor>,
+    /// Start near this point of the view instead of at a cursor, in
+    /// millionths (0: the first row; 1,000,000: the last page). For jumping
+    /// the scrollbar; the server finds the row from a small sample, never
+    /// by OFFSET. Used only without `after` and `before`.
+    #[serde(default)]
+    pub position: Option<u32>,
 }
+
+/// `position` of a [`RowsRequest`] that asks for the last page.
+pub const POSITION_END: u32 = 1_000_000;
 
 /// One column of a multi-column sort.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +292,13 @@ pub struct RowPage {
     /// Each row's key, to open it whole; empty when rows have no stable key (views).
     #[serde(default)]
     pub keys: Vec<KeysetCursor>,
+    /// Each row's full position (sort values, then key), to continue from
+    /// any row; empty when the view is unsorted (the keys are the positions).
+    #[serde(default)]
+    pub cursors: Vec<KeysetCursor>,
+    /// Where the page before starts, when rows come before this page.
+    #[serde(default)]
+    pub previous: Option<KeysetCursor>,
     /// Each row's version (`xmin`) when it was read, to detect conflicting
     /// edits; empty when rows cannot be edited (views).
     #[serde(default)]

@@ -5,7 +5,7 @@ use crate::components::{CellEditor, ErrorBanner, ExportPanel, FilterBar, NewRows
 use crate::format::grouped;
 use crate::services;
 use crate::services::saved_views::{self, SavedView};
-use crate::state::grid::{GridAction, GridState, PAGE_ROWS, ROW_HEIGHT, visible_range};
+use crate::state::grid::{GridAction, GridState, PAGE_ROWS, PageRequest, ScrollPosition, scroll_height};
 use crate::state::staging::{Rejection, StagedTarget, Staging, validate};
 use fluxdesk_types::{
     Cell, ExportSource, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary,
@@ -24,6 +24,37 @@ const HEADER_HEIGHT: f64 = 44.0;
 const ROW_NUMBER_WIDTH: f64 = 92.0;
 const COLUMN_WIDTH: f64 = 200.0;
 
+/// Things that move the viewport.
+enum ScrollAction {
+    /// The viewport scrolled to `top`.
+    Scrolled { top: f64, height: f64, total: usize },
+    /// The viewport changed height.
+    Resized { height: f64 },
+    /// Back to the top.
+    Reset { height: f64 },
+    /// The loaded rows moved by this many places.
+    Shift(isize),
+}
+
+/// The viewport's position, changed only through [`ScrollAction`]s so that
+/// listeners registered once still see the latest position.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Viewport(ScrollPosition);
+
+impl Reducible for Viewport {
+    type Action = ScrollAction;
+
+    fn reduce(self: std::rc::Rc<Self>, action: ScrollAction) -> std::rc::Rc<Self> {
+        let position = self.0;
+        std::rc::Rc::new(Viewport(match action {
+            ScrollAction::Scrolled { top, height, total } => position.scrolled(top, height, total),
+            ScrollAction::Resized { height } => ScrollPosition { height, ..position },
+            ScrollAction::Reset { height } => ScrollPosition::at_top(height),
+            ScrollAction::Shift(rows) => position.shifted(rows),
+        }))
+    }
+}
+
 /// Which rows, in which order: what the filter bar and the headers set.
 type View = SavedView;
 
@@ -40,12 +71,20 @@ fn request_page(
     grid: UseReducerHandle<GridState>,
     instance_id: String,
     table: TableRef,
-    after: Option<KeysetCursor>,
+    wanted: PageRequest,
     generation: u64,
     view: View,
 ) {
     wasm_bindgen_futures::spawn_local(async move {
+        let (after, before, position) = match &wanted {
+            PageRequest::First => (None, None, None),
+            PageRequest::After(cursor) => (Some(cursor.clone()), None, None),
+            PageRequest::Before(cursor) => (None, Some(cursor.clone()), None),
+            PageRequest::Jump { position, .. } => (None, None, Some(*position)),
+        };
         let request = RowsRequest {
+            before,
+            position,
             filter: view.filter,
             sort: view.sort,
             table,
@@ -56,7 +95,7 @@ fn request_page(
         match services::fetch_rows(&instance_id, &request).await {
             Ok(page) => grid.dispatch(GridAction::PageLoaded {
                 generation,
-                after: request.after,
+                request: wanted,
                 page,
             }),
             Err(error) => grid.dispatch(GridAction::PageFailed { generation, error }),
@@ -102,8 +141,10 @@ fn cell_view(cell: &Cell) -> Html {
 pub fn DataGrid(props: &DataGridProps) -> Html {
     let grid = use_reducer(GridState::default);
     let generations = use_mut_ref(|| 0_u64);
+    // The last page asked for, which Retry asks for again.
+    let last_request = use_mut_ref(|| Option::<PageRequest>::None);
     let viewport = use_node_ref();
-    let scroll = use_state(|| (0.0_f64, 600.0_f64));
+    let scroll = use_reducer(|| Viewport(ScrollPosition::at_top(600.0 - HEADER_HEIGHT)));
     let table_ref = TableRef::new(props.table.schema.clone(), props.table.name.clone());
     // The filter in force, remembered with the table it was made for: another
     // table starts unfiltered.
@@ -338,6 +379,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let viewport = viewport.clone();
         let scroll = scroll.clone();
         let (selection, editing) = (selection.clone(), editing.clone());
+        let last_request = last_request.clone();
+        let estimated_rows = props.table.estimated_rows;
         use_effect_with(
             (
                 props.instance_id.clone(),
@@ -355,17 +398,28 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 };
                 if let Some(element) = viewport.cast::<Element>() {
                     element.set_scroll_top(0);
-                    scroll.set((0.0, f64::from(element.client_height())));
+                    scroll.dispatch(ScrollAction::Reset {
+                        height: f64::from(element.client_height()) - HEADER_HEIGHT,
+                    });
                 }
+                // The table's estimate sizes the scrollbar; a filtered view's size is unknown.
+                let estimate = view
+                    .filter
+                    .is_empty()
+                    .then_some(estimated_rows)
+                    .flatten()
+                    .map(|rows| rows.max(0) as usize);
                 grid.dispatch(GridAction::Open {
                     table: table.clone(),
                     generation,
+                    estimate,
                 });
+                *last_request.borrow_mut() = Some(PageRequest::First);
                 request_page(
                     grid,
                     instance_id.clone(),
                     table.clone(),
-                    None,
+                    PageRequest::First,
                     generation,
                     view.clone(),
                 );
@@ -380,10 +434,9 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         use_effect_with((), move |_| {
             let listener = Closure::<dyn Fn()>::new(move || {
                 if let Some(element) = viewport.cast::<Element>() {
-                    scroll.set((
-                        f64::from(element.scroll_top()),
-                        f64::from(element.client_height()),
-                    ));
+                    scroll.dispatch(ScrollAction::Resized {
+                        height: f64::from(element.client_height()) - HEADER_HEIGHT,
+                    });
                 }
             });
             let window = web_sys::window();
@@ -399,40 +452,69 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         });
     }
 
-    let visible = visible_range(scroll.0, scroll.1 - HEADER_HEIGHT, grid.row_count);
+    let position = scroll.0;
+    let visible = position.visible_range(grid.total);
 
-    // Near the end of what is loaded: fetch the next page by key.
+    // Near either end of the loaded stretch: read on by key. Far from it
+    // (the scrollbar was dragged): jump to that point of the view.
     {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
         let view = view.clone();
+        let generations = generations.clone();
+        let last_request = last_request.clone();
         let deps = (
-            visible.end,
-            grid.row_count,
+            visible.clone(),
+            grid.loaded(),
+            grid.base,
             grid.loading,
             grid.generation,
             grid.error.is_some(),
         );
-        use_effect_with(deps, move |(visible_end, ..)| {
-            if grid.wants_more(*visible_end)
-                && let Some(table) = grid.table.clone()
-            {
-                let after = grid.next.clone();
-                let generation = grid.generation;
+        use_effect_with(deps, move |(visible, ..)| {
+            let (Some(wanted), Some(table)) = (grid.wanted(visible), grid.table.clone()) else {
+                return;
+            };
+            let generation = if let PageRequest::Jump { anchor, .. } = &wanted {
+                let generation = {
+                    let mut counter = generations.borrow_mut();
+                    *counter += 1;
+                    *counter
+                };
+                grid.dispatch(GridAction::Jump {
+                    generation,
+                    anchor: *anchor,
+                });
+                generation
+            } else {
                 grid.dispatch(GridAction::LoadStarted);
-                request_page(grid, instance_id, table, after, generation, view.clone());
+                grid.generation
+            };
+            *last_request.borrow_mut() = Some(wanted.clone());
+            request_page(grid, instance_id, table, wanted, generation, view.clone());
+        });
+    }
+
+    // The stretch found its true place (e.g. the first row after a jump):
+    // move the view with it, so the rows on screen stay put.
+    {
+        let scroll = scroll.clone();
+        use_effect_with(grid.shift, move |(serial, by)| {
+            if *serial != 0 && *by != 0 {
+                scroll.dispatch(ScrollAction::Shift(*by));
             }
         });
     }
 
     let on_scroll = {
-        let scroll = scroll.clone();
+        let (scroll, total) = (scroll.clone(), grid.total);
         Callback::from(move |event: Event| {
             if let Some(element) = event.target_dyn_into::<Element>() {
-                scroll.set((
-                    f64::from(element.scroll_top()),
-                    f64::from(element.client_height()),
-                ));
+                scroll.dispatch(ScrollAction::Scrolled {
+                    top: f64::from(element.scroll_top()),
+                    height: f64::from(element.client_height()) - HEADER_HEIGHT,
+                    total,
+                });
             }
         })
     };
@@ -441,23 +523,20 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
         let view = view.clone();
+        let last_request = last_request.clone();
         Callback::from(move |_| {
             // One retry at a time; a second click while loading does nothing.
             if grid.loading {
                 return;
             }
+            let wanted = last_request.borrow().clone().unwrap_or(PageRequest::First);
             if let Some(table) = grid.table.clone() {
-                let after = if grid.first_page_loaded {
-                    grid.next.clone()
-                } else {
-                    None
-                };
                 grid.dispatch(GridAction::LoadStarted);
                 request_page(
                     grid.clone(),
                     instance_id.clone(),
                     table,
-                    after,
+                    wanted,
                     grid.generation,
                     view.clone(),
                 );
@@ -467,7 +546,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
 
     let editable = grid.editable();
     let width = ROW_NUMBER_WIDTH + COLUMN_WIDTH * grid.columns.len() as f64;
-    let body_height = ROW_HEIGHT * grid.row_count as f64;
+    let body_height = scroll_height(grid.total);
     let estimate = match props.table.estimated_rows {
         Some(rows) => format!("~{} rows (estimate)", grouped(rows)),
         None => "row count unknown".to_owned(),
@@ -490,8 +569,9 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         <div class="grid">
             <div class="grid-toolbar">
                 <span class="grid-title">{ format!("{}.{}", props.table.schema, props.table.name) }</span>
-                <span id="grid-status" data-loaded-rows={grid.row_count.to_string()} data-loading={grid.loading.to_string()}>
-                    { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.row_count as i64)) }
+                <span id="grid-status" data-loaded-rows={grid.loaded().to_string()} data-first-loaded={grid.base.to_string()}
+                    data-total={grid.total.to_string()} data-loading={grid.loading.to_string()}>
+                    { format!("{estimate} · {} loaded · {order} {progress}", grouped(grid.loaded() as i64)) }
                 </span>
                 if saved.as_ref() == Some(&view) && view != View::default() {
                     <span class="saved-view" id="saved-view">{ "saved view" }</span>
@@ -592,14 +672,16 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                             <div class={classes!("grid-row", (index % 2 == 1).then_some("alternate"), deleted.then_some("deleted"), selected.then_some("selected"),
                                     editing.as_ref().is_some_and(|(row, _, _)| *row == index).then_some("editing-row"))}
                                 key={index} data-row-index={index.to_string()}
-                                style={format!("transform: translateY({}px)", index as f64 * ROW_HEIGHT)}>
+                                style={format!("transform: translateY({}px)", position.row_offset(index, grid.total))}>
                                 <div class="grid-cell row-number">
                                     if can_edit {
                                         <input type="checkbox" class="select-row" title="Select for a batch operation"
                                             checked={selected} onchange={toggle_select} />
                                     }
                                     <button class="open-row" title="Open the whole row"
-                                        disabled={key.is_none()} onclick={open_row(key.clone())}>{ index + 1 }</button>
+                                        disabled={key.is_none()} onclick={open_row(key.clone())}>
+                                        { if grid.exact_positions { (index + 1).to_string() } else { format!("~{}", index + 1) } }
+                                    </button>
                                 </div>
                                 { for row.iter().enumerate().map(|(position, cell)| {
                                     let Some(column) = grid.columns.get(position) else { return html! {} };
@@ -673,7 +755,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                         }
                     }) }
                 </div>
-                if grid.first_page_loaded && grid.row_count == 0 {
+                if grid.first_page_loaded && grid.total == 0 {
                     <div class="placeholder">{ "This table has no rows." }</div>
                 }
             </div>
