@@ -979,8 +979,20 @@ mod tests {
             page_sql(&request, &columns, &keyset, &[], request.after.as_ref(), false)
                 .unwrap()
                 .0,
-            "SELECT src.\"Id\"::text AS c0, left(src.\"we\"\"ird\"::text, 501) AS c1, src.\"Id\"::text AS k0 \
-             FROM \"my schema\".\"t\" AS src WHERE (src.\"Id\") > ($1::text::bigint) ORDER BY src.\"Id\" LIMIT $2"
+            "SELECT src.\"Id\"::text AS c0, left(src.\"we\"\"ird\"::text, 501) AS c1, src.\"Id\"::text AS k0, \
+             src.xmin::text AS v FROM \"my schema\".\"t\" AS src WHERE (src.\"Id\") > ($1::text::bigint) \
+             ORDER BY src.\"Id\" LIMIT $2"
+        );
+        // Backwards: the comparison and the order flip.
+        assert_eq!(
+            page_sql(&request, &columns, &keyset, &[], request.after.as_ref(), true)
+                .unwrap()
+                .0
+                .split(" FROM ")
+                .nth(1),
+            Some(
+                "\"my schema\".\"t\" AS src WHERE (src.\"Id\") < ($1::text::bigint) ORDER BY src.\"Id\" DESC LIMIT $2"
+            )
         );
     }
 }
