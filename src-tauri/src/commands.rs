@@ -14,7 +14,7 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
-use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary};
+use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges};
 use std::path::PathBuf;
 use tauri::State;
 
@@ -220,6 +220,16 @@ pub async fn explain_statement(
     analyze: bool,
 ) -> Reply<String> {
     Ok(console.explain(&profile_id, &sql, analyze).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn live_changes(
+    console: State<'_, Console>,
+    profile_id: String,
+    table: TableRef,
+    since: Option<u64>,
+) -> Reply<LiveChanges> {
+    Ok(console.live_changes(&profile_id, &table, since).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

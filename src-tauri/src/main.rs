@@ -71,6 +71,7 @@ fn main() {
             commands::explain_statement,
             commands::fetch_row,
             commands::run_statement,
+            commands::live_changes,
             commands::export_rows,
             commands::export_progress,
             commands::cancel_export,

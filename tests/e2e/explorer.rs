@@ -554,6 +554,40 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
         (psql(&format!("SELECT title FROM public.todos WHERE id = {second_id}")) == "mine").then_some(())
     })
     .await;
+
+    // Live: todos publishes to Fluxbase realtime. A change made elsewhere
+    // shows up by itself, highlighted; a staged edit is not clobbered.
+    element(&client, "#live-toggle:checked", PATIENCE).await;
+    let third_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 2 LIMIT 1");
+    edit_cell(&client, 3, "title").await;
+    set_input(&client, ".cell-editor", "my pending edit").await;
+    click(&client, ".stage-cell", PATIENCE).await;
+    let fourth_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 3 LIMIT 1");
+    psql(&format!(
+        "UPDATE public.todos SET title = 'changed live' WHERE id = {third_id}; \
+         UPDATE public.todos SET notes = 'theirs too' WHERE id = {fourth_id};"
+    ));
+    let live_cell = eventually("the live change painted", PATIENCE, || async {
+        let rows = rendered_rows(&client).await;
+        (rows.get(2)?.1.get(4)? == "changed live").then_some(())
+    })
+    .await;
+    let _ = live_cell;
+    element(&client, ".grid-row.changed[data-row-index='2']", PATIENCE).await;
+    // Row 4 carries my staged title over their new notes, marked as a clash.
+    element(&client, ".grid-row.clash[data-row-index='3']", PATIENCE).await;
+    let staged = element(
+        &client,
+        ".grid-row[data-row-index='3'] .cell-slot[data-column='title'] .grid-cell.staged",
+        PATIENCE,
+    )
+    .await;
+    assert_eq!(
+        staged.prop("textContent").await.unwrap().as_deref(),
+        Some("my pending edit")
+    );
+    click(&client, "#commit-changes", PATIENCE).await;
+    element(&client, "#conflicts .conflict", PATIENCE).await;
     save_screenshot(&client, "explorer-editing").await;
 }
 

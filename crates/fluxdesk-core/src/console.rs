@@ -17,9 +17,9 @@ use crate::statement::{self, PendingWrites};
 use crate::target::ConnectionTarget;
 use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ExportProgress,
-    ExportRequest, ExportSource, ExportSummary, ImportReport, InstanceHealth, KeysetCursor, PasswordState,
-    PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport, RowDetail, RowPage,
-    RowsRequest, SchemaSummary, StatementOutcome, TableRef, TableSummary,
+    ExportRequest, ExportSource, ExportSummary, ImportReport, InstanceHealth, KeysetCursor, LiveChanges,
+    PasswordState, PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport,
+    RowDetail, RowPage, RowsRequest, SchemaSummary, StatementOutcome, TableRef, TableSummary,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
@@ -481,6 +481,17 @@ impl Console {
     pub async fn row(&self, id: &str, table: &TableRef, key: &KeysetCursor) -> CoreResult<RowDetail> {
         self.gate_data(id).await?;
         rows::fetch_row(&*self.instance(id)?, table, key).await
+    }
+
+    /// Changes to a realtime-enabled table heard since `since` (`None`: start).
+    pub async fn live_changes(
+        &self,
+        id: &str,
+        table: &TableRef,
+        since: Option<u64>,
+    ) -> CoreResult<LiveChanges> {
+        self.gate_data(id).await?;
+        crate::live::changes(&*self.instance(id)?, table, since).await
     }
 
     /// The exact row count of a table or view (reads it all; on request only).

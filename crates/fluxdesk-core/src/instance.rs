@@ -16,6 +16,8 @@ pub const MAX_POOL_CONNECTIONS: u32 = 4;
 pub struct Instance {
     pool: PgPool,
     info: ConnectionInfo,
+    /// The realtime listener, started on first use.
+    live: tokio::sync::OnceCell<crate::live::LiveFeed>,
 }
 
 impl Instance {
@@ -41,7 +43,11 @@ impl Instance {
                 .acquire_timeout(timeout)
                 .idle_timeout(Duration::from_secs(300))
                 .connect_lazy_with(target.connect_options());
-            Ok::<_, CoreError>(Instance { pool, info })
+            Ok::<_, CoreError>(Instance {
+                pool,
+                info,
+                live: tokio::sync::OnceCell::new(),
+            })
         };
         match tokio::time::timeout(timeout, attempt).await {
             Ok(result) => {
@@ -65,6 +71,13 @@ impl Instance {
     /// The pool; only core modules run statements on it.
     pub(crate) fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The realtime listener, started on first use.
+    pub(crate) async fn live_feed(&self) -> CoreResult<&crate::live::LiveFeed> {
+        self.live
+            .get_or_try_init(|| crate::live::LiveFeed::start(&self.pool))
+            .await
     }
 
     /// What we learned when connecting.

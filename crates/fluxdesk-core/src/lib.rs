@@ -21,6 +21,7 @@ pub mod fluxdesk_schema;
 pub mod ident;
 pub mod instance;
 pub mod keyring;
+pub mod live;
 pub mod logging;
 pub mod profiles;
 pub mod rows;

@@ -582,3 +582,61 @@ async fn protection_applies_and_committed_changes_are_audited_with_before_and_af
     );
     assert!(!review[0].contains("doubled"), "generated columns are not copied");
 }
+
+#[tokio::test]
+async fn changes_to_a_realtime_table_arrive_live_with_their_keys() {
+    let fixture = fixture().await;
+    sqlx::raw_sql(
+        r#"INSERT INTO realtime.schema_registry (schema_name, table_name) VALUES ('public', 'Edit me ✓');
+           CREATE TRIGGER edit_me_realtime_notify AFTER INSERT OR UPDATE OR DELETE ON public."Edit me ✓"
+             FOR EACH ROW EXECUTE FUNCTION public.notify_realtime_change();"#,
+    )
+    .execute(&fixture.pool)
+    .await
+    .unwrap();
+    let start = fluxdesk_core::live::changes(&fixture.instance, &fixture.table, None)
+        .await
+        .unwrap();
+    assert!(start.changes.is_empty());
+    // Someone else writes; our own edits arrive the same way.
+    sqlx::query("UPDATE public.\"Edit me ✓\" SET title = 'elsewhere' WHERE id = 2")
+        .execute(&fixture.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM public.\"Edit me ✓\" WHERE id = 5")
+        .execute(&fixture.pool)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let arrived = loop {
+        let batch = fluxdesk_core::live::changes(&fixture.instance, &fixture.table, Some(start.seq))
+            .await
+            .unwrap();
+        if batch.changes.len() >= 2 || started.elapsed() > std::time::Duration::from_secs(10) {
+            break batch;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        arrived
+            .changes
+            .iter()
+            .map(|c| (c.kind.as_str(), c.key.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("update", Some(KeysetCursor(vec!["2".into()]))),
+            ("delete", Some(KeysetCursor(vec!["5".into()]))),
+        ]
+    );
+    assert!(!arrived.missed);
+    // Asking again from the new sequence number gives nothing new; other tables hear nothing.
+    let again = fluxdesk_core::live::changes(&fixture.instance, &fixture.table, Some(arrived.seq))
+        .await
+        .unwrap();
+    assert!(again.changes.is_empty());
+    let other = TableRef::new("realtime", "schema_registry");
+    let quiet = fluxdesk_core::live::changes(&fixture.instance, &other, Some(start.seq))
+        .await
+        .unwrap();
+    assert!(quiet.changes.is_empty());
+}

@@ -33,7 +33,7 @@ pub use profile::{
     ProfileEntry, ProfileExport, Protection, TlsMode,
 };
 pub use rows::{
-    Arity, Cell, ColumnInfo, Condition, FilterOp, Join, KeysetCursor, POSITION_END, RowDetail, RowFilter,
-    RowOrder, RowPage, RowsRequest, SortKey, TableRef,
+    Arity, Cell, ColumnInfo, Condition, FilterOp, Join, KeysetCursor, LiveChange, LiveChanges, POSITION_END,
+    RowDetail, RowFilter, RowOrder, RowPage, RowsRequest, SortKey, TableRef,
 };
 pub use statement::{PendingWrite, ResultSet, StatementOutcome, TableChange};

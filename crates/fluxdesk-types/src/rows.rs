@@ -319,6 +319,27 @@ pub struct RowDetail {
     pub version: Option<String>,
 }
 
+/// Changes to one table that arrived on Fluxbase's realtime channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveChanges {
+    /// Pass this as `since` next time.
+    pub seq: u64,
+    /// The changes since the last call, oldest first.
+    pub changes: Vec<LiveChange>,
+    /// Changes were missed (too many at once, or the listener reconnected):
+    /// reload rather than trust the list.
+    pub missed: bool,
+}
+
+/// One change to a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveChange {
+    /// `insert`, `update` or `delete`.
+    pub kind: String,
+    /// The row's key, when the notification carries it.
+    pub key: Option<KeysetCursor>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

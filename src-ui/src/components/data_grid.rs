@@ -11,6 +11,7 @@ use fluxdesk_types::{
     Cell, ExportSource, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary,
 };
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::Element;
@@ -52,6 +53,18 @@ impl Reducible for Viewport {
             ScrollAction::Reset { height } => ScrollPosition::at_top(height),
             ScrollAction::Shift(rows) => position.shifted(rows),
         }))
+    }
+}
+
+/// Reasons to re-read the rows on screen, counted; each new one refreshes once.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct RefreshTicks(u64);
+
+impl Reducible for RefreshTicks {
+    type Action = ();
+
+    fn reduce(self: std::rc::Rc<Self>, _: ()) -> std::rc::Rc<Self> {
+        std::rc::Rc::new(RefreshTicks(self.0 + 1))
     }
 }
 
@@ -261,7 +274,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let reloads = use_state(|| 0_u32);
     let selection = use_state(BTreeMap::<KeysetCursor, String>::new);
     // The cell being edited: row index, column index, and the value it starts from.
-    let editing = use_state(|| Option::<(usize, usize, Option<String>)>::None);
+    // Keyed by the row, so a live refresh that moves rows moves the editor too.
+    let editing = use_state(|| Option::<(KeysetCursor, usize, Option<String>)>::None);
     let batch_column = use_state(String::new);
     let batch_value = use_state(String::new);
     let batch_problem = use_state(|| Option::<String>::None);
@@ -495,6 +509,116 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         });
     }
 
+    // Live updates: Fluxbase's realtime channel (for tables that publish to
+    // it) and an interval the user chooses. Each re-reads the rows on screen.
+    let live = use_state(|| props.table.realtime);
+    let refresh_secs = use_state(|| 0_u32);
+    let ticks = use_reducer(RefreshTicks::default);
+    let refreshed = use_mut_ref(|| 0_u64);
+    {
+        let (live, refresh_secs) = (live.clone(), refresh_secs.clone());
+        let realtime = props.table.realtime;
+        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |_| {
+            live.set(realtime);
+            refresh_secs.set(0);
+        });
+    }
+    {
+        let ticks = ticks.clone();
+        use_effect_with(
+            (props.instance_id.clone(), table_ref.clone(), *live),
+            move |(instance_id, table, live)| {
+                let listening = live.then(|| {
+                    let since = Rc::new(std::cell::Cell::new(Option::<u64>::None));
+                    let busy = Rc::new(std::cell::Cell::new(false));
+                    let (instance_id, table) = (instance_id.clone(), table.clone());
+                    gloo_timers::callback::Interval::new(1000, move || {
+                        if busy.replace(true) {
+                            return;
+                        }
+                        let (since, busy, ticks, instance_id, table) = (
+                            since.clone(),
+                            busy.clone(),
+                            ticks.clone(),
+                            instance_id.clone(),
+                            table.clone(),
+                        );
+                        wasm_bindgen_futures::spawn_local(async move {
+                            if let Ok(batch) = services::live_changes(&instance_id, &table, since.get()).await
+                            {
+                                let started = since.replace(Some(batch.seq)).is_some();
+                                if started && (batch.missed || !batch.changes.is_empty()) {
+                                    ticks.dispatch(());
+                                }
+                            }
+                            busy.set(false);
+                        });
+                    })
+                });
+                move || drop(listening)
+            },
+        );
+    }
+    {
+        let ticks = ticks.clone();
+        use_effect_with(*refresh_secs, move |secs| {
+            let timer = (*secs > 0)
+                .then(|| gloo_timers::callback::Interval::new(secs * 1000, move || ticks.dispatch(())));
+            move || drop(timer)
+        });
+    }
+    {
+        // Never while a cell is being edited: the refresh waits for it.
+        let grid = grid.clone();
+        let (instance_id, view, refreshed) = (props.instance_id.clone(), view.clone(), refreshed.clone());
+        let start = visible.start;
+        use_effect_with(
+            (ticks.0, editing.is_some(), grid.loading),
+            move |(tick, editing, _)| {
+                if *tick <= *refreshed.borrow() || *editing {
+                    return;
+                }
+                let (Some((base, after)), Some(table)) = (grid.refresh_from(start), grid.table.clone())
+                else {
+                    return;
+                };
+                *refreshed.borrow_mut() = *tick;
+                let generation = grid.generation;
+                wasm_bindgen_futures::spawn_local(async move {
+                    let request = RowsRequest {
+                        table,
+                        limit: PAGE_ROWS,
+                        after: after.clone(),
+                        before: None,
+                        position: None,
+                        full_values: false,
+                        filter: view.filter,
+                        sort: view.sort,
+                    };
+                    if let Ok(page) = services::fetch_rows(&instance_id, &request).await {
+                        grid.dispatch(GridAction::Refreshed {
+                            generation,
+                            base,
+                            after,
+                            page,
+                        });
+                    }
+                });
+            },
+        );
+    }
+    let on_live = {
+        let live = live.clone();
+        Callback::from(move |_: Event| live.set(!*live))
+    };
+    let on_refresh_secs = {
+        let refresh_secs = refresh_secs.clone();
+        Callback::from(move |event: Event| {
+            let value = event.target_unchecked_into::<HtmlSelectElement>().value();
+            refresh_secs.set(value.parse().unwrap_or(0));
+        })
+    };
+
     // The stretch found its true place (e.g. the first row after a jump):
     // move the view with it, so the rows on screen stay put.
     {
@@ -579,6 +703,17 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 } else if view != View::default() {
                     <button id="save-view" class="button small" title="Open this table with this filter and sort next time" onclick={on_save_view}>{ "Save view" }</button>
                 }
+                if props.table.realtime {
+                    <label class="live-toggle" title="Fluxbase realtime: rows update as they change">
+                        <input type="checkbox" id="live-toggle" checked={*live} onchange={on_live} />
+                        { " Live" }
+                    </label>
+                }
+                <select id="refresh-interval" title="Re-read the rows on screen every…" onchange={on_refresh_secs}>
+                    { for [(0, "No auto-refresh"), (5, "Every 5 s"), (30, "Every 30 s"), (60, "Every minute")].into_iter().map(|(secs, label)| html! {
+                        <option value={secs.to_string()} selected={*refresh_secs == secs}>{ label }</option>
+                    }) }
+                </select>
                 <ExportPanel instance_id={props.instance_id.clone()} suggested_name={format!("{}.{}", props.table.schema, props.table.name)}
                     source={ExportSource::View { table: table_ref.clone(), filter: view.filter.clone(), sort: view.sort.clone() }} />
                 { match &*exact {
@@ -657,6 +792,11 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                         let deleted = key.as_ref().is_some_and(|k| staging.deletes.contains_key(k));
                         let selected = key.as_ref().is_some_and(|k| selection.contains_key(k));
                         let can_edit = editable && key.is_some() && version.is_some();
+                        // A staged edit made at another version than the row now has.
+                        let clash = key
+                            .as_ref()
+                            .and_then(|k| staging.updates.get(k))
+                            .is_some_and(|staged| Some(&staged.version) != version.as_ref());
                         let toggle_select = {
                             let (selection, key, version) = (selection.clone(), key.clone(), version.clone());
                             Callback::from(move |_: Event| {
@@ -670,7 +810,10 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                         };
                         html! {
                             <div class={classes!("grid-row", (index % 2 == 1).then_some("alternate"), deleted.then_some("deleted"), selected.then_some("selected"),
-                                    editing.as_ref().is_some_and(|(row, _, _)| *row == index).then_some("editing-row"))}
+                                    editing.as_ref().is_some_and(|(row, _, _)| Some(row) == key.as_ref()).then_some("editing-row"),
+                                    key.as_ref().is_some_and(|k| grid.changed.contains(k)).then_some("changed"),
+                                    clash.then_some("clash"))}
+                                title={clash.then_some("Changed by someone else since you edited it: committing will show theirs beside yours")}
                                 key={index} data-row-index={index.to_string()}
                                 style={format!("transform: translateY({}px)", position.row_offset(index, grid.total))}>
                                 <div class="grid-cell row-number">
@@ -685,8 +828,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                 </div>
                                 { for row.iter().enumerate().map(|(position, cell)| {
                                     let Some(column) = grid.columns.get(position) else { return html! {} };
-                                    if let Some((row_index, column_index, initial)) = &*editing
-                                        && (*row_index, *column_index) == (index, position)
+                                    if let Some((row_key, column_index, initial)) = &*editing
+                                        && (Some(row_key), *column_index) == (key.as_ref(), position)
                                     {
                                         let on_stage = {
                                             let (staging, editing, key, version, name) =
@@ -722,20 +865,21 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                             (editing.clone(), props.instance_id.clone(), table_ref.clone(), key.clone());
                                         let (cell, staged) = (cell.clone(), staged.clone());
                                         Callback::from(move |_: MouseEvent| {
+                                            let Some(key) = key.clone() else { return };
                                             if let Some(value) = staged.clone() {
-                                                editing.set(Some((index, position, value)));
-                                            } else if let (Cell::Truncated { .. }, Some(key)) = (&cell, key.clone()) {
+                                                editing.set(Some((key, position, value)));
+                                            } else if let Cell::Truncated { .. } = &cell {
                                                 // Edit the whole value, never its preview.
                                                 let (editing, instance_id, table) = (editing.clone(), instance_id.clone(), table.clone());
                                                 wasm_bindgen_futures::spawn_local(async move {
                                                     if let Ok(detail) = services::fetch_row(&instance_id, &table, &key).await
                                                         && let Some(whole) = detail.values.get(position)
                                                     {
-                                                        editing.set(Some((index, position, editable_text(whole))));
+                                                        editing.set(Some((key, position, editable_text(whole))));
                                                     }
                                                 });
                                             } else {
-                                                editing.set(Some((index, position, editable_text(&cell))));
+                                                editing.set(Some((key, position, editable_text(&cell))));
                                             }
                                         })
                                     });

@@ -14,7 +14,7 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
-use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary};
+use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -165,6 +165,29 @@ pub async fn fetch_row(
             profile_id,
             table,
             key,
+        },
+    )
+    .await
+}
+
+/// Changes to a realtime table heard since `since` (`None`: where to start).
+pub async fn live_changes(
+    profile_id: &str,
+    table: &TableRef,
+    since: Option<u64>,
+) -> Result<LiveChanges, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        table: &'a TableRef,
+        since: Option<u64>,
+    }
+    ipc::invoke(
+        "live_changes",
+        &Args {
+            profile_id,
+            table,
+            since,
         },
     )
     .await

@@ -97,6 +97,8 @@ pub struct GridState {
     /// Rows the stretch moved by when its true place turned out to differ
     /// from the estimate, with a serial number, so the view can follow.
     pub shift: (u64, isize),
+    /// Rows that changed in the last refresh, by key, to highlight.
+    pub changed: Rc<std::collections::BTreeSet<KeysetCursor>>,
 }
 
 /// Things that happen to the grid.
@@ -126,6 +128,18 @@ pub enum GridAction {
         generation: u64,
         /// What was asked for.
         request: PageRequest,
+        /// The page.
+        page: RowPage,
+    },
+    /// Rows re-read in place (live update or interval refresh): they replace
+    /// the stretch from row `base` on; rows whose values differ are marked.
+    Refreshed {
+        /// Generation it was requested for.
+        generation: u64,
+        /// The view row the page starts at.
+        base: usize,
+        /// The position the page was read after (`None`: from the first row).
+        after: Option<KeysetCursor>,
         /// The page.
         page: RowPage,
     },
@@ -211,13 +225,46 @@ impl Reducible for GridState {
             } if generation == next.generation && next.continues_with(&request) => {
                 next.take_page(request, page);
             }
+            GridAction::Refreshed {
+                generation,
+                base,
+                after,
+                page,
+            } if generation == next.generation => {
+                let before: std::collections::HashMap<KeysetCursor, Row> = next
+                    .rows
+                    .iter()
+                    .filter_map(|row| Some((row.key.clone()?, row.cells.clone())))
+                    .collect();
+                let page_next = page.next.clone();
+                let rows = loaded_rows(page);
+                next.changed = Rc::new(
+                    rows.iter()
+                        .filter_map(|row| {
+                            let key = row.key.as_ref()?;
+                            (before.get(key) != Some(&row.cells)).then(|| key.clone())
+                        })
+                        .collect(),
+                );
+                next.rows = Rc::new(rows);
+                next.base = base;
+                next.previous = after;
+                next.next = page_next;
+                next.loading = false;
+                next.error = None;
+                let end = next.base + next.rows.len();
+                next.total = match &next.next {
+                    None => end,
+                    Some(_) => next.total.max(end + PAGE_ROWS as usize),
+                };
+            }
             GridAction::PageFailed { generation, error } if generation == next.generation => {
                 next.loading = false;
                 next.error = Some(error);
             }
             // A reply for a table or jump no longer current, or a duplicate of
             // a page already placed (two requests for the same cursor).
-            GridAction::PageLoaded { .. } | GridAction::PageFailed { .. } => {}
+            GridAction::PageLoaded { .. } | GridAction::PageFailed { .. } | GridAction::Refreshed { .. } => {}
         }
         Rc::new(next)
     }
@@ -345,6 +392,26 @@ impl GridState {
     /// The key of row `index`, if loaded and the rows have keys.
     pub fn key(&self, index: usize) -> Option<&KeysetCursor> {
         self.loaded_row(index)?.key.as_ref()
+    }
+
+    /// Where row `index` sits in the view (to read on after it), if loaded.
+    pub fn cursor(&self, index: usize) -> Option<&KeysetCursor> {
+        self.loaded_row(index)?.cursor.as_ref()
+    }
+
+    /// Where to re-read the rows from row `start` on: the position just
+    /// before it (`None` from the first row), or nothing if unknown.
+    pub fn refresh_from(&self, start: usize) -> Option<(usize, Option<KeysetCursor>)> {
+        if !self.first_page_loaded || self.loading {
+            return None;
+        }
+        if start == 0 || (start <= self.base && self.previous.is_none()) {
+            return Some((0, None));
+        }
+        if start <= self.base {
+            return Some((self.base, self.previous.clone()));
+        }
+        Some((start, Some(self.cursor(start - 1)?.clone())))
     }
 
     /// The version row `index` was read at, if loaded and the rows can be edited.
@@ -695,6 +762,31 @@ mod tests {
         assert_eq!(state.row(0), None, "early rows were dropped");
         assert_eq!(state.previous, Some(key(20_001 - MAX_LOADED_ROWS as i64)));
         assert!(state.exact_positions);
+    }
+
+    #[test]
+    fn a_refresh_replaces_rows_in_place_and_marks_the_changed_ones() {
+        let state = loaded(opened(1, None), 1, PageRequest::First, page(1..201, true, false));
+        assert_eq!(state.refresh_from(50), Some((50, Some(key(50)))));
+        assert_eq!(state.refresh_from(0), Some((0, None)));
+        let mut fresh = page(51..251, true, true);
+        fresh.rows[1] = vec![Cell::Text("changed".into())];
+        let state = state.reduce(GridAction::Refreshed {
+            generation: 1,
+            base: 50,
+            after: Some(key(50)),
+            page: fresh,
+        });
+        assert_eq!(state.base, 50);
+        assert_eq!(state.row(51), Some(&vec![Cell::Text("changed".into())]));
+        assert_eq!(state.row(50), Some(&vec![Cell::Int(51)]));
+        let expected: std::collections::BTreeSet<KeysetCursor> =
+            std::iter::once(key(52)).chain((201..=250).map(key)).collect();
+        assert_eq!(
+            *state.changed, expected,
+            "the edited row and the rows not loaded before"
+        );
+        assert_eq!(state.previous, Some(key(50)));
     }
 
     #[test]
