@@ -567,12 +567,11 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
         "UPDATE public.todos SET title = 'changed live' WHERE id = {third_id}; \
          UPDATE public.todos SET notes = 'theirs too' WHERE id = {fourth_id};"
     ));
-    let live_cell = eventually("the live change painted", PATIENCE, || async {
+    eventually("the live change painted", PATIENCE, || async {
         let rows = rendered_rows(&client).await;
         (rows.get(2)?.1.get(4)? == "changed live").then_some(())
     })
     .await;
-    let _ = live_cell;
     element(&client, ".grid-row.changed[data-row-index='2']", PATIENCE).await;
     // Row 4 carries my staged title over their new notes, marked as a clash.
     element(&client, ".grid-row.clash[data-row-index='3']", PATIENCE).await;
