@@ -131,8 +131,16 @@ pub async fn run_statement(
     console: State<'_, Console>,
     profile_id: String,
     sql: String,
+    run_id: Option<String>,
 ) -> Reply<StatementOutcome> {
-    Ok(console.run_statement(&profile_id, &sql).await?)
+    Ok(console
+        .run_cancellable(&profile_id, &sql, run_id.as_deref())
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn cancel_query(console: State<'_, Console>, run_id: String) -> Reply<bool> {
+    Ok(console.cancel_query(&run_id).await?)
 }
 
 /// Runs an export to its end; poll `export_progress` meanwhile.

@@ -72,6 +72,7 @@ fn main() {
             commands::fetch_row,
             commands::run_statement,
             commands::live_changes,
+            commands::cancel_query,
             commands::export_rows,
             commands::export_progress,
             commands::cancel_export,

@@ -378,7 +378,52 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     })
     .await;
 
+    // A script runs statement by statement, each with its own result.
+    set_textarea(
+        &client,
+        "#sql-input",
+        "SELECT 1 AS first; -- a comment; here\nSELECT 'two;2' AS second",
+    )
+    .await;
+    click(&client, "#run-sql", PATIENCE).await;
+    element(&client, "#script-results[data-count='2']", PATIENCE).await;
+    let second = element(
+        &client,
+        ".script-statement[data-index='1'] #sql-result td",
+        PATIENCE,
+    )
+    .await;
+    assert_eq!(
+        second.prop("textContent").await.unwrap().as_deref(),
+        Some("two;2")
+    );
+
+    // A long query can be cancelled on the server.
+    set_textarea(&client, "#sql-input", "SELECT pg_sleep(60)").await;
+    click(&client, "#run-sql", PATIENCE).await;
+    click(&client, "#cancel-sql", PATIENCE).await;
+    let banner = element(
+        &client,
+        ".sql-runner .error-banner[data-code='cancelled'], .error-banner[data-code='cancelled']",
+        PATIENCE,
+    )
+    .await;
+    assert!(banner.text().await.unwrap().contains("Cancelled"));
+
     client.close().await.unwrap();
+}
+
+/// Replaces a textarea's text as typing would (uncontrolled inputs keep it).
+async fn set_textarea(client: &Client, css: &str, value: &str) {
+    element(client, css, PATIENCE).await;
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap();
 }
 
 /// Sets an input's value as typing would, firing `input`.

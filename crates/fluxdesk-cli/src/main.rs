@@ -746,6 +746,7 @@ async fn query(
             rows_affected,
             result,
             wrote,
+            ..
         } => output::query(
             if wrote { "committed" } else { "done" },
             wrote,
@@ -753,7 +754,7 @@ async fn query(
             result.as_ref(),
             json,
         )?,
-        StatementOutcome::AwaitingConfirmation { pending, result } => {
+        StatementOutcome::AwaitingConfirmation { pending, result, .. } => {
             let confirmed = yes || ask_to_commit(&pending)?;
             if !confirmed {
                 console.rollback_write(&pending.id).await?;

@@ -13,7 +13,7 @@ use crate::instance::Instance;
 use crate::keyring::Keyring;
 use crate::profiles::{ProfileBook, ProfileStorage, profile_from_url, validate};
 use crate::rows;
-use crate::statement::{self, PendingWrites};
+use crate::statement::{self, PendingWrites, RunningQueries};
 use crate::target::ConnectionTarget;
 use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ExportProgress,
@@ -34,6 +34,7 @@ pub struct Console {
     keyring: Keyring,
     fleet: Fleet,
     pending: PendingWrites,
+    running: RunningQueries,
     /// Instances given at launch (`--dsn`), known for this run only.
     transient: Mutex<BTreeMap<String, (Profile, Option<SecretString>)>>,
     /// Serializes read-change-write of the profile book within this process.
@@ -80,6 +81,7 @@ impl Console {
             keyring,
             fleet: Fleet::default(),
             pending: PendingWrites::default(),
+            running: RunningQueries::default(),
             transient: Mutex::new(BTreeMap::new()),
             book_writes: tokio::sync::Mutex::new(()),
             desk: admin_session::Desk::default(),
@@ -507,9 +509,20 @@ impl Console {
         statement::explain(&*self.instance(id)?, protection, sql, analyze).await
     }
 
-    /// Runs one statement under the profile's protection; a write is audited
-    /// when an admin is signed in.
+    /// Runs one statement, or a script of several in one transaction, under
+    /// the profile's protection; a write is audited when an admin is signed in.
     pub async fn run_statement(&self, id: &str, sql: &str) -> CoreResult<StatementOutcome> {
+        self.run_cancellable(id, sql, None).await
+    }
+
+    /// As [`Console::run_statement`], cancellable by `run_id` with
+    /// [`Console::cancel_query`] while it runs.
+    pub async fn run_cancellable(
+        &self,
+        id: &str,
+        sql: &str,
+        run_id: Option<&str>,
+    ) -> CoreResult<StatementOutcome> {
         let audit = self.gate_data(id).await?;
         let protection = self.profile(id)?.protection;
         statement::run(
@@ -519,8 +532,15 @@ impl Console {
             sql,
             &self.pending,
             audit.as_ref(),
+            run_id.map(|run_id| (&self.running, run_id)),
         )
         .await
+    }
+
+    /// Stops the statement running as `run_id`; its transaction rolls back.
+    /// Returns whether one was running.
+    pub async fn cancel_query(&self, run_id: &str) -> CoreResult<bool> {
+        self.running.cancel(run_id).await
     }
 
     /// Streams a view or a query to a file; audited when an admin is signed in.

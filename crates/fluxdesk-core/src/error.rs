@@ -68,6 +68,16 @@ pub enum CoreError {
     /// Fluxdesk's own schema is missing or behind this build.
     #[error("{0}")]
     SchemaNotInstalled(String),
+    /// Statement `index` of a script of `total` failed; nothing was committed.
+    #[error("Statement {index} of {total} failed: {source} Nothing was committed.")]
+    InStatement {
+        /// 1-based.
+        index: usize,
+        /// Statements in the script.
+        total: usize,
+        /// Why it failed.
+        source: Box<CoreError>,
+    },
     /// The user cancelled a long operation; the text says what was undone.
     #[error("{0}")]
     Cancelled(String),
@@ -125,6 +135,16 @@ impl From<CoreError> for ApiError {
             CoreError::StepUpRequired(message) => ApiError::new(ErrorCode::StepUpRequired, message),
             CoreError::SchemaNotInstalled(message) => ApiError::new(ErrorCode::SchemaNotInstalled, message),
             CoreError::Cancelled(message) => ApiError::new(ErrorCode::Cancelled, message),
+            CoreError::InStatement { index, total, source } => {
+                let inner = ApiError::from(*source);
+                ApiError::new(
+                    inner.code,
+                    format!(
+                        "Statement {index} of {total} failed: {} Nothing was committed.",
+                        inner.message
+                    ),
+                )
+            }
             error @ CoreError::Io { .. } => {
                 tracing::error!(%error, "local I/O failed");
                 ApiError::new(ErrorCode::Internal, error.to_string())

@@ -238,8 +238,8 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
 }
 
 /// Rows sampled to find a point of the view: enough for a position within
-/// about a percent, few enough to read in milliseconds.
-const POSITION_SAMPLE_ROWS: f64 = 2000.0;
+/// a few percent (blocks are sampled, not rows), few enough to read in milliseconds.
+const POSITION_SAMPLE_ROWS: f64 = 20_000.0;
 
 /// The cursor just before `position` millionths of the view, estimated from
 /// a block sample of the table (`TABLESAMPLE SYSTEM`), so jumping into the

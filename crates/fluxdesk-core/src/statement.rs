@@ -9,14 +9,19 @@
 //!   its affected rows, until the user commits or rolls back.
 //! - Open: the transaction is committed at once.
 //!
-//! Exactly one statement runs per call: the server itself refuses several
-//! when asked to prepare them.
+//! A script of several statements is split by a SQL tokenizer (strings,
+//! quoted names, dollar quotes and comments are respected) and each runs
+//! alone, prepared first, so the server itself refuses any piece that still
+//! holds two. All run in the one transaction; transaction control in a
+//! script is refused, so nothing can end that transaction early.
 
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
 use crate::instance::Instance;
 use crate::rows::decode_cell;
-use fluxdesk_types::{ColumnInfo, PendingWrite, Protection, ResultSet, StatementOutcome, TableChange};
+use fluxdesk_types::{
+    ColumnInfo, PendingWrite, Protection, ResultSet, StatementOutcome, StatementResult, TableChange,
+};
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgRow, Postgres};
 use sqlx::{Column, Either, Executor, Row, Transaction, TypeInfo, ValueRef};
@@ -258,6 +263,7 @@ pub async fn run(
     sql: &str,
     pending: &PendingWrites,
     audit: Option<&AuditContext>,
+    running: Option<(&RunningQueries, &str)>,
 ) -> CoreResult<StatementOutcome> {
     let sql = sql.trim();
     if sql.is_empty() {
@@ -271,6 +277,15 @@ pub async fn run(
             "A write is waiting for confirmation on this instance; commit or roll it back first.".to_owned(),
         ));
     }
+    let statements = split_statements(sql);
+    if statements.len() > 1
+        && let Some(control) = statements.iter().find(|s| is_transaction_control(s))
+    {
+        return Err(CoreError::InvalidInput(format!(
+            "Leave out \"{}\": Fluxdesk runs your statements in one transaction of its own, so it can hold writes for confirmation and keep read-only profiles read-only.",
+            control.split_whitespace().next().unwrap_or_default()
+        )));
+    }
     let mut transaction = instance.pool().begin().await?;
     if protection == Protection::ReadOnly {
         // READ ONLY, and a snapshot at once: from then on no statement can
@@ -278,36 +293,70 @@ pub async fn run(
         transaction.execute("SET TRANSACTION READ ONLY").await?;
         transaction.execute("SELECT 1").await?;
     }
-    // Preparing asks the server to parse the text: it refuses more than one
-    // statement ("cannot insert multiple commands into a prepared statement").
-    if let Err(error) = (&mut *transaction).describe(sql).await {
-        return Err(match &error {
-            sqlx::Error::Database(db_error)
-                if db_error.code().as_deref() == Some("42601")
-                    && db_error.message().contains("multiple commands") =>
-            {
-                CoreError::InvalidInput("Run one statement at a time.".to_owned())
-            }
-            _ => CoreError::Query(error),
-        });
-    }
+    let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *transaction)
+        .await?;
+    let _running = running.map(|(queries, run_id)| queries.start(run_id, instance.pool().clone(), backend));
+    let cancelled = || running.is_some_and(|(queries, run_id)| queries.was_cancelled(run_id));
 
-    let (result, rows_affected) = match execute_collecting(&mut transaction, sql).await {
-        Ok(collected) => collected,
-        Err(CoreError::Query(sqlx::Error::Database(db_error)))
-            if db_error.code().as_deref() == Some("25001") =>
-        {
-            // VACUUM, CREATE INDEX CONCURRENTLY and the like refuse to run in
-            // a transaction, so they cannot be held for confirmation.
-            drop(transaction);
-            let outcome = run_outside_transaction(instance, protection, sql).await?;
-            if let Some(context) = audit {
-                audit::append_alone(instance.pool(), context, &write_event(sql, 0, false)).await?;
+    let total = statements.len();
+    let mut results = Vec::with_capacity(total);
+    for (index, statement) in statements.iter().enumerate() {
+        let in_script = |error: CoreError| {
+            let error = if cancelled() {
+                CoreError::Cancelled("Cancelled; nothing was committed.".to_owned())
+            } else {
+                error
+            };
+            if total > 1 {
+                CoreError::InStatement {
+                    index: index + 1,
+                    total,
+                    source: Box::new(error),
+                }
+            } else {
+                error
             }
-            return Ok(outcome);
+        };
+        // Preparing asks the server to parse the text: it refuses more than
+        // one statement, so each runs exactly as split.
+        if let Err(error) = (&mut *transaction).describe(statement.as_str()).await {
+            return Err(in_script(match &error {
+                sqlx::Error::Database(db_error)
+                    if db_error.code().as_deref() == Some("42601")
+                        && db_error.message().contains("multiple commands") =>
+                {
+                    CoreError::InvalidInput("Run one statement at a time.".to_owned())
+                }
+                _ => CoreError::Query(error),
+            }));
         }
-        Err(error) => return Err(error),
-    };
+        let started = Instant::now();
+        match execute_collecting(&mut transaction, statement).await {
+            Ok((result, rows_affected)) => results.push(StatementResult {
+                sql: statement.clone(),
+                rows_affected,
+                result,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            }),
+            Err(CoreError::Query(sqlx::Error::Database(db_error)))
+                if db_error.code().as_deref() == Some("25001") && total == 1 =>
+            {
+                // VACUUM, CREATE INDEX CONCURRENTLY and the like refuse to run in
+                // a transaction, so they cannot be held for confirmation.
+                drop(transaction);
+                let outcome = run_outside_transaction(instance, protection, sql).await?;
+                if let Some(context) = audit {
+                    audit::append_alone(instance.pool(), context, &write_event(sql, 0, false)).await?;
+                }
+                return Ok(outcome);
+            }
+            Err(error) => return Err(in_script(error)),
+        }
+    }
+    // The last statement's rows are the result; counts add up.
+    let result = results.last().and_then(|r| r.result.clone());
+    let rows_affected: u64 = results.iter().map(|r| r.rows_affected).sum();
     // The server assigns a transaction id at the first write of any kind.
     let wrote: bool = sqlx::query_scalar("SELECT txid_current_if_assigned() IS NOT NULL")
         .fetch_one(&mut *transaction)
@@ -320,6 +369,7 @@ pub async fn run(
                 rows_affected,
                 result,
                 wrote: false,
+                statements: results,
             })
         }
         (Protection::ConfirmWrites, true) => {
@@ -348,6 +398,7 @@ pub async fn run(
             Ok(StatementOutcome::AwaitingConfirmation {
                 pending: summary,
                 result,
+                statements: results,
             })
         }
         (Protection::ConfirmWrites | Protection::Open, _) => {
@@ -359,8 +410,148 @@ pub async fn run(
                 rows_affected,
                 result,
                 wrote,
+                statements: results,
             })
         }
+    }
+}
+
+/// The statements of a script: split where the tokenizer finds a `;`
+/// outside strings, quoted names, dollar quotes and comments. Pieces with
+/// nothing but comments are dropped. Text the tokenizer cannot read stays
+/// whole, for the server to report on.
+pub fn split_statements(sql: &str) -> Vec<String> {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize_with_location() else {
+        return vec![sql.trim().to_owned()];
+    };
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
+    // Locations count lines and characters from 1.
+    let offset = |line: u64, column: u64| -> usize {
+        let start = line_starts
+            .get((line as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(sql.len());
+        sql[start..]
+            .char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map_or(sql.len(), |(at, _)| start + at)
+    };
+    let mut statements = Vec::new();
+    let (mut from, mut substance) = (0, false);
+    for token in &tokens {
+        match &token.token {
+            Token::SemiColon => {
+                let at = offset(token.span.start.line, token.span.start.column);
+                if substance {
+                    statements.push(sql[from..at].trim().to_owned());
+                }
+                (from, substance) = (at + 1, false);
+            }
+            Token::Whitespace(
+                Whitespace::Space
+                | Whitespace::Tab
+                | Whitespace::Newline
+                | Whitespace::SingleLineComment { .. }
+                | Whitespace::MultiLineComment(_),
+            ) => {}
+            _ => substance = true,
+        }
+    }
+    if substance && from < sql.len() {
+        statements.push(sql[from..].trim().to_owned());
+    }
+    statements
+}
+
+/// Whether a statement begins or ends a transaction (savepoints are fine).
+fn is_transaction_control(statement: &str) -> bool {
+    let mut words = statement
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    match words.next().as_deref() {
+        Some("BEGIN" | "START" | "COMMIT" | "END" | "ABORT") => true,
+        Some("ROLLBACK") => words.next().as_deref() != Some("TO"),
+        Some("PREPARE") => words.next().as_deref() == Some("TRANSACTION"),
+        _ => false,
+    }
+}
+
+/// Statements running now, by the id their caller gave, so they can be
+/// cancelled from elsewhere (`pg_cancel_backend` on their connection).
+#[derive(Debug, Clone, Default)]
+pub struct RunningQueries {
+    entries: Arc<Mutex<HashMap<String, RunningQuery>>>,
+}
+
+#[derive(Debug)]
+struct RunningQuery {
+    pool: sqlx::PgPool,
+    backend: i32,
+    cancelled: bool,
+}
+
+/// Forgets a running query when it ends, however it ends.
+#[derive(Debug)]
+pub struct RunningGuard {
+    queries: RunningQueries,
+    run_id: String,
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        self.queries.lock().remove(&self.run_id);
+    }
+}
+
+impl RunningQueries {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunningQuery>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn start(&self, run_id: &str, pool: sqlx::PgPool, backend: i32) -> RunningGuard {
+        self.lock().insert(
+            run_id.to_owned(),
+            RunningQuery {
+                pool,
+                backend,
+                cancelled: false,
+            },
+        );
+        RunningGuard {
+            queries: self.clone(),
+            run_id: run_id.to_owned(),
+        }
+    }
+
+    fn was_cancelled(&self, run_id: &str) -> bool {
+        self.lock().get(run_id).is_some_and(|query| query.cancelled)
+    }
+
+    /// Asks the server to stop query `run_id`; its transaction is rolled
+    /// back. Returns whether it was running.
+    pub async fn cancel(&self, run_id: &str) -> CoreResult<bool> {
+        let target = {
+            let mut entries = self.lock();
+            entries.get_mut(run_id).map(|query| {
+                query.cancelled = true;
+                (query.pool.clone(), query.backend)
+            })
+        };
+        let Some((pool, backend)) = target else {
+            return Ok(false);
+        };
+        sqlx::query("SELECT pg_cancel_backend($1)")
+            .bind(backend)
+            .execute(&pool)
+            .await?;
+        Ok(true)
     }
 }
 
@@ -431,6 +622,12 @@ async fn run_outside_transaction(
         rows_affected,
         result: None,
         wrote: true,
+        statements: vec![StatementResult {
+            sql: sql.to_owned(),
+            rows_affected,
+            result: None,
+            elapsed_ms: 0,
+        }],
     })
 }
 
@@ -520,7 +717,52 @@ fn cells_of(row: &PgRow) -> CoreResult<Vec<fluxdesk_types::Cell>> {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_credentials;
+    use super::{is_transaction_control, redact_credentials, split_statements};
+
+    #[test]
+    fn scripts_split_only_at_real_semicolons() {
+        let script = "SELECT 'a;b' AS \"x;y\"; -- one;\n\
+                      DO $body$ BEGIN PERFORM 1; END $body$;\n\
+                      /* two; */ SELECT E'it\\'s;' ;; -- trailing comment only";
+        assert_eq!(
+            split_statements(script),
+            vec![
+                "SELECT 'a;b' AS \"x;y\"",
+                "-- one;\nDO $body$ BEGIN PERFORM 1; END $body$",
+                "/* two; */ SELECT E'it\\'s;'",
+            ]
+        );
+        assert_eq!(split_statements("SELECT 1"), vec!["SELECT 1"]);
+        assert!(split_statements("  -- nothing\n ; ").is_empty());
+        assert_eq!(
+            split_statements("SELECT 'unterminated"),
+            vec!["SELECT 'unterminated"]
+        );
+    }
+
+    #[test]
+    fn transaction_control_is_recognised_but_savepoints_are_not() {
+        for control in [
+            "COMMIT",
+            "begin",
+            "START TRANSACTION",
+            "rollback",
+            "END",
+            "ABORT",
+            "PREPARE TRANSACTION 'x'",
+        ] {
+            assert!(is_transaction_control(control), "{control}");
+        }
+        for fine in [
+            "ROLLBACK TO SAVEPOINT a",
+            "SAVEPOINT a",
+            "RELEASE a",
+            "SELECT 1",
+            "COMMENT ON TABLE t IS 'x'",
+        ] {
+            assert!(!is_transaction_control(fine), "{fine}");
+        }
+    }
 
     #[test]
     fn literals_of_statements_about_credentials_are_redacted() {

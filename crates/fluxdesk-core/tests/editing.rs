@@ -640,3 +640,95 @@ async fn changes_to_a_realtime_table_arrive_live_with_their_keys() {
         .unwrap();
     assert!(quiet.changes.is_empty());
 }
+
+#[tokio::test]
+async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancelled() {
+    use fluxdesk_core::statement::{self, RunningQueries};
+    use fluxdesk_types::StatementOutcome;
+    let fixture = fixture().await;
+    let pending = PendingWrites::default();
+    let script = r#"UPDATE public."Edit me ✓" SET title = 'one;two' WHERE id = 1;
+        -- a comment; with a semicolon
+        SELECT title FROM public."Edit me ✓" WHERE id = 1;
+        UPDATE public."Edit me ✓" SET title = $q$it's; fine$q$ WHERE id = 2"#;
+    let outcome = statement::run(
+        &fixture.instance,
+        "edit",
+        Protection::Open,
+        script,
+        &pending,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let StatementOutcome::Done {
+        statements, wrote, ..
+    } = outcome
+    else {
+        panic!("expected done, got {outcome:?}");
+    };
+    assert!(wrote);
+    assert_eq!(statements.len(), 3);
+    assert_eq!(
+        statements[1].result.as_ref().unwrap().rows[0][0].display_text(),
+        "one;two"
+    );
+    assert_eq!(fixture.text(2, "title").await.as_deref(), Some("it's; fine"));
+
+    // One failing statement undoes the ones before it.
+    let failing = "UPDATE public.\"Edit me ✓\" SET title = 'undone' WHERE id = 3; \
+                   UPDATE public.\"Edit me ✓\" SET whole = -1 WHERE id = 3";
+    let error = statement::run(
+        &fixture.instance,
+        "edit",
+        Protection::Open,
+        failing,
+        &pending,
+        None,
+        None,
+    )
+    .await
+    .unwrap_err();
+    let error = ApiError::from(error);
+    assert!(
+        error.message.starts_with("Statement 2 of 2 failed")
+            && error.message.ends_with("Nothing was committed."),
+        "{}",
+        error.message
+    );
+    assert_eq!(fixture.text(3, "title").await.as_deref(), Some("row 3"));
+
+    // A running query stops when cancelled; its transaction rolls back.
+    let running = RunningQueries::default();
+    let (instance, queries) = (&fixture.instance, running.clone());
+    let started = std::time::Instant::now();
+    let (outcome, cancelled) = tokio::join!(
+        statement::run(
+            instance,
+            "edit",
+            Protection::Open,
+            "UPDATE public.\"Edit me ✓\" SET title = 'never' WHERE id = 4; SELECT pg_sleep(30)",
+            &pending,
+            None,
+            Some((&running, "run-1")),
+        ),
+        async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                if queries.cancel("run-1").await.unwrap() {
+                    return true;
+                }
+            }
+        }
+    );
+    assert!(cancelled);
+    let error = ApiError::from(outcome.unwrap_err());
+    assert_eq!(error.code, ErrorCode::Cancelled, "{error:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(fixture.text(4, "title").await.as_deref(), Some("row 4"));
+    assert!(
+        !running.cancel("run-1").await.unwrap(),
+        "a finished query is forgotten"
+    );
+}

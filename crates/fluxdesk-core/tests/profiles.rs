@@ -375,6 +375,8 @@ async fn read_only_profiles_are_enforced_by_the_server() {
             "after {escape}"
         );
     }
+    // A script runs in the one read-only transaction: switching the default
+    // does not reach it, and ending it early is refused outright.
     let several = fixture
         .console
         .run_statement(
@@ -383,7 +385,19 @@ async fn read_only_profiles_are_enforced_by_the_server() {
         )
         .await
         .unwrap_err();
-    assert!(several.to_string().contains("one statement"), "{several}");
+    let several = fluxdesk_types::ApiError::from(several);
+    assert_eq!(several.code, ErrorCode::ReadOnly, "{several:?}");
+    assert!(
+        several.message.starts_with("Statement 2 of 2 failed"),
+        "{}",
+        several.message
+    );
+    let escape = fixture
+        .console
+        .run_statement(&id, "COMMIT; UPDATE public.todos SET done = true")
+        .await
+        .unwrap_err();
+    assert!(escape.to_string().contains("Leave out \"COMMIT\""), "{escape}");
 
     // Reads still work.
     match fixture

@@ -36,4 +36,4 @@ pub use rows::{
     Arity, Cell, ColumnInfo, Condition, FilterOp, Join, KeysetCursor, LiveChange, LiveChanges, POSITION_END,
     RowDetail, RowFilter, RowOrder, RowPage, RowsRequest, SortKey, TableRef,
 };
-pub use statement::{PendingWrite, ResultSet, StatementOutcome, TableChange};
+pub use statement::{PendingWrite, ResultSet, StatementOutcome, StatementResult, TableChange};

@@ -44,6 +44,19 @@ pub struct PendingWrite {
     pub expires_in_secs: u64,
 }
 
+/// One statement of a script and what it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementResult {
+    /// The statement, as split from the script.
+    pub sql: String,
+    /// Rows it affected (or returned).
+    pub rows_affected: u64,
+    /// Rows it returned, if any.
+    pub result: Option<ResultSet>,
+    /// How long it ran, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
 /// What running a statement did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -56,6 +69,9 @@ pub enum StatementOutcome {
         result: Option<ResultSet>,
         /// Whether it wrote anything (the database assigned a transaction id).
         wrote: bool,
+        /// Each statement of the script, in order.
+        #[serde(default)]
+        statements: Vec<StatementResult>,
     },
     /// It wrote on a confirm-writes instance; nothing is committed yet.
     AwaitingConfirmation {
@@ -63,5 +79,8 @@ pub enum StatementOutcome {
         pending: PendingWrite,
         /// Rows returned (e.g. by RETURNING), if any.
         result: Option<ResultSet>,
+        /// Each statement of the script, in order.
+        #[serde(default)]
+        statements: Vec<StatementResult>,
     },
 }

@@ -1,6 +1,7 @@
-//! Running one SQL statement under the instance's protection. A write on a
-//! confirm-writes instance waits, in its open transaction, for Commit or
-//! Roll back; a read-only instance's server refuses writes.
+//! Running SQL (one statement, or a script of several in one transaction)
+//! under the instance's protection. A write on a confirm-writes instance
+//! waits, in its open transaction, for Commit or Roll back; a read-only
+//! instance's server refuses writes. A running query can be cancelled.
 
 use crate::components::{ErrorBanner, ExportPanel, StepUpDialog};
 use crate::services;
@@ -8,6 +9,7 @@ use crate::services::query_history::{self, HistoryEntry};
 use crate::state::session::SessionContext;
 use fluxdesk_types::{
     ApiError, Cell, ErrorCode, ExportSource, PendingWrite, Protection, ResultSet, StatementOutcome,
+    StatementResult,
 };
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -26,10 +28,12 @@ enum RunState {
     Finished {
         result: Option<ResultSet>,
         note: String,
+        statements: Vec<StatementResult>,
     },
     Waiting {
         pending: PendingWrite,
         result: Option<ResultSet>,
+        statements: Vec<StatementResult>,
     },
     Failed(ApiError),
 }
@@ -50,6 +54,27 @@ fn result_table(result: &ResultSet) -> Html {
             if result.truncated {
                 <p class="muted">{ "Only the first 1,000 rows are shown." }</p>
             }
+        </div>
+    }
+}
+
+/// A script's statements, each with its count, time and rows; the last open.
+fn script_results(statements: &[StatementResult]) -> Html {
+    if statements.len() < 2 {
+        return html! {};
+    }
+    html! {
+        <div id="script-results" class="script-results" data-count={statements.len().to_string()}>
+            { for statements.iter().enumerate().map(|(index, statement)| html! {
+                <details class="script-statement" data-index={index.to_string()} open={index + 1 == statements.len()}>
+                    <summary>
+                        <span class="statement-number">{ format!("#{}", index + 1) }</span>
+                        <code>{ statement.sql.chars().take(120).collect::<String>() }</code>
+                        <span class="muted">{ format!(" · {} rows · {} ms", statement.rows_affected, statement.elapsed_ms) }</span>
+                    </summary>
+                    { statement.result.as_ref().map(result_table).unwrap_or_default() }
+                </details>
+            }) }
         </div>
     }
 }
@@ -112,13 +137,28 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     // The statement last run, which "Export…" writes out whole.
     let last_sql = use_state(String::new);
     let history_search = use_state(String::new);
+    // The id of the query running now, to cancel it.
+    let run_id = use_state(|| Option::<String>::None);
+    let on_cancel = {
+        let run_id = run_id.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(run_id) = (*run_id).clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = services::cancel_query(&run_id).await;
+                });
+            }
+        })
+    };
     let on_run = {
         let editor = editor.clone();
         let state = state.clone();
         let id = props.profile_id.clone();
         let history = history.clone();
         let last_sql = last_sql.clone();
+        let run_id = run_id.clone();
         Callback::from(move |_| {
+            let this_run = format!("run-{}", js_sys::Date::now());
+            run_id.set(Some(this_run.clone()));
             let sql = editor
                 .cast::<HtmlTextAreaElement>()
                 .map(|e| e.value())
@@ -130,12 +170,13 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             state.set(RunState::Running);
             wasm_bindgen_futures::spawn_local(async move {
                 let started = js_sys::Date::now();
-                let outcome = services::run_statement(&id, &sql).await;
+                let outcome = services::run_statement(&id, &sql, Some(&this_run)).await;
                 let (rows, ended) = match &outcome {
                     Ok(StatementOutcome::Done {
                         rows_affected,
                         result,
                         wrote,
+                        ..
                     }) => (
                         result.as_ref().map_or(*rows_affected, |r| r.rows.len() as u64),
                         if *wrote {
@@ -162,17 +203,25 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                         rows_affected,
                         result,
                         wrote,
+                        statements,
                     }) => RunState::Finished {
                         result,
+                        statements,
                         note: if wrote {
                             format!("{rows_affected} rows affected · committed")
                         } else {
                             format!("{rows_affected} rows affected · nothing written")
                         },
                     },
-                    Ok(StatementOutcome::AwaitingConfirmation { pending, result }) => {
-                        RunState::Waiting { pending, result }
-                    }
+                    Ok(StatementOutcome::AwaitingConfirmation {
+                        pending,
+                        result,
+                        statements,
+                    }) => RunState::Waiting {
+                        pending,
+                        result,
+                        statements,
+                    },
                     Err(error) => RunState::Failed(error),
                 });
             });
@@ -183,7 +232,12 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
         let deciding = deciding.clone();
         let stepping_up = stepping_up.clone();
         Callback::from(move |_: ()| {
-            let RunState::Waiting { pending, result } = (*state).clone() else {
+            let RunState::Waiting {
+                pending,
+                result,
+                statements,
+            } = (*state).clone()
+            else {
                 return;
             };
             if *deciding {
@@ -211,6 +265,7 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                 state.set(match outcome {
                     Ok(done) => RunState::Finished {
                         result,
+                        statements,
                         note: format!(
                             "{} rows affected · {}",
                             done.rows_affected,
@@ -301,7 +356,12 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                     <ExportPanel instance_id={props.profile_id.clone()} suggested_name="query-result"
                         source={ExportSource::Query { sql: (*last_sql).clone() }} />
                 }
-                <button id="run-sql" class="button primary" disabled={running || waiting} onclick={on_run}>
+                if running {
+                    <button id="cancel-sql" class="button danger" onclick={on_cancel}
+                        title="Stop the query on the server; its transaction is rolled back">{ "Cancel" }</button>
+                }
+                <button id="run-sql" class="button primary" disabled={running || waiting} onclick={on_run}
+                    title="Runs the statement, or every statement of a script in one transaction">
                     { if running { "Running…" } else { "Run" } }
                 </button>
             </div>
@@ -310,13 +370,17 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             { match &*state {
                 RunState::Idle | RunState::Running => html! {},
                 RunState::Failed(error) => html! { <ErrorBanner error={error.clone()} /> },
-                RunState::Finished { result, note } => html! {
+                RunState::Finished { result, note, statements } => html! {
                     <div class="sql-outcome">
                         <p id="sql-note" class="note">{ note }</p>
-                        { result.as_ref().map(result_table).unwrap_or_default() }
+                        if statements.len() > 1 {
+                            { script_results(statements) }
+                        } else {
+                            { result.as_ref().map(result_table).unwrap_or_default() }
+                        }
                     </div>
                 },
-                RunState::Waiting { pending, result } => html! {
+                RunState::Waiting { pending, result, statements } => html! {
                     <div class="sql-outcome">
                         <div class="confirm-write" id="confirm-write" role="alertdialog">
                             <h3>{ "Commit this write?" }</h3>
@@ -341,7 +405,11 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                                 <button id="commit-write" class="button danger" disabled={*deciding} onclick={decide(true).reform(|_: MouseEvent| ())}>{ "Commit" }</button>
                             </div>
                         </div>
-                        { result.as_ref().map(result_table).unwrap_or_default() }
+                        if statements.len() > 1 {
+                            { script_results(statements) }
+                        } else {
+                            { result.as_ref().map(result_table).unwrap_or_default() }
+                        }
                     </div>
                 },
             } }

@@ -222,14 +222,37 @@ pub async fn explain_statement(profile_id: &str, sql: &str, analyze: bool) -> Re
     .await
 }
 
-/// Runs one statement under the instance's protection.
-pub async fn run_statement(profile_id: &str, sql: &str) -> Result<StatementOutcome, ApiError> {
+/// Runs one statement, or a script in one transaction, under the instance's
+/// protection; `run_id` lets [`cancel_query`] stop it.
+pub async fn run_statement(
+    profile_id: &str,
+    sql: &str,
+    run_id: Option<&str>,
+) -> Result<StatementOutcome, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
         profile_id: &'a str,
         sql: &'a str,
+        run_id: Option<&'a str>,
     }
-    ipc::invoke("run_statement", &Args { profile_id, sql }).await
+    ipc::invoke(
+        "run_statement",
+        &Args {
+            profile_id,
+            sql,
+            run_id,
+        },
+    )
+    .await
+}
+
+/// Stops a running query; its transaction is rolled back.
+pub async fn cancel_query(run_id: &str) -> Result<bool, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        run_id: &'a str,
+    }
+    ipc::invoke("cancel_query", &Args { run_id }).await
 }
 
 #[derive(Serialize)]
