@@ -14,7 +14,9 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
-use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges};
+use fluxdesk_types::{
+    ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
+};
 use std::path::PathBuf;
 use tauri::State;
 
@@ -228,6 +230,17 @@ pub async fn explain_statement(
     analyze: bool,
 ) -> Reply<String> {
     Ok(console.explain(&profile_id, &sql, analyze).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_table_page(
+    console: State<'_, Console>,
+    profile_id: String,
+    schema: String,
+    filter: String,
+    limit: u32,
+) -> Reply<TablePage> {
+    Ok(console.table_page(&profile_id, &schema, &filter, limit).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

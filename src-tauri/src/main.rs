@@ -71,6 +71,7 @@ fn main() {
             commands::explain_statement,
             commands::fetch_row,
             commands::run_statement,
+            commands::list_table_page,
             commands::live_changes,
             commands::cancel_query,
             commands::export_rows,

@@ -709,7 +709,43 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     let client = driver
         .launch(&["--dsn", &database.url, "--name", "E2E big table"])
         .await;
+    // A schema of 10,000 tables beside the demo's.
+    psql("CREATE SCHEMA wide;");
+    for batch in 0..10 {
+        psql(&format!(
+            "DO $$ BEGIN FOR i IN {}..{} LOOP \
+               EXECUTE format('CREATE TABLE wide.t%s (id int PRIMARY KEY, n int)', i); END LOOP; END $$;",
+            batch * 1000 + 1,
+            batch * 1000 + 1000
+        ));
+    }
     sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    element(&client, ".schema-node[data-schema='wide']", PATIENCE).await;
+    let opened_wide = painted_after(
+        &client,
+        "document.querySelector(\".schema-node[data-schema='wide']\").click()",
+        "document.querySelector('.tree-more[data-hidden]')",
+    )
+    .await;
+    println!("FIGURE e2e_open_schema_of_10000_tables_to_painted_ms={opened_wide:.1}");
+    let more = element(&client, ".tree-more", PATIENCE).await;
+    assert_eq!(
+        more.attr("data-hidden").await.unwrap().as_deref(),
+        Some("9700"),
+        "300 shown, the rest on request"
+    );
+    set_input(&client, "#tree-filter", "t9999").await;
+    eventually("the filtered tree", PATIENCE, || async {
+        let nodes = client
+            .find_all(Locator::Css(".table-node[data-table^='wide.']"))
+            .await
+            .ok()?;
+        (nodes.len() == 1).then_some(())
+    })
+    .await;
+    element(&client, ".table-node[data-table='wide.t9999']", PATIENCE).await;
+    set_input(&client, "#tree-filter", "").await;
+    click(&client, ".schema-node[data-schema='wide']", PATIENCE).await;
     click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
     element(&client, ".table-node[data-table='public.events']", PATIENCE).await;
 

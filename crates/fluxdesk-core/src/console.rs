@@ -19,7 +19,7 @@ use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ConnectionInfo, Diagnosis, Environment, EnvironmentKind, ExportProgress,
     ExportRequest, ExportSource, ExportSummary, ImportReport, InstanceHealth, KeysetCursor, LiveChanges,
     PasswordState, PasswordStorage, PendingWrite, Profile, ProfileDraft, ProfileEntry, ProfileExport,
-    RowDetail, RowPage, RowsRequest, SchemaSummary, StatementOutcome, TableRef, TableSummary,
+    RowDetail, RowPage, RowsRequest, SchemaSummary, StatementOutcome, TablePage, TableRef, TableSummary,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
@@ -471,6 +471,18 @@ impl Console {
     pub async fn tables(&self, id: &str, schema: &str) -> CoreResult<Vec<TableSummary>> {
         self.gate_data(id).await?;
         catalog::list_tables(&*self.instance(id)?, schema).await
+    }
+
+    /// The first `limit` relations of a schema whose names contain `filter`.
+    pub async fn table_page(
+        &self,
+        id: &str,
+        schema: &str,
+        filter: &str,
+        limit: u32,
+    ) -> CoreResult<TablePage> {
+        self.gate_data(id).await?;
+        catalog::list_tables_page(&*self.instance(id)?, schema, filter, Some(limit)).await
     }
 
     /// A page of rows of a connected instance.

@@ -599,7 +599,7 @@ pub(crate) enum Param {
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside ILIKE.
-fn like_literal(text: &str) -> String {
+pub(crate) fn like_literal(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 

@@ -921,3 +921,29 @@ async fn jumping_to_the_middle_of_a_million_rows_lands_near_it_by_sample() {
     .unwrap_err();
     assert_eq!(code_of(refused), ErrorCode::InvalidInput);
 }
+
+#[tokio::test]
+async fn the_tree_lists_a_page_of_tables_filtered_by_name_on_the_server() {
+    let instance = demo().await;
+    let page = catalog::list_tables_page(&instance, "public", "ODO", Some(10))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.tables[0].name, "todos");
+    assert!(page.tables[0].realtime && page.tables[0].total_bytes.is_some());
+    let first_two = catalog::list_tables_page(&instance, "public", "", Some(2))
+        .await
+        .unwrap();
+    let all = catalog::list_tables(&instance, "public").await.unwrap();
+    assert_eq!(first_two.total as usize, all.len());
+    assert_eq!(first_two.tables, all[..2].to_vec(), "the first page, by name");
+    // Filter text is literal: % and _ match themselves only.
+    let none = catalog::list_tables_page(&instance, "public", "%", Some(10))
+        .await
+        .unwrap();
+    assert_eq!((none.total, none.tables.len()), (0, 0));
+    let quoted = catalog::list_tables_page(&instance, "public", "\"menü\"", Some(10))
+        .await
+        .unwrap();
+    assert_eq!(quoted.tables[0].name, "Café \"Menü\" items");
+}

@@ -304,6 +304,22 @@ impl Cluster {
         &self.address
     }
 
+    /// A psql command for `database` over the Unix socket, unaligned and
+    /// tuples-only, reading SQL from stdin: for baselines that keep one psql
+    /// session open.
+    pub fn psql_session(&self, database: &str) -> Command {
+        let mut command = Command::new(self.bin_dir.join("psql"));
+        command
+            .args(["-X", "-q", "-A", "-t", "-f", "-"])
+            .arg("-d")
+            .arg(database)
+            .env("PGHOST", &self.address.socket_dir)
+            .env("PGPORT", self.address.port.to_string())
+            .env("PGUSER", &self.address.user)
+            .env("PGAPPNAME", "fluxdesk-baseline");
+        command
+    }
+
     /// Runs SQL (one or many statements) with psql against `database`,
     /// stopping at the first error. Returns psql's output.
     pub fn psql(&self, database: &str, sql: &str) -> Result<String, SandboxError> {

@@ -40,6 +40,17 @@ impl RelationKind {
     }
 }
 
+/// The first relations of a schema whose names match a filter, for the tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablePage {
+    /// The relations, by name, at most the limit asked for.
+    pub tables: Vec<TableSummary>,
+    /// How many relations match the filter in all.
+    pub total: i64,
+    /// The filter, as asked (empty: every relation).
+    pub filter: String,
+}
+
 /// One relation in a schema, with the planner's row estimate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableSummary {

@@ -22,7 +22,7 @@ pub use admin::{
     Invitation, InvitationFilter, LockReason, PasswordReset, PasswordStrength, SchemaStatus, SessionKind,
     SessionPolicy, SessionSummary, SignInOutcome, TotpEnrolment,
 };
-pub use catalog::{RelationKind, SchemaSummary, TableSummary};
+pub use catalog::{RelationKind, SchemaSummary, TablePage, TableSummary};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};
 pub use editing::{CellValue, ChangeOutcome, ChangeSet, ColumnEditing, Conflict, EditorKind, RowChange};
 pub use error::{ApiError, ErrorCode};

@@ -1,4 +1,6 @@
 //! The schema tree: schemas, then their tables and views with row estimates.
+//! A filter narrows the tables by name on the server, and a schema loads at
+//! most [`SHOWN_PER_SCHEMA`] of them at once, so one with 10,000 tables stays quick.
 
 use crate::components::ErrorBanner;
 use crate::format::{bytes, compact_count, grouped};
@@ -18,6 +20,9 @@ pub struct SchemaTreeProps {
     pub on_open: Callback<TableSummary>,
 }
 
+/// Tables listed per open schema before "type to filter" takes over.
+pub const SHOWN_PER_SCHEMA: usize = 300;
+
 fn kind_badge(kind: RelationKind) -> (&'static str, &'static str) {
     match kind {
         RelationKind::Table => ("T", "table"),
@@ -26,6 +31,13 @@ fn kind_badge(kind: RelationKind) -> (&'static str, &'static str) {
         RelationKind::MaterializedView => ("M", "materialized view"),
         RelationKind::ForeignTable => ("F", "foreign table"),
     }
+}
+
+fn load_tables(tree: UseReducerHandle<TreeState>, instance_id: String, schema: String, filter: String) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = services::list_table_page(&instance_id, &schema, &filter, SHOWN_PER_SCHEMA as u32).await;
+        tree.dispatch(TreeAction::TablesLoaded(schema, result));
+    });
 }
 
 fn load_schemas(tree: UseReducerHandle<TreeState>, instance_id: String) {
@@ -41,6 +53,29 @@ fn load_schemas(tree: UseReducerHandle<TreeState>, instance_id: String) {
 #[component]
 pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
     let tree = use_reducer(TreeState::default);
+    let filter = use_state(String::new);
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |event: InputEvent| {
+            filter.set(event.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+        })
+    };
+    // Typing settles for a quarter second before the open schemas are asked again.
+    {
+        let (tree, instance_id) = (tree.clone(), props.instance_id.clone());
+        use_effect_with((*filter).clone(), move |filter| {
+            let filter = filter.trim().to_owned();
+            let timer = (filter != tree.filter).then(|| {
+                gloo_timers::callback::Timeout::new(250, move || {
+                    tree.dispatch(TreeAction::Filter(filter.clone()));
+                    for schema in tree.expanded.clone() {
+                        load_tables(tree.clone(), instance_id.clone(), schema, filter.clone());
+                    }
+                })
+            });
+            move || drop(timer)
+        });
+    }
 
     {
         let tree = tree.clone();
@@ -70,6 +105,8 @@ pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
         .map(|t| (t.schema.clone(), t.name.clone()));
     html! {
         <nav class="tree" aria-label="Schemas">
+            <input id="tree-filter" class="tree-filter" type="search" placeholder="Filter tables…"
+                value={(*filter).clone()} oninput={on_filter} />
             { for schemas.iter().map(|schema| {
                 let expanded = tree.is_expanded(&schema.name);
                 let on_toggle = {
@@ -80,24 +117,22 @@ pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
                         let fetch = !tree.is_expanded(&name) && tree.needs_tables(&name);
                         tree.dispatch(TreeAction::Toggle(name.clone()));
                         if fetch {
-                            let tree = tree.clone();
-                            let instance_id = instance_id.clone();
-                            let name = name.clone();
-                            wasm_bindgen_futures::spawn_local(async move {
-                                let result = services::list_tables(&instance_id, &name).await;
-                                tree.dispatch(TreeAction::TablesLoaded(name, result));
-                            });
+                            load_tables(tree.clone(), instance_id.clone(), name.clone(), tree.filter.clone());
                         }
                     })
                 };
                 let children = if expanded {
                     match tree.tables.get(&schema.name) {
-                        Some(Loadable::Loaded(tables)) if tables.is_empty() => html! {
+                        Some(Loadable::Loaded(page)) if page.total == 0 && page.filter.is_empty() => html! {
                             <div class="tree-empty muted">{ "No tables or views" }</div>
                         },
-                        Some(Loadable::Loaded(tables)) => html! {
+                        Some(Loadable::Loaded(page)) => {
+                            let matching = &page.tables;
+                            let hidden = (page.total.max(0) as usize).saturating_sub(matching.len());
+                            html! {
+                            <>
                             <ul class="tree-tables">
-                                { for tables.iter().map(|table| {
+                                { for matching.iter().map(|table| {
                                     let (badge, kind_name) = kind_badge(table.kind);
                                     let is_selected = selected.as_ref() == Some(&(table.schema.clone(), table.name.clone()));
                                     let on_open = {
@@ -136,7 +171,17 @@ pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
                                     }
                                 }) }
                             </ul>
-                        },
+                            if hidden > 0 {
+                                <div class="tree-more muted" data-hidden={hidden.to_string()}>
+                                    { format!("{} more; type in the filter to find them", grouped(hidden as i64)) }
+                                </div>
+                            }
+                            if matching.is_empty() {
+                                <div class="tree-empty muted">{ "No table matches the filter" }</div>
+                            }
+                            </>
+                            }
+                        }
                         Some(Loadable::Failed(error)) => html! { <ErrorBanner error={error.clone()} /> },
                         _ => html! { <div class="tree-empty muted">{ "Loading…" }</div> },
                     }

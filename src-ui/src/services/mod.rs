@@ -14,7 +14,9 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
-use fluxdesk_types::{ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges};
+use fluxdesk_types::{
+    ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
+};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -165,6 +167,32 @@ pub async fn fetch_row(
             profile_id,
             table,
             key,
+        },
+    )
+    .await
+}
+
+/// The first `limit` relations of a schema whose names contain `filter`.
+pub async fn list_table_page(
+    profile_id: &str,
+    schema: &str,
+    filter: &str,
+    limit: u32,
+) -> Result<TablePage, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        schema: &'a str,
+        filter: &'a str,
+        limit: u32,
+    }
+    ipc::invoke(
+        "list_table_page",
+        &Args {
+            profile_id,
+            schema,
+            filter,
+            limit,
         },
     )
     .await

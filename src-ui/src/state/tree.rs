@@ -1,7 +1,7 @@
 //! The schema tree: schemas load once, each schema's relations load when it
-//! is first expanded.
+//! is first expanded, a page at a time and filtered by name on the server.
 
-use fluxdesk_types::{ApiError, SchemaSummary, TableSummary};
+use fluxdesk_types::{ApiError, SchemaSummary, TablePage};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -26,9 +26,11 @@ pub struct TreeState {
     /// All schemas.
     pub schemas: Loadable<Vec<SchemaSummary>>,
     /// Relations per schema, for schemas that were expanded at least once.
-    pub tables: BTreeMap<String, Loadable<Vec<TableSummary>>>,
+    pub tables: BTreeMap<String, Loadable<TablePage>>,
     /// Schemas currently open.
     pub expanded: Vec<String>,
+    /// The table-name filter in force.
+    pub filter: String,
 }
 
 /// Things that happen to the tree.
@@ -41,7 +43,9 @@ pub enum TreeAction {
     /// The user clicked a schema.
     Toggle(String),
     /// A schema's relations arrived or failed.
-    TablesLoaded(String, Result<Vec<TableSummary>, ApiError>),
+    TablesLoaded(String, Result<TablePage, ApiError>),
+    /// The table-name filter changed; open schemas are fetched again.
+    Filter(String),
 }
 
 impl TreeState {
@@ -78,12 +82,20 @@ impl Reducible for TreeState {
                     next.expanded.push(schema);
                 }
             }
+            // A page for an older filter is dropped: its replacement is on the way.
+            TreeAction::TablesLoaded(_, Ok(page)) if page.filter != next.filter => {}
             TreeAction::TablesLoaded(schema, result) => {
                 let loaded = match result {
-                    Ok(tables) => Loadable::Loaded(tables),
+                    Ok(page) => Loadable::Loaded(page),
                     Err(error) => Loadable::Failed(error),
                 };
                 next.tables.insert(schema, loaded);
+            }
+            TreeAction::Filter(filter) => {
+                next.filter = filter;
+                // Closed schemas load afresh when opened.
+                let open = next.expanded.clone();
+                next.tables.retain(|schema, _| open.contains(schema));
             }
         }
         Rc::new(next)
@@ -102,7 +114,12 @@ mod tests {
         let tree = tree.reduce(TreeAction::Toggle("public".into()));
         assert!(tree.is_expanded("public"));
         assert_eq!(tree.tables["public"], Loadable::Loading);
-        let tree = tree.reduce(TreeAction::TablesLoaded("public".into(), Ok(vec![])));
+        let page = |filter: &str| TablePage {
+            tables: Vec::new(),
+            total: 0,
+            filter: filter.into(),
+        };
+        let tree = tree.reduce(TreeAction::TablesLoaded("public".into(), Ok(page(""))));
         let tree = tree.reduce(TreeAction::Toggle("public".into()));
         assert!(!tree.is_expanded("public"));
         assert!(!tree.needs_tables("public"), "collapsing keeps what was loaded");
@@ -117,5 +134,18 @@ mod tests {
             tree.needs_tables("auth"),
             "a failed schema is fetched again when reopened"
         );
+
+        // A new filter drops pages for the old one, even late ones.
+        let tree = tree
+            .reduce(TreeAction::Toggle("public".into()))
+            .reduce(TreeAction::Filter("todo".into()))
+            .reduce(TreeAction::TablesLoaded("public".into(), Ok(page(""))));
+        assert_eq!(
+            tree.tables["public"],
+            Loadable::Loaded(page("")),
+            "kept until the new page comes"
+        );
+        let tree = tree.reduce(TreeAction::TablesLoaded("public".into(), Ok(page("todo"))));
+        assert_eq!(tree.tables["public"], Loadable::Loaded(page("todo")));
     }
 }
