@@ -748,21 +748,37 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     click(&client, ".schema-node[data-schema='wide']", PATIENCE).await;
     click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
     element(&client, ".table-node[data-table='public.events']", PATIENCE).await;
+    element(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
 
-    // Click → rows painted.
-    let opened = painted_after(
-        &client,
-        "document.querySelector(\".table-node[data-table='public.events']\").click()",
-        "document.querySelector(\".grid-row[data-row-index='0'] .cell-slot\")",
-    )
-    .await;
+    // Click → rows painted: the million-row table against the 250 todos.
+    let painted = |table: &str| {
+        format!(
+            "document.querySelector('.grid-title')?.textContent === '{table}' \
+             && document.querySelector(\"#grid-status[data-loading='false']\") \
+             && document.querySelector(\".grid-row[data-row-index='0'] .cell-slot\")"
+        )
+    };
+    let click_table =
+        |table: &str| format!("document.querySelector(\".table-node[data-table='{table}']\").click()");
+    let small = painted_after(&client, &click_table("public.todos"), &painted("public.todos")).await;
+    let opened = painted_after(&client, &click_table("public.events"), &painted("public.events")).await;
+    println!("FIGURE e2e_click_small_table_to_rows_painted_ms={small:.1}");
     println!("FIGURE e2e_click_table_to_rows_painted_ms={opened:.1}");
     let status = element(&client, "#grid-status", PATIENCE).await;
     let total: usize = status.attr("data-total").await.unwrap().unwrap().parse().unwrap();
     assert!(total >= 990_000, "the scrollbar spans the whole table: {total}");
 
-    // Drag the scrollbar to the middle: the rows there are painted, found by
-    // sample and key, with at most a page or two loaded.
+    // Scrolling one screen within loaded rows, then dragging the scrollbar to
+    // the middle: there the rows are found by sample and key, with at most a
+    // page or two loaded.
+    let screen = painted_after(
+        &client,
+        "const v = document.querySelector('.grid-viewport'); v.scrollTop = v.scrollTop + v.clientHeight; \
+         v.dispatchEvent(new Event('scroll'))",
+        "[...document.querySelectorAll('.grid-row')].some(r => Number(r.dataset.rowIndex) > 40 && r.querySelector('.cell-slot'))",
+    )
+    .await;
+    println!("FIGURE e2e_scroll_one_screen_to_rows_painted_ms={screen:.1}");
     let middle = painted_after(
         &client,
         "const v = document.querySelector('.grid-viewport'); v.scrollTop = (v.scrollHeight - v.clientHeight) / 2; \

@@ -2,10 +2,12 @@
 //! commit it all in one transaction, or discard it. Conflicts show theirs
 //! beside yours; a refusal leaves every staged change in place.
 
-use crate::components::ErrorBanner;
+use crate::components::{ErrorBanner, StepUpDialog};
 use crate::services;
 use crate::state::staging::{Rejection, StagedTarget, Staging};
-use fluxdesk_types::{ApiError, Cell, ChangeOutcome, ColumnInfo, Conflict, PendingWrite, TableRef};
+use fluxdesk_types::{
+    ApiError, Cell, ChangeOutcome, ColumnInfo, Conflict, ErrorCode, PendingWrite, TableRef,
+};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -170,27 +172,36 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
         })
     };
 
+    let stepping_up = use_state(|| false);
     let decide = {
-        let (pending, busy, error, result) = (pending.clone(), busy.clone(), error.clone(), result.clone());
+        let (pending, busy, error, result, stepping_up) = (
+            pending.clone(),
+            busy.clone(),
+            error.clone(),
+            result.clone(),
+            stepping_up.clone(),
+        );
         let (on_change, on_reload) = (props.on_change.clone(), props.on_reload.clone());
         move |confirm: bool| {
-            let (pending, busy, error, result, on_change, on_reload) = (
+            let (pending, busy, error, result, on_change, on_reload, stepping_up) = (
                 pending.clone(),
                 busy.clone(),
                 error.clone(),
                 result.clone(),
                 on_change.clone(),
                 on_reload.clone(),
+                stepping_up.clone(),
             );
-            Callback::from(move |_: MouseEvent| {
+            Callback::from(move |_: ()| {
                 let Some(held) = (*pending).clone() else { return };
-                let (pending, busy, error, result, on_change, on_reload) = (
+                let (pending, busy, error, result, on_change, on_reload, stepping_up) = (
                     pending.clone(),
                     busy.clone(),
                     error.clone(),
                     result.clone(),
                     on_change.clone(),
                     on_reload.clone(),
+                    stepping_up.clone(),
                 );
                 busy.set(true);
                 wasm_bindgen_futures::spawn_local(async move {
@@ -200,6 +211,12 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
                         services::rollback_write(&held.id).await
                     };
                     match outcome {
+                        // Production: confirm who you are first; the write keeps waiting.
+                        Err(failure) if confirm && failure.code == ErrorCode::StepUpRequired => {
+                            stepping_up.set(true);
+                            busy.set(false);
+                            return;
+                        }
                         Ok(done) if confirm => {
                             result.set(Some(format!(
                                 "Committed: {} rows changed in one transaction.",
@@ -295,9 +312,23 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
             if let Some(held) = &*pending {
                 <div id="pending-changes" class="pending-write">
                     { format!("{} rows changed, not yet committed (confirm-writes profile). ", held.rows_affected) }
-                    <button id="confirm-changes" class="button small primary" disabled={*busy} onclick={decide(true)}>{ "Commit now" }</button>
-                    <button id="rollback-changes" class="button small" disabled={*busy} onclick={decide(false)}>{ "Roll back" }</button>
+                    <button id="confirm-changes" class="button small primary" disabled={*busy} onclick={decide(true).reform(|_: MouseEvent| ())}>{ "Commit now" }</button>
+                    <button id="rollback-changes" class="button small" disabled={*busy} onclick={decide(false).reform(|_: MouseEvent| ())}>{ "Roll back" }</button>
                 </div>
+            }
+            if *stepping_up {
+                <StepUpDialog profile_id={props.instance_id.clone()} purpose="commit a write on production"
+                    on_confirmed={{
+                        let (stepping_up, commit) = (stepping_up.clone(), decide(true));
+                        Callback::from(move |_| {
+                            stepping_up.set(false);
+                            commit.emit(());
+                        })
+                    }}
+                    on_cancel={{
+                        let stepping_up = stepping_up.clone();
+                        Callback::from(move |_| stepping_up.set(false))
+                    }} />
             }
             if let Some(report) = &*conflicts {
                 <div id="conflicts" class="conflicts" role="alert">
