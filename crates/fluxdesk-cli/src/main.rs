@@ -47,6 +47,7 @@ JSON OUTPUT (--json), stable for scripts:
   export   {\"path\": str, \"rows\": int, \"bytes\": int, \"elapsed_ms\": int}
   query    {\"outcome\": \"done\"|\"committed\", \"wrote\": bool,
             \"rows_affected\": int, \"columns\": [...] , \"rows\": [{...}], \"truncated\": bool}
+           For a script: the last statement's rows; rows_affected adds up all statements.
   profiles list   [{\"profile\": {profile fields}, \"password\": \"saved\"|\"missing\"|
                     \"ask_every_time\"|\"keyring_unavailable\"|\"this_run_only\",
                     \"connected\": bool, \"saved\": bool}]
@@ -202,9 +203,11 @@ enum Verb {
         #[arg(long, allow_hyphen_values = true)]
         order: Vec<String>,
     },
-    /// Run one SQL statement under the instance's protection.
+    /// Run SQL under the instance's protection: one statement, or a script of
+    /// several (split at `;` outside strings and comments) in one transaction.
+    /// A failing statement rolls back the whole script.
     Query {
-        /// The statement.
+        /// The statement or script.
         sql: String,
         /// On a confirm-writes instance, commit a write without asking.
         #[arg(long)]
