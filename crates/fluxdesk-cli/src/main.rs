@@ -111,7 +111,7 @@ ERRORS:
     4 not found, 5 permission denied or read-only, 6 write not confirmed,
     7 sign-in needed or refused (wrong credentials or code, locked account,
     no or revoked session, step-up needed, Fluxdesk schema not installed),
-    1 anything else. `profiles test` exits 0 when it connected, 3 when not.
+    130 cancelled (Ctrl+C during an export), 1 anything else. `profiles test` exits 0 when it connected, 3 when not.
 
 EXAMPLES:
   fluxdesk-cli profiles add 'postgres://ops:secret@db.example/app' --name Production --env production
@@ -119,6 +119,7 @@ EXAMPLES:
   fluxdesk-cli --dsn \"$URL\" rows public.todos --limit 50 --json
   fluxdesk-cli --profile Production rows public.todos --filter done eq true --filter priority in 1 4 --search alice
   fluxdesk-cli --profile Staging query \"UPDATE todos SET done = true WHERE id = 7\" --yes
+  fluxdesk-cli --dsn \"$URL\" export public.events --format csv --out events.csv --filter kind eq purchase
   FLUXDESK_ADMIN_PASSWORD=... fluxdesk-cli --profile Production login --email admin@example.com --totp 123456
   fluxdesk-cli --profile Production admin users invite --email new@example.com --role dashboard_admin --json";
 
