@@ -453,6 +453,13 @@ async fn edit_cell(client: &Client, row: usize, column: &str) {
     element(client, ".cell-editor", PATIENCE).await;
 }
 
+/// Types `value` into the editor of row `row`'s `column` and stages it.
+async fn stage_edit(client: &Client, row: usize, column: &str, value: &str) {
+    edit_cell(client, row, column).await;
+    set_input(client, ".cell-editor", value).await;
+    click(client, ".stage-cell", PATIENCE).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
@@ -480,17 +487,13 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     ));
 
     // A bad value is caught in the editor, before anything is staged.
-    edit_cell(&client, 0, "priority").await;
-    set_input(&client, ".cell-editor", "two").await;
-    click(&client, ".stage-cell", PATIENCE).await;
+    stage_edit(&client, 0, "priority", "two").await;
     let problem = element(&client, ".cell-editor-error", PATIENCE).await;
     assert!(problem.text().await.unwrap().contains("whole number"));
     // The server's own rule (CHECK priority BETWEEN 1 AND 4) is shown on the cell.
     set_input(&client, ".cell-editor", "9").await;
     click(&client, ".stage-cell", PATIENCE).await;
-    edit_cell(&client, 0, "title").await;
-    set_input(&client, ".cell-editor", "Edited in the window ✓").await;
-    click(&client, ".stage-cell", PATIENCE).await;
+    stage_edit(&client, 0, "title", "Edited in the window ✓").await;
     element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
     let staged = element(
         &client,
@@ -537,9 +540,7 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
 
     // Fix the priority in place and commit: one transaction, and the database has it.
-    edit_cell(&client, 0, "priority").await;
-    set_input(&client, ".cell-editor", "3").await;
-    click(&client, ".stage-cell", PATIENCE).await;
+    stage_edit(&client, 0, "priority", "3").await;
     click(&client, "#commit-changes", PATIENCE).await;
     let result = element(&client, "#commit-result", PATIENCE)
         .await
@@ -563,9 +564,7 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
 
     // Someone else changes row 2 while I edit it: a conflict, theirs beside mine.
     let second_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 1 LIMIT 1");
-    edit_cell(&client, 1, "title").await;
-    set_input(&client, ".cell-editor", "mine").await;
-    click(&client, ".stage-cell", PATIENCE).await;
+    stage_edit(&client, 1, "title", "mine").await;
     psql(&format!(
         "UPDATE public.todos SET title = 'theirs' WHERE id = {second_id}"
     ));
@@ -604,9 +603,7 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     // shows up by itself, highlighted; a staged edit is not clobbered.
     element(&client, "#live-toggle:checked", PATIENCE).await;
     let third_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 2 LIMIT 1");
-    edit_cell(&client, 3, "title").await;
-    set_input(&client, ".cell-editor", "my pending edit").await;
-    click(&client, ".stage-cell", PATIENCE).await;
+    stage_edit(&client, 3, "title", "my pending edit").await;
     let fourth_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 3 LIMIT 1");
     psql(&format!(
         "UPDATE public.todos SET title = 'changed live' WHERE id = {third_id}; \
@@ -835,9 +832,7 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     );
 
     // Edit a cell of the filtered view, review, commit; the database has it.
-    edit_cell(&client, 0, "path").await;
-    set_input(&client, ".cell-editor", "/edited-in-e2e").await;
-    click(&client, ".stage-cell", PATIENCE).await;
+    stage_edit(&client, 0, "path", "/edited-in-e2e").await;
     click(&client, "#review-changes", PATIENCE).await;
     let review = element(&client, "#review-sql", PATIENCE)
         .await

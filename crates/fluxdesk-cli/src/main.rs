@@ -187,22 +187,8 @@ enum Verb {
         /// Continue after this position: the "next" value of the previous page.
         #[arg(long)]
         after: Option<String>,
-        /// Keep rows where COLUMN OP [VALUE...] holds; repeatable. OP is one of
-        /// eq, ne, lt, le, gt, ge, contains, starts_with, is_null, is_not_null,
-        /// in (one or more values) or json_path (a SQL/JSON path, for jsonb).
-        /// Values are sent as parameters and cast to the column's type.
-        #[arg(long, num_args = 2.., value_names = ["COLUMN", "OP"], action = clap::ArgAction::Append)]
-        filter: Vec<String>,
-        /// With several --filter, keep rows matching any one (OR) instead of all (AND).
-        #[arg(long)]
-        any: bool,
-        /// Keep rows whose text columns contain this text (case-insensitive).
-        #[arg(long)]
-        search: Option<String>,
-        /// Sort by this column, before the key; repeatable, in order.
-        /// `--order=-COLUMN` sorts descending (`+COLUMN` for a name that starts with "-").
-        #[arg(long, allow_hyphen_values = true)]
-        order: Vec<String>,
+        #[command(flatten)]
+        view: ViewArgs,
     },
     /// Run SQL under the instance's protection: one statement, or a script of
     /// several (split at `;` outside strings and comments) in one transaction.
@@ -236,18 +222,8 @@ enum Verb {
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
-        /// As for `rows`: keep rows where COLUMN OP [VALUE...] holds; repeatable.
-        #[arg(long, num_args = 2.., value_names = ["COLUMN", "OP"], action = clap::ArgAction::Append)]
-        filter: Vec<String>,
-        /// With several --filter, keep rows matching any one (OR).
-        #[arg(long)]
-        any: bool,
-        /// Keep rows whose text columns contain this text.
-        #[arg(long)]
-        search: Option<String>,
-        /// Sort by this column first (`--order=-COLUMN` descending); repeatable.
-        #[arg(long, allow_hyphen_values = true)]
-        order: Vec<String>,
+        #[command(flatten)]
+        view: ViewArgs,
     },
     /// Manage saved profiles.
     #[command(subcommand)]
@@ -263,6 +239,27 @@ enum Verb {
     /// Manage admins, invitations and sessions, as the signed-in admin.
     #[command(subcommand)]
     Admin(admin::AdminVerb),
+}
+
+/// Which rows, in which order: shared by `rows` and `export`.
+#[derive(Args)]
+struct ViewArgs {
+    /// Keep rows where COLUMN OP [VALUE...] holds; repeatable. OP is one of
+    /// eq, ne, lt, le, gt, ge, contains, starts_with, is_null, is_not_null,
+    /// in (one or more values) or json_path (a SQL/JSON path, for jsonb).
+    /// Values are sent as parameters and cast to the column's type.
+    #[arg(long, num_args = 2.., value_names = ["COLUMN", "OP"], action = clap::ArgAction::Append)]
+    filter: Vec<String>,
+    /// With several --filter, keep rows matching any one (OR) instead of all (AND).
+    #[arg(long)]
+    any: bool,
+    /// Keep rows whose text columns contain this text (case-insensitive).
+    #[arg(long)]
+    search: Option<String>,
+    /// Sort by this column, before the key; repeatable, in order.
+    /// `--order=-COLUMN` sorts descending (`+COLUMN` for a name that starts with "-").
+    #[arg(long, allow_hyphen_values = true)]
+    order: Vec<String>,
 }
 
 /// `export --format`.
@@ -594,15 +591,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             table,
             limit,
             after,
-            filter: _,
-            any,
-            search,
-            order,
+            view,
         } => Some(RowsRequest {
             before: None,
             position: None,
-            filter: row_filter(&cli.filter_groups, *any, search.clone())?,
-            sort: order.iter().map(|spec| sort_key(spec)).collect(),
+            filter: row_filter(&cli.filter_groups, view.any, view.search.clone())?,
+            sort: view.order.iter().map(|spec| sort_key(spec)).collect(),
             table: ident::parse_table_ref(table)?,
             limit: *limit,
             after: after.as_deref().map(output::parse_cursor).transpose()?,
@@ -610,15 +604,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }),
         Verb::Export {
             table: Some(table),
-            any,
-            search,
-            order,
+            view,
             ..
         } => Some(RowsRequest {
             before: None,
             position: None,
-            filter: row_filter(&cli.filter_groups, *any, search.clone())?,
-            sort: order.iter().map(|spec| sort_key(spec)).collect(),
+            filter: row_filter(&cli.filter_groups, view.any, view.search.clone())?,
+            sort: view.order.iter().map(|spec| sort_key(spec)).collect(),
             table: ident::parse_table_ref(table)?,
             limit: 1,
             after: None,

@@ -237,6 +237,21 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
     })
 }
 
+/// The ORDER BY terms of a view: its sort columns, then the key.
+fn view_order(sort: &[(String, String, bool)], keyset: &Keyset) -> Vec<String> {
+    let mut order: Vec<String> = sort
+        .iter()
+        .map(|(expr, _, descending)| format!("{expr}{}", if *descending { " DESC" } else { "" }))
+        .collect();
+    order.extend(
+        keyset
+            .parts
+            .iter()
+            .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}")),
+    );
+    order
+}
+
 /// Rows sampled to find a point of the view: enough for a position within
 /// a few percent (blocks are sampled, not rows), few enough to read in milliseconds.
 const POSITION_SAMPLE_ROWS: f64 = 20_000.0;
@@ -276,16 +291,7 @@ async fn position_cursor(
     if let Some(filter) = filter {
         sql.push_str(&format!(" WHERE {filter}"));
     }
-    let mut order: Vec<String> = sort
-        .iter()
-        .map(|(expr, _, descending)| format!("{expr}{}", if *descending { " DESC" } else { "" }))
-        .collect();
-    order.extend(
-        keyset
-            .parts
-            .iter()
-            .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}")),
-    );
+    let order = view_order(sort, keyset);
     sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     let mut query = sqlx::query(&sql).bind(percent);
     for param in params {
@@ -853,16 +859,7 @@ pub(crate) async fn view_query(
     if let Some(condition) = condition {
         sql.push_str(&format!(" WHERE {condition}"));
     }
-    let mut order: Vec<String> = sort
-        .iter()
-        .map(|(expr, _, descending)| format!("{expr}{}", if *descending { " DESC" } else { "" }))
-        .collect();
-    order.extend(
-        keyset
-            .parts
-            .iter()
-            .map(|(expr, _)| format!("{RELATION_ALIAS}.{expr}")),
-    );
+    let order = view_order(&sort, &keyset);
     if !order.is_empty() {
         sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
