@@ -110,7 +110,8 @@ pub enum InvitationVerb {
     },
     /// Revoke (delete) an invitation.
     Revoke {
-        /// The invitation token.
+        /// The invitation token. Tokens are base64url and may start with "-".
+        #[arg(allow_hyphen_values = true)]
         token: String,
     },
 }

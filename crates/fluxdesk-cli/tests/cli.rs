@@ -376,3 +376,20 @@ fn export_writes_a_view_or_a_query_to_a_file() {
     assert!(!folder.path().join("bad.csv").exists());
     assert!(!folder.path().join("bad.csv.partial").exists());
 }
+
+#[test]
+fn invitation_tokens_starting_with_a_hyphen_are_values_not_flags() {
+    // Tokens are base64url: about one in 32 starts with "-".
+    let output = cli(&[
+        "--dsn",
+        &demo_dsn(),
+        "admin",
+        "invitations",
+        "revoke",
+        "-qOASnU7OG",
+        "--json",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+    assert_ne!(output.status.code(), Some(2), "{stderr}");
+}
