@@ -826,6 +826,11 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     })
     .await;
     let first_id = filtered[0].1[1].clone();
+    // The planner's estimate sizes the filtered view's scrollbar, so it can be jumped in too.
+    let status = element(&client, "#grid-status", PATIENCE).await;
+    let total: usize = status.attr("data-total").await.unwrap().unwrap().parse().unwrap();
+    assert!(total > 100_000, "about 200,000 purchases: {total}");
+    assert!(status.text().await.unwrap().contains("rows match (estimate)"));
     assert_eq!(
         first_id,
         psql("SELECT min(id) FROM public.events WHERE kind = 'purchase'")

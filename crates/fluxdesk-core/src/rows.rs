@@ -212,6 +212,12 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
         rows.push(cells);
     }
 
+    let first_page = request.after.is_none() && request.before.is_none() && request.position.is_none();
+    let estimated_total = if first_page && !request.filter.is_empty() {
+        filtered_estimate(instance, request, &columns).await?
+    } else {
+        None
+    };
     let ordered = keyset.order != RowOrder::Unordered;
     // Forward: more rows follow if the page overflowed; rows precede it if it
     // started after a cursor. Backward: the reverse.
@@ -234,7 +240,36 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
         keys,
         cursors: if sort.is_empty() { Vec::new() } else { cursors },
         versions,
+        estimated_total,
     })
+}
+
+/// The planner's estimate of the rows a filter keeps (`EXPLAIN`, which runs nothing).
+async fn filtered_estimate(
+    instance: &Instance,
+    request: &RowsRequest,
+    columns: &[Column],
+) -> CoreResult<Option<i64>> {
+    let (Some(condition), params) = filter_sql(&request.filter, columns, 1)? else {
+        return Ok(None);
+    };
+    let sql = format!(
+        "EXPLAIN SELECT 1 FROM {} AS {RELATION_ALIAS} WHERE {condition}",
+        quote_table(&request.table)
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql);
+    for param in params {
+        query = match param {
+            Param::Text(text) => query.bind(text),
+            Param::List(list) => query.bind(list),
+        };
+    }
+    // The top plan line ends like "(cost=0.00..25.00 rows=1234 width=0)".
+    let plan = query.fetch_all(instance.pool()).await?;
+    Ok(plan.first().and_then(|line| {
+        let rows = line.split(" rows=").nth(1)?;
+        rows.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    }))
 }
 
 /// The ORDER BY terms of a view: its sort columns, then the key.

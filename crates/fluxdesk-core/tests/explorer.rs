@@ -947,3 +947,42 @@ async fn the_tree_lists_a_page_of_tables_filtered_by_name_on_the_server() {
         .unwrap();
     assert_eq!(quoted.tables[0].name, "Café \"Menü\" items");
 }
+
+#[tokio::test]
+async fn a_filtered_first_page_carries_the_planners_estimate() {
+    let instance = demo().await;
+    let filtered = RowsRequest {
+        filter: RowFilter {
+            conditions: vec![Condition {
+                column: "kind".into(),
+                op: FilterOp::Eq,
+                values: vec!["purchase".into()],
+            }],
+            ..RowFilter::default()
+        },
+        ..request("public", "events", 50, None)
+    };
+    let first = rows::fetch_page(&instance, &filtered).await.unwrap();
+    let estimate = first.estimated_total.expect("an estimate for a filtered view");
+    assert!(
+        (100_000..400_000).contains(&estimate),
+        "about 200,000 purchases: {estimate}"
+    );
+    let next = rows::fetch_page(
+        &instance,
+        &RowsRequest {
+            after: first.next.clone(),
+            ..filtered
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(next.estimated_total, None, "only the first page asks");
+    let plain = rows::fetch_page(&instance, &request("public", "events", 50, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        plain.estimated_total, None,
+        "unfiltered views use the tree's estimate"
+    );
+}

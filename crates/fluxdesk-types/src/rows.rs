@@ -299,6 +299,10 @@ pub struct RowPage {
     /// Where the page before starts, when rows come before this page.
     #[serde(default)]
     pub previous: Option<KeysetCursor>,
+    /// The planner's estimate of the rows the filter keeps, on a filtered
+    /// view's first page (the tree's estimate covers unfiltered ones).
+    #[serde(default)]
+    pub estimated_total: Option<i64>,
     /// Each row's version (`xmin`) when it was read, to detect conflicting
     /// edits; empty when rows cannot be edited (views).
     #[serde(default)]

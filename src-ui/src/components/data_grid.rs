@@ -671,9 +671,11 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let editable = grid.editable();
     let width = ROW_NUMBER_WIDTH + COLUMN_WIDTH * grid.columns.len() as f64;
     let body_height = scroll_height(grid.total);
-    let estimate = match props.table.estimated_rows {
-        Some(rows) => format!("~{} rows (estimate)", grouped(rows)),
-        None => "row count unknown".to_owned(),
+    let estimate = match (view.filter.is_empty(), props.table.estimated_rows, grid.estimate) {
+        (true, Some(rows), _) => format!("~{} rows (estimate)", grouped(rows)),
+        (false, _, Some(rows)) => format!("~{} rows match (estimate)", grouped(rows as i64)),
+        (false, _, None) => "matching rows: unknown".to_owned(),
+        (true, None, _) => "row count unknown".to_owned(),
     };
     let order = match grid.order {
         Some(RowOrder::PrimaryKey) => "ordered by primary key",

@@ -77,8 +77,8 @@ pub struct GridState {
     pub base: usize,
     /// Rows in the view: exact once its end was reached, else the best estimate.
     pub total: usize,
-    /// The table's estimated rows (unfiltered views only).
-    estimate: Option<usize>,
+    /// The view's estimated rows: the table's, or the planner's for a filter.
+    pub estimate: Option<usize>,
     /// Whether row numbers are exact (the stretch is anchored at the first row)
     /// or estimated after a jump.
     pub exact_positions: bool,
@@ -290,6 +290,11 @@ impl GridState {
         self.loading = false;
         self.error = None;
         let (page_next, page_previous) = (page.next.clone(), page.previous.clone());
+        if let Some(estimate) = page.estimated_total {
+            // A filtered view's size, as the planner guesses it: enough to jump in.
+            self.estimate = Some(estimate.max(0) as usize);
+            self.total = self.total.max(estimate.max(0) as usize);
+        }
         let arrived = loaded_rows(page);
         let mut rows = Rc::unwrap_or_clone(std::mem::take(&mut self.rows));
         match request {
@@ -570,6 +575,7 @@ mod tests {
             previous: previous.then(|| keys.first().cloned()).flatten(),
             keys,
             cursors: Vec::new(),
+            estimated_total: None,
             table: TableRef::new("public", "t"),
             columns: vec![ColumnInfo {
                 name: "id".into(),
@@ -787,6 +793,18 @@ mod tests {
             "the edited row and the rows not loaded before"
         );
         assert_eq!(state.previous, Some(key(50)));
+    }
+
+    #[test]
+    fn a_filtered_views_estimate_sizes_the_scrollbar() {
+        let mut first = page(1..201, true, false);
+        first.estimated_total = Some(40_000);
+        let state = loaded(opened(1, None), 1, PageRequest::First, first);
+        assert_eq!((state.total, state.estimate), (40_000, Some(40_000)));
+        assert!(matches!(
+            state.wanted(&(20_000..20_030)),
+            Some(PageRequest::Jump { .. })
+        ));
     }
 
     #[test]
