@@ -630,6 +630,25 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     click(&client, "#commit-changes", PATIENCE).await;
     element(&client, "#conflicts .conflict", PATIENCE).await;
     save_screenshot(&client, "explorer-editing").await;
+
+    // Another table puts staged edits aside; coming back brings them back.
+    click(&client, ".table-node[data-table='public.projects']", PATIENCE).await;
+    eventually("projects open without todos' edits", PATIENCE, || async {
+        client
+            .find(Locator::Css("#staged-bar[data-count='1']"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
+    element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
+    element(
+        &client,
+        ".grid-row[data-row-index='3'] .cell-slot[data-column='title'] .grid-cell.staged",
+        PATIENCE,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,7 +19,7 @@ use crate::rows::{
     Column, Keyset, RELATION_ALIAS, column_infos, decode_cells, describe_relation, key_condition, keyset_for,
     select_list,
 };
-use crate::statement::{CREDENTIAL_WORDS, PENDING_WRITE_TTL, PendingWrites, table_changes};
+use crate::statement::{PENDING_WRITE_TTL, PendingWrites, is_credential_name, table_changes};
 use fluxdesk_types::{
     CellValue, ChangeOutcome, ChangeSet, Conflict, KeysetCursor, PendingWrite, Protection, RowChange,
     TableRef,
@@ -230,6 +230,19 @@ fn plan(
             )))
         }
     };
+    // A row is edited or deleted once per commit: each is checked against the
+    // version it was read at, which its own earlier change would move on.
+    let mut touched = std::collections::HashSet::new();
+    for change in &changes.changes {
+        if let RowChange::Update { key, .. } | RowChange::Delete { key, .. } = change
+            && !touched.insert(key)
+        {
+            return Err(CoreError::InvalidInput(format!(
+                "The row with key ({}) is both edited and deleted, or edited twice; stage one change per row.",
+                key.0.join(", ")
+            )));
+        }
+    }
     let mut planned = Vec::with_capacity(changes.changes.len());
     for (index, change) in changes.changes.iter().enumerate() {
         let step = match change {
@@ -373,32 +386,15 @@ fn writable<'a>(columns: &'a [Column], table: &TableRef, value: &CellValue) -> C
 
 /// `sql` with each `$n` replaced by its value as an SQL literal.
 fn readable_sql(step: &Planned) -> String {
-    let mut out = String::with_capacity(step.sql.len() + 16);
-    let mut chars = step.sql.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        if c != '$' {
-            out.push(c);
-            continue;
-        }
-        let mut digits = String::new();
-        while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
-            digits.push(d);
-            chars.next();
-        }
-        match digits
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| step.params.get(n.wrapping_sub(1)))
-        {
-            Some(Some(value)) => out.push_str(&format!("'{}'", value.replace('\'', "''"))),
-            Some(None) => out.push_str("NULL"),
-            None => {
-                out.push('$');
-                out.push_str(&digits);
-            }
-        }
-    }
-    out
+    let literals: Vec<String> = step
+        .params
+        .iter()
+        .map(|value| match value {
+            Some(value) => format!("'{}'", value.replace('\'', "''")),
+            None => "NULL".to_owned(),
+        })
+        .collect();
+    crate::ident::inline_parameters(&step.sql, &literals)
 }
 
 /// The outcome for a statement the server refused: a constraint or data error
@@ -522,8 +518,7 @@ fn redacted_row(json: &str) -> Value {
     let mut value: Value = serde_json::from_str(json).unwrap_or(Value::Null);
     if let Value::Object(fields) = &mut value {
         for (name, field) in fields.iter_mut() {
-            let lower = name.to_lowercase();
-            if !field.is_null() && CREDENTIAL_WORDS.iter().any(|word| lower.contains(word)) {
+            if !field.is_null() && is_credential_name(name) {
                 *field = Value::String("<redacted>".to_owned());
             }
         }
@@ -628,6 +623,25 @@ mod tests {
             }],
         };
         assert!(plan(&table, &columns, &keyset, &empty).is_err());
+        let twice = ChangeSet {
+            table: table.clone(),
+            changes: vec![
+                RowChange::Update {
+                    key: KeysetCursor(vec!["1".into()]),
+                    version: "1".into(),
+                    values: vec![CellValue {
+                        column: "id".into(),
+                        value: Some("2".into()),
+                    }],
+                },
+                RowChange::Delete {
+                    key: KeysetCursor(vec!["1".into()]),
+                    version: "1".into(),
+                },
+            ],
+        };
+        let refused = plan(&table, &columns, &keyset, &twice).unwrap_err().to_string();
+        assert!(refused.contains("one change per row"), "{refused}");
     }
 
     #[test]

@@ -568,9 +568,17 @@ impl Console {
         let summary = export::export(&instance, request, progress, cancel).await?;
         if let Some(context) = audit {
             let source = match &request.source {
-                ExportSource::View { table, filter, sort } => serde_json::json!({
-                    "table": table.to_string(), "filter": filter, "sort": sort,
-                }),
+                ExportSource::View { table, filter, sort } => {
+                    // The trail is append-only: a value filtered on a
+                    // credential column must not stay there.
+                    let mut filter = filter.clone();
+                    for condition in &mut filter.conditions {
+                        if statement::is_credential_name(&condition.column) {
+                            condition.values = vec!["<redacted>".to_owned()];
+                        }
+                    }
+                    serde_json::json!({ "table": table.to_string(), "filter": filter, "sort": sort })
+                }
                 ExportSource::Query { sql } => {
                     serde_json::json!({ "sql_sha256": crate::credentials::sha256_hex(sql) })
                 }

@@ -15,6 +15,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ident::quote_table;
 use crate::instance::Instance;
 use crate::rows::{Param, view_query};
+use crate::statement::{is_transaction_control, split_statements};
 use fluxdesk_types::{ExportFormat, ExportProgress, ExportRequest, ExportSource, ExportSummary};
 use futures_util::StreamExt;
 use sqlx::Executor;
@@ -52,17 +53,26 @@ pub async fn export(
             (inline_params(instance, &sql, &params).await?, estimate)
         }
         ExportSource::Query { sql } => {
-            let sql = sql.trim().trim_end_matches(';').trim();
-            if sql.is_empty() {
-                return Err(CoreError::InvalidInput("There is no query to export.".to_owned()));
+            // Exactly one statement, and no transaction control: the text goes
+            // inside COPY (...), which runs as a plain query, so anything more
+            // could end the read-only transaction and run outside it.
+            let statements = split_statements(sql);
+            match statements.as_slice() {
+                [] => return Err(CoreError::InvalidInput("There is no query to export.".to_owned())),
+                [one] if !is_transaction_control(one) => (one.clone(), None),
+                _ => {
+                    return Err(CoreError::InvalidInput(
+                        "Export one query at a time: a SELECT, VALUES, TABLE or WITH ... SELECT.".to_owned(),
+                    ));
+                }
             }
-            (sql.to_owned(), None)
         }
     };
+    // Line breaks around the query, so a trailing comment cannot swallow the rest.
     let copy = match request.format {
-        ExportFormat::Csv => format!("COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"),
+        ExportFormat::Csv => format!("COPY (\n{query}\n) TO STDOUT WITH (FORMAT csv, HEADER true)"),
         ExportFormat::Json => {
-            format!("COPY (SELECT row_to_json(exported)::text FROM ({query}) AS exported) TO STDOUT")
+            format!("COPY (SELECT row_to_json(exported)::text FROM (\n{query}\n) AS exported) TO STDOUT")
         }
     };
 
@@ -76,6 +86,10 @@ pub async fn export(
     let written = async {
         let mut transaction = instance.pool().begin().await?;
         transaction.execute("SET TRANSACTION READ ONLY").await?;
+        if let ExportSource::Query { .. } = &request.source {
+            // The server parses it as one statement on its own before it runs.
+            (&mut *transaction).describe(query.as_str()).await?;
+        }
         let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut *transaction)
             .await?;
@@ -113,7 +127,7 @@ pub async fn export(
                         // Ask the server to stop; the stream then ends with an error.
                         let _ = sqlx::query("SELECT pg_cancel_backend($1)")
                             .bind(backend)
-                            .execute(instance.pool())
+                            .execute(instance.control_pool())
                             .await;
                         continue;
                     }
@@ -127,8 +141,8 @@ pub async fn export(
                 if cancelled {
                     continue;
                 }
-                // COPY sends one message per row.
-                counts.rows += bytecount_lines(&chunk);
+                // COPY sends one message per row (a CSV value may hold line breaks).
+                counts.rows += 1;
                 match request.format {
                     ExportFormat::Csv => writer.write_all(&chunk).await,
                     ExportFormat::Json => json.write(&mut writer, &chunk).await,
@@ -196,10 +210,6 @@ fn partial_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn bytecount_lines(chunk: &[u8]) -> u64 {
-    chunk.iter().filter(|b| **b == b'\n').count() as u64
-}
-
 /// Turns COPY text-format lines of JSON into a JSON array.
 #[derive(Default)]
 struct JsonArray {
@@ -261,56 +271,12 @@ async fn inline_params(instance: &Instance, sql: &str, params: &[Param]) -> Core
         };
         literals.push(literal);
     }
-    Ok(substitute(sql, &literals))
-}
-
-fn substitute(sql: &str, literals: &[String]) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    let mut in_identifier = false;
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            in_identifier = !in_identifier;
-            out.push(c);
-            continue;
-        }
-        if c != '$' || in_identifier {
-            out.push(c);
-            continue;
-        }
-        let mut digits = String::new();
-        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-            digits.push(d);
-            chars.next();
-        }
-        match digits
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| literals.get(n.wrapping_sub(1)))
-        {
-            Some(literal) => out.push_str(literal),
-            None => {
-                out.push('$');
-                out.push_str(&digits);
-            }
-        }
-    }
-    out
+    Ok(crate::ident::inline_parameters(sql, &literals))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parameters_are_replaced_outside_quoted_names_only() {
-        let sql = r#"SELECT src.* FROM "t$1" AS src WHERE src."a""$2" = $1::text::int AND src.b ILIKE $2 OR src.c ILIKE $2"#;
-        let literals = vec!["'7'".to_owned(), "E'%x\\\\y%'".to_owned()];
-        assert_eq!(
-            substitute(sql, &literals),
-            r#"SELECT src.* FROM "t$1" AS src WHERE src."a""$2" = '7'::text::int AND src.b ILIKE E'%x\\y%' OR src.c ILIKE E'%x\\y%'"#
-        );
-    }
 
     #[tokio::test]
     async fn json_lines_become_an_array_with_backslashes_undoubled() {

@@ -14,6 +14,40 @@ pub fn quote_table(table: &TableRef) -> String {
     format!("{}.{}", quote_ident(&table.schema), quote_ident(&table.name))
 }
 
+/// `sql` (as Fluxdesk generates it) with each `$n` replaced by `values[n-1]`,
+/// SQL text given by the caller (a literal); `$n` inside a quoted name stays.
+pub(crate) fn inline_parameters(sql: &str, values: &[String]) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    let mut in_identifier = false;
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            in_identifier = !in_identifier;
+        }
+        if c != '$' || in_identifier {
+            out.push(c);
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+            digits.push(d);
+            chars.next();
+        }
+        match digits
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| values.get(n.wrapping_sub(1)))
+        {
+            Some(value) => out.push_str(value),
+            None => {
+                out.push('$');
+                out.push_str(&digits);
+            }
+        }
+    }
+    out
+}
+
 /// Parses `schema.table` the way PostgreSQL does: unquoted parts have their
 /// ASCII letters folded to lower case, double-quoted parts are taken verbatim (with `""` for a quote),
 /// and a missing schema means `public`.
@@ -79,6 +113,16 @@ fn split_qualified(input: &str) -> CoreResult<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_are_inlined_outside_quoted_names_only() {
+        let sql = r#"SELECT src.* FROM "t$1" AS src WHERE src."a""$2" = $1::text::int AND src.b ILIKE $2 OR src.c ILIKE $2 OR $9"#;
+        let values = vec!["'7'".to_owned(), "E'%x\\y%'".to_owned()];
+        assert_eq!(
+            inline_parameters(sql, &values),
+            r#"SELECT src.* FROM "t$1" AS src WHERE src."a""$2" = '7'::text::int AND src.b ILIKE E'%x\y%' OR src.c ILIKE E'%x\y%' OR $9"#
+        );
+    }
 
     #[test]
     fn quoting_doubles_embedded_quotes() {

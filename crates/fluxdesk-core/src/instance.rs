@@ -15,6 +15,9 @@ pub const MAX_POOL_CONNECTIONS: u32 = 4;
 #[derive(Debug)]
 pub struct Instance {
     pool: PgPool,
+    /// Two connections of its own for the realtime listener and for
+    /// cancelling, so neither waits behind a full pool.
+    control: PgPool,
     info: ConnectionInfo,
     /// The realtime listener, started on first use.
     live: tokio::sync::OnceCell<crate::live::LiveFeed>,
@@ -43,8 +46,15 @@ impl Instance {
                 .acquire_timeout(timeout)
                 .idle_timeout(Duration::from_secs(300))
                 .connect_lazy_with(target.connect_options());
+            let control = PgPoolOptions::new()
+                .max_connections(2)
+                .min_connections(0)
+                .acquire_timeout(timeout)
+                .idle_timeout(Duration::from_secs(300))
+                .connect_lazy_with(target.connect_options());
             Ok::<_, CoreError>(Instance {
                 pool,
+                control,
                 info,
                 live: tokio::sync::OnceCell::new(),
             })
@@ -73,10 +83,15 @@ impl Instance {
         &self.pool
     }
 
+    /// The pool for the listener and for cancels.
+    pub(crate) fn control_pool(&self) -> &PgPool {
+        &self.control
+    }
+
     /// The realtime listener, started on first use.
     pub(crate) async fn live_feed(&self) -> CoreResult<&crate::live::LiveFeed> {
         self.live
-            .get_or_try_init(|| crate::live::LiveFeed::start(&self.pool))
+            .get_or_try_init(|| crate::live::LiveFeed::start(&self.control))
             .await
     }
 
@@ -85,9 +100,10 @@ impl Instance {
         &self.info
     }
 
-    /// Closes every connection of the pool.
+    /// Closes every connection of both pools.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.control.close().await;
     }
 }
 

@@ -52,7 +52,8 @@ impl Drop for LiveFeed {
 }
 
 impl LiveFeed {
-    /// Starts listening on [`CHANNEL`] with a connection of its own.
+    /// Starts listening on [`CHANNEL`] with a connection of `pool` (the
+    /// instance's control pool, so it never takes a connection from browsing).
     pub(crate) async fn start(pool: &PgPool) -> CoreResult<LiveFeed> {
         let mut listener = PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
@@ -93,14 +94,12 @@ impl LiveFeed {
                             recent.missed_before = dropped.seq + 1;
                         }
                     }
-                    Ok(None) => {
-                        let mut recent = shared.lock().unwrap_or_else(|p| p.into_inner());
-                        recent.missed_before = recent.next_seq;
-                    }
+                    Ok(None) => mark_missed(&shared),
                     Err(error) => {
                         if pool.is_closed() {
                             return;
                         }
+                        mark_missed(&shared);
                         tracing::warn!(%error, "live changes: listening failed; retrying");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
@@ -109,6 +108,14 @@ impl LiveFeed {
         });
         Ok(LiveFeed { recent, task })
     }
+}
+
+/// Notes that notifications were lost (the connection dropped): a gap in the
+/// sequence numbers, which every caller then sees as missed.
+fn mark_missed(recent: &Mutex<Recent>) {
+    let mut recent = recent.lock().unwrap_or_else(|p| p.into_inner());
+    recent.next_seq += 1;
+    recent.missed_before = recent.next_seq;
 }
 
 /// The changes to `table` heard after `since` (`None`: just the current

@@ -194,6 +194,12 @@ pub(crate) const CREDENTIAL_WORDS: [&str; 10] = [
     "credential",
 ];
 
+/// Whether a column (or setting) name suggests it holds a credential.
+pub(crate) fn is_credential_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    CREDENTIAL_WORDS.iter().any(|word| lower.contains(word))
+}
+
 /// `sql` with every quoted literal ('...' and $tag$...$tag$) replaced by
 /// `'<redacted>'` when it mentions credentials; otherwise unchanged.
 pub(crate) fn redact_credentials(sql: &str) -> (String, bool) {
@@ -278,13 +284,10 @@ pub async fn run(
         ));
     }
     let statements = split_statements(sql);
-    if statements.len() > 1
-        && let Some(control) = statements.iter().find(|s| is_transaction_control(s))
-    {
-        return Err(CoreError::InvalidInput(format!(
-            "Leave out \"{}\": Fluxdesk runs your statements in one transaction of its own, so it can hold writes for confirmation and keep read-only profiles read-only.",
-            control.split_whitespace().next().unwrap_or_default()
-        )));
+    if statements.iter().any(|s| is_transaction_control(s)) {
+        return Err(CoreError::InvalidInput(
+            "Leave out BEGIN, COMMIT and ROLLBACK: Fluxdesk runs your statements in one transaction of its own, so it can hold writes for confirmation and keep read-only profiles read-only.".to_owned(),
+        ));
     }
     let mut transaction = instance.pool().begin().await?;
     if protection == Protection::ReadOnly {
@@ -296,12 +299,19 @@ pub async fn run(
     let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(&mut *transaction)
         .await?;
-    let _running = running.map(|(queries, run_id)| queries.start(run_id, instance.pool().clone(), backend));
+    let running_guard =
+        running.map(|(queries, run_id)| queries.start(run_id, instance.control_pool().clone(), backend));
     let cancelled = || running.is_some_and(|(queries, run_id)| queries.was_cancelled(run_id));
 
     let total = statements.len();
     let mut results = Vec::with_capacity(total);
     for (index, statement) in statements.iter().enumerate() {
+        // A cancel that came between statements stops the rest.
+        if cancelled() {
+            return Err(CoreError::Cancelled(
+                "Cancelled; nothing was committed.".to_owned(),
+            ));
+        }
         let in_script = |error: CoreError| {
             let error = if cancelled() {
                 CoreError::Cancelled("Cancelled; nothing was committed.".to_owned())
@@ -354,6 +364,13 @@ pub async fn run(
             Err(error) => return Err(in_script(error)),
         }
     }
+    if cancelled() {
+        return Err(CoreError::Cancelled(
+            "Cancelled; nothing was committed.".to_owned(),
+        ));
+    }
+    // From here the connection may go back to the pool: nothing may cancel it.
+    drop(running_guard);
     // The last statement's rows are the result; counts add up.
     let result = results.last().and_then(|r| r.result.clone());
     let rows_affected: u64 = results.iter().map(|r| r.rows_affected).sum();
@@ -467,16 +484,29 @@ pub fn split_statements(sql: &str) -> Vec<String> {
     statements
 }
 
-/// Whether a statement begins or ends a transaction (savepoints are fine).
-fn is_transaction_control(statement: &str) -> bool {
-    let mut words = statement
-        .split(|c: char| c.is_whitespace() || c == ';')
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_uppercase);
-    match words.next().as_deref() {
+/// Whether a statement begins or ends a transaction (savepoints are fine),
+/// judged by its first words as the tokenizer reads them, so a leading
+/// comment hides nothing.
+pub(crate) fn is_transaction_control(statement: &str) -> bool {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let words: Vec<String> = match Tokenizer::new(&PostgreSqlDialect {}, statement).tokenize() {
+        Ok(tokens) => tokens
+            .into_iter()
+            .filter(|token| !matches!(token, Token::Whitespace(_)))
+            .take(2)
+            .map(|token| match token {
+                Token::Word(word) => word.value.to_ascii_uppercase(),
+                other => other.to_string(),
+            })
+            .collect(),
+        // Unreadable text is left to the server, which refuses it.
+        Err(_) => return false,
+    };
+    match words.first().map(String::as_str) {
         Some("BEGIN" | "START" | "COMMIT" | "END" | "ABORT") => true,
-        Some("ROLLBACK") => words.next().as_deref() != Some("TO"),
-        Some("PREPARE") => words.next().as_deref() == Some("TRANSACTION"),
+        Some("ROLLBACK") => words.get(1).map(String::as_str) != Some("TO"),
+        Some("PREPARE") => words.get(1).map(String::as_str) == Some("TRANSACTION"),
         _ => false,
     }
 }
@@ -750,6 +780,8 @@ mod tests {
             "END",
             "ABORT",
             "PREPARE TRANSACTION 'x'",
+            "-- hidden\nCOMMIT",
+            "/* hidden */ commit and chain",
         ] {
             assert!(is_transaction_control(control), "{control}");
         }

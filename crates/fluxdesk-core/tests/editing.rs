@@ -732,3 +732,30 @@ async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancell
         "a finished query is forgotten"
     );
 }
+
+#[tokio::test]
+async fn transaction_control_is_refused_even_behind_a_comment() {
+    use fluxdesk_core::statement;
+    let fixture = fixture().await;
+    let pending = PendingWrites::default();
+    let sneaky = "UPDATE public.\"Edit me ✓\" SET title = 'sneaky' WHERE id = 1; -- x\nCOMMIT";
+    for protection in [Protection::ConfirmWrites, Protection::ReadOnly, Protection::Open] {
+        let error = statement::run(
+            &fixture.instance,
+            "edit",
+            protection,
+            sneaky,
+            &pending,
+            None,
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            ApiError::from(error).code,
+            ErrorCode::InvalidInput,
+            "{protection:?}"
+        );
+    }
+    assert_eq!(fixture.text(1, "title").await.as_deref(), Some("row 1"));
+}

@@ -210,3 +210,37 @@ async fn cancelling_stops_the_server_and_leaves_no_file() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_query_export_is_one_statement_that_cannot_leave_its_transaction() {
+    let instance = demo().await;
+    let folder = tempfile::tempdir().unwrap();
+    let export_query = |sql: &str, name: &str| {
+        let request = ExportRequest {
+            source: ExportSource::Query { sql: sql.to_owned() },
+            format: ExportFormat::Csv,
+            path: folder.path().join(name).display().to_string(),
+        };
+        let instance = &instance;
+        async move { export::export(instance, &request, &|_| {}, &CancellationToken::new()).await }
+    };
+    for escape in [
+        "SELECT 1) TO STDOUT; COMMIT; DELETE FROM public.events WHERE id = 1; COPY (SELECT 1",
+        "SELECT 1; SELECT 2",
+        "COMMIT",
+        "-- hidden\nEND",
+    ] {
+        let error = export_query(escape, "escape.csv").await.unwrap_err();
+        assert_eq!(ApiError::from(error).code, ErrorCode::InvalidInput, "{escape}");
+    }
+    assert!(!folder.path().join("escape.csv").exists());
+    // A trailing comment is fine; a value with a line break is one row.
+    let summary = export_query("SELECT E'two\\nlines' AS v -- a note", "note.csv")
+        .await
+        .unwrap();
+    assert_eq!(summary.rows, 1);
+    assert_eq!(
+        std::fs::read_to_string(folder.path().join("note.csv")).unwrap(),
+        "v\n\"two\nlines\"\n"
+    );
+}

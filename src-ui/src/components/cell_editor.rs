@@ -18,6 +18,9 @@ pub struct CellEditorProps {
     pub on_stage: Callback<Option<String>>,
     /// Leaves without staging.
     pub on_cancel: Callback<()>,
+    /// Hears every change of the typed value (`None` is NULL), so it outlives the editor.
+    #[prop_or_default]
+    pub on_draft: Callback<Option<String>>,
 }
 
 /// Marker a choice list uses for NULL (no enum label or boolean looks like it).
@@ -62,20 +65,33 @@ pub fn CellEditor(props: &CellEditorProps) -> Html {
         })
     };
     let on_text = {
-        let (draft, is_null, problem) = (draft.clone(), is_null.clone(), problem.clone());
+        let (draft, is_null, problem, on_draft) = (
+            draft.clone(),
+            is_null.clone(),
+            problem.clone(),
+            props.on_draft.clone(),
+        );
         move |text: String| {
+            on_draft.emit(Some(text.clone()));
             draft.set(text);
             is_null.set(false);
             problem.set(None);
         }
     };
     let on_choice = {
-        let (draft, is_null, problem) = (draft.clone(), is_null.clone(), problem.clone());
+        let (draft, is_null, problem, on_draft) = (
+            draft.clone(),
+            is_null.clone(),
+            problem.clone(),
+            props.on_draft.clone(),
+        );
         Callback::from(move |event: Event| {
             let value = event.target_unchecked_into::<HtmlSelectElement>().value();
             if value == NULL_CHOICE {
+                on_draft.emit(None);
                 is_null.set(true);
             } else {
+                on_draft.emit(Some(value.clone()));
                 draft.set(value);
                 is_null.set(false);
             }
@@ -83,8 +99,9 @@ pub fn CellEditor(props: &CellEditorProps) -> Html {
         })
     };
     let on_null = {
-        let (is_null, problem) = (is_null.clone(), problem.clone());
+        let (is_null, problem, on_draft) = (is_null.clone(), problem.clone(), props.on_draft.clone());
         Callback::from(move |_: MouseEvent| {
+            on_draft.emit(None);
             is_null.set(true);
             problem.set(None);
         })

@@ -6,7 +6,7 @@ use crate::format::grouped;
 use crate::services;
 use crate::services::saved_views::{self, SavedView};
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, PageRequest, ScrollPosition, scroll_height};
-use crate::state::staging::{Rejection, StagedTarget, Staging, validate};
+use crate::state::staging::{Rejection, StagedTarget, Staging, StagingAction, validate};
 use fluxdesk_types::{
     Cell, ExportSource, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary,
 };
@@ -269,8 +269,11 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             })
         }
     };
-    // Staged edits belong to the table, not the view: a new filter or sort keeps them.
-    let staging = use_state(Staging::default);
+    // Staged edits belong to the table, not the view: a new filter or sort
+    // keeps them, and another table puts them aside until it is left.
+    let staging = use_reducer(Staging::default);
+    let set_aside = use_mut_ref(std::collections::HashMap::<(String, TableRef), Staging>::new);
+    let staged_for = use_mut_ref(|| Option::<(String, TableRef)>::None);
     let reloads = use_state(|| 0_u32);
     let selection = use_state(BTreeMap::<KeysetCursor, String>::new);
     // The cell being edited: row index, column index, and the value it starts from.
@@ -280,14 +283,24 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let batch_value = use_state(String::new);
     let batch_problem = use_state(|| Option::<String>::None);
     {
-        let staging = staging.clone();
-        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |_| {
-            staging.set(Staging::default());
+        let (staging, set_aside, staged_for) = (staging.clone(), set_aside.clone(), staged_for.clone());
+        use_effect_with((props.instance_id.clone(), table_ref.clone()), move |now| {
+            if let Some(left) = staged_for.borrow_mut().replace(now.clone())
+                && !staging.is_empty()
+            {
+                set_aside.borrow_mut().insert(left, (*staging).clone());
+            }
+            let back = set_aside.borrow_mut().remove(now).unwrap_or_default();
+            staging.dispatch(StagingAction::Set(back));
         });
     }
     let on_staging = {
         let staging = staging.clone();
-        Callback::from(move |next: Staging| staging.set(next))
+        Callback::from(move |next: Staging| staging.dispatch(StagingAction::Set(next)))
+    };
+    let on_staging_action = {
+        let staging = staging.clone();
+        Callback::from(move |action: StagingAction| staging.dispatch(action))
     };
     let on_reload = {
         let reloads = reloads.clone();
@@ -298,7 +311,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let mut next = (*staging).clone();
             next.add_insert();
-            staging.set(next);
+            staging.dispatch(StagingAction::Set(next));
         })
     };
     let on_delete_selected = {
@@ -310,7 +323,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     next.toggle_delete(key.clone(), version);
                 }
             }
-            staging.set(next);
+            staging.dispatch(StagingAction::Set(next));
             selection.set(BTreeMap::new());
         })
     };
@@ -320,7 +333,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             let mut next = (*staging).clone();
             next.duplicates.extend(selection.keys().cloned());
             next.rejection = None;
-            staging.set(next);
+            staging.dispatch(StagingAction::Set(next));
             selection.set(BTreeMap::new());
         })
     };
@@ -348,7 +361,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             for (key, version) in selection.iter() {
                 next.set_value(key.clone(), version, &column.name, value.clone());
             }
-            staging.set(next);
+            staging.dispatch(StagingAction::Set(next));
             batch_problem.set(None);
         })
     };
@@ -749,7 +762,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                     <span class="edit-hint">{ "Double-click a cell to edit; changes are staged until you commit." }</span>
                 </div>
                 <StagedBar instance_id={props.instance_id.clone()} table={table_ref.clone()} staging={(*staging).clone()}
-                    on_change={on_staging.clone()} on_reload={on_reload} />
+                    on_action={on_staging_action} on_reload={on_reload} />
                 <NewRows columns={(*grid.columns).clone()} staging={(*staging).clone()} on_change={on_staging} />
             }
             if !grid.columns.is_empty() {
@@ -816,7 +829,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                     key.as_ref().is_some_and(|k| grid.changed.contains(k)).then_some("changed"),
                                     clash.then_some("clash"))}
                                 title={clash.then_some("Changed by someone else since you edited it: committing will show theirs beside yours")}
-                                key={index} data-row-index={index.to_string()}
+                                key={key.as_ref().map_or_else(|| format!("#{index}"), |k| k.0.join("\u{1f}"))} data-row-index={index.to_string()}
                                 style={format!("transform: translateY({}px)", position.row_offset(index, grid.total))}>
                                 <div class="grid-cell row-number">
                                     if can_edit {
@@ -840,7 +853,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                                 if let (Some(key), Some(version)) = (key.clone(), version.clone()) {
                                                     let mut next = (*staging).clone();
                                                     next.set_value(key, &version, &name, value);
-                                                    staging.set(next);
+                                                    staging.dispatch(StagingAction::Set(next));
                                                 }
                                                 editing.set(None);
                                             })
@@ -849,9 +862,17 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                             let editing = editing.clone();
                                             Callback::from(move |_: ()| editing.set(None))
                                         };
+                                        // The typed text lives here too, so the editor can be
+                                        // rebuilt (scrolled away and back) without losing it.
+                                        let on_draft = {
+                                            let (editing, row_key) = (editing.clone(), row_key.clone());
+                                            Callback::from(move |draft: Option<String>| {
+                                                editing.set(Some((row_key.clone(), position, draft)))
+                                            })
+                                        };
                                         return html! {
                                             <div class="grid-cell editing" data-column={column.name.clone()}>
-                                                <CellEditor column={column.clone()} initial={initial.clone()} {on_stage} {on_cancel} />
+                                                <CellEditor column={column.clone()} initial={initial.clone()} {on_stage} {on_cancel} on_draft={on_draft} />
                                             </div>
                                         };
                                     }
@@ -865,7 +886,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                     let on_edit = column_editable.then(|| {
                                         let (editing, instance_id, table, key) =
                                             (editing.clone(), props.instance_id.clone(), table_ref.clone(), key.clone());
-                                        let (cell, staged) = (cell.clone(), staged.clone());
+                                        let (cell, staged, generations) = (cell.clone(), staged.clone(), generations.clone());
                                         Callback::from(move |_: MouseEvent| {
                                             let Some(key) = key.clone() else { return };
                                             if let Some(value) = staged.clone() {
@@ -873,8 +894,11 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                             } else if let Cell::Truncated { .. } = &cell {
                                                 // Edit the whole value, never its preview.
                                                 let (editing, instance_id, table) = (editing.clone(), instance_id.clone(), table.clone());
+                                                let (generations, asked_in) = (generations.clone(), *generations.borrow());
                                                 wasm_bindgen_futures::spawn_local(async move {
+                                                    // Another table or view opened meanwhile: this value is not its.
                                                     if let Ok(detail) = services::fetch_row(&instance_id, &table, &key).await
+                                                        && *generations.borrow() == asked_in
                                                         && let Some(whole) = detail.values.get(position)
                                                     {
                                                         editing.set(Some((key, position, editable_text(whole))));

@@ -4,7 +4,7 @@
 
 use crate::components::{ErrorBanner, StepUpDialog};
 use crate::services;
-use crate::state::staging::{Rejection, StagedTarget, Staging};
+use crate::state::staging::{Rejection, StagedTarget, Staging, StagingAction};
 use fluxdesk_types::{
     ApiError, Cell, ChangeOutcome, ColumnInfo, Conflict, ErrorCode, PendingWrite, TableRef,
 };
@@ -20,8 +20,8 @@ pub struct StagedBarProps {
     pub table: TableRef,
     /// What is staged.
     pub staging: Staging,
-    /// Replaces what is staged.
-    pub on_change: Callback<Staging>,
+    /// Changes what is staged.
+    pub on_action: Callback<StagingAction>,
     /// The table changed on the server: reload it.
     pub on_reload: Callback<()>,
 }
@@ -42,6 +42,8 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
     let result = use_state(|| Option::<String>::None);
     let pending = use_state(|| Option::<PendingWrite>::None);
     let conflicts = use_state(|| Option::<ConflictReport>::None);
+    // What a held (confirm-writes) commit holds, to forget once confirmed.
+    let submitted = use_state(|| Option::<Staging>::None);
     let count = props.staging.len();
 
     // Anything staged anew makes an old review, result or error stale.
@@ -85,31 +87,33 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
     };
 
     let on_commit = {
-        let (busy, error, result, pending, conflicts) = (
+        let (busy, error, result, pending, conflicts, submitted) = (
             busy.clone(),
             error.clone(),
             result.clone(),
             pending.clone(),
             conflicts.clone(),
+            submitted.clone(),
         );
         let (instance_id, table, staging) = (
             props.instance_id.clone(),
             props.table.clone(),
             props.staging.clone(),
         );
-        let (on_change, on_reload) = (props.on_change.clone(), props.on_reload.clone());
+        let (on_action, on_reload) = (props.on_action.clone(), props.on_reload.clone());
         Callback::from(move |_: MouseEvent| {
-            let (busy, error, result, pending, conflicts) = (
+            let (busy, error, result, pending, conflicts, submitted) = (
                 busy.clone(),
                 error.clone(),
                 result.clone(),
                 pending.clone(),
                 conflicts.clone(),
+                submitted.clone(),
             );
-            let (instance_id, staging, on_change, on_reload) = (
+            let (instance_id, staging, on_action, on_reload) = (
                 instance_id.clone(),
                 staging.clone(),
-                on_change.clone(),
+                on_action.clone(),
                 on_reload.clone(),
             );
             let (set, targets) = staging.change_set(&table);
@@ -122,11 +126,12 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
                         )));
                         error.set(None);
                         conflicts.set(None);
-                        on_change.emit(Staging::default());
+                        on_action.emit(StagingAction::Committed(staging.clone()));
                         on_reload.emit(());
                     }
                     Ok(ChangeOutcome::AwaitingConfirmation { pending: held }) => {
                         error.set(None);
+                        submitted.set(Some(staging.clone()));
                         pending.set(Some(held));
                     }
                     Ok(ChangeOutcome::Conflicts {
@@ -148,13 +153,14 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
                         message,
                     }) => {
                         error.set(None);
-                        let mut kept = staging.clone();
-                        kept.rejection = targets.get(change).cloned().map(|target| Rejection {
-                            target,
-                            column,
-                            message,
-                        });
-                        on_change.emit(kept);
+                        // Only the mark changes: edits staged meanwhile stay too.
+                        if let Some(target) = targets.get(change).cloned() {
+                            on_action.emit(StagingAction::Rejected(Rejection {
+                                target,
+                                column,
+                                message,
+                            }));
+                        }
                     }
                     Err(failure) => error.set(Some(failure)),
                 }
@@ -164,44 +170,47 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
     };
 
     let on_discard = {
-        let (on_change, conflicts, error) = (props.on_change.clone(), conflicts.clone(), error.clone());
+        let (on_action, conflicts, error) = (props.on_action.clone(), conflicts.clone(), error.clone());
         Callback::from(move |_: MouseEvent| {
             conflicts.set(None);
             error.set(None);
-            on_change.emit(Staging::default());
+            on_action.emit(StagingAction::Set(Staging::default()));
         })
     };
 
     let stepping_up = use_state(|| false);
     let decide = {
-        let (pending, busy, error, result, stepping_up) = (
+        let (pending, busy, error, result, stepping_up, submitted) = (
             pending.clone(),
             busy.clone(),
             error.clone(),
             result.clone(),
             stepping_up.clone(),
+            submitted.clone(),
         );
-        let (on_change, on_reload) = (props.on_change.clone(), props.on_reload.clone());
+        let (on_action, on_reload) = (props.on_action.clone(), props.on_reload.clone());
         move |confirm: bool| {
-            let (pending, busy, error, result, on_change, on_reload, stepping_up) = (
+            let (pending, busy, error, result, on_action, on_reload, stepping_up, submitted) = (
                 pending.clone(),
                 busy.clone(),
                 error.clone(),
                 result.clone(),
-                on_change.clone(),
+                on_action.clone(),
                 on_reload.clone(),
                 stepping_up.clone(),
+                submitted.clone(),
             );
             Callback::from(move |_: ()| {
                 let Some(held) = (*pending).clone() else { return };
-                let (pending, busy, error, result, on_change, on_reload, stepping_up) = (
+                let (pending, busy, error, result, on_action, on_reload, stepping_up, submitted) = (
                     pending.clone(),
                     busy.clone(),
                     error.clone(),
                     result.clone(),
-                    on_change.clone(),
+                    on_action.clone(),
                     on_reload.clone(),
                     stepping_up.clone(),
+                    submitted.clone(),
                 );
                 busy.set(true);
                 wasm_bindgen_futures::spawn_local(async move {
@@ -222,7 +231,8 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
                                 "Committed: {} rows changed in one transaction.",
                                 done.rows_affected
                             )));
-                            on_change.emit(Staging::default());
+                            on_action
+                                .emit(StagingAction::Committed((*submitted).clone().unwrap_or_default()));
                             on_reload.emit(());
                         }
                         // Rolled back: the staged changes stay for another try.
@@ -239,16 +249,16 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
     };
 
     let resolve = {
-        let (conflicts, on_change, on_reload, staging) = (
+        let (conflicts, on_action, on_reload, staging) = (
             conflicts.clone(),
-            props.on_change.clone(),
+            props.on_action.clone(),
             props.on_reload.clone(),
             props.staging.clone(),
         );
         move |index: usize, keep_mine: bool| {
-            let (conflicts, on_change, on_reload, staging) = (
+            let (conflicts, on_action, on_reload, staging) = (
                 conflicts.clone(),
-                on_change.clone(),
+                on_action.clone(),
                 on_reload.clone(),
                 staging.clone(),
             );
@@ -274,14 +284,14 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
                         _ => next.drop_row(&key),
                     }
                 }
-                on_change.emit(next);
+                on_action.emit(StagingAction::Set(next));
                 conflicts.set((!report.conflicts.is_empty()).then_some(report));
                 on_reload.emit(());
             })
         }
     };
 
-    if count == 0 && result.is_none() && conflicts.is_none() && error.is_none() {
+    if count == 0 && result.is_none() && conflicts.is_none() && error.is_none() && pending.is_none() {
         return html! {};
     }
     html! {
@@ -292,7 +302,8 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
                     { if review.is_some() { "Hide SQL" } else { "Review SQL" } }
                 </button>
                 <button id="commit-changes" class="button small primary" disabled={*busy || pending.is_some()} onclick={on_commit}>{ "Commit" }</button>
-                <button id="discard-changes" class="button small" disabled={*busy} onclick={on_discard}>{ "Discard" }</button>
+                <button id="discard-changes" class="button small" disabled={*busy || pending.is_some()} onclick={on_discard}
+                    title="Drop every staged change">{ "Discard" }</button>
             }
             if let Some(message) = &*result {
                 <span id="commit-result" class="commit-result">{ message }</span>

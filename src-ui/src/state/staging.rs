@@ -66,8 +66,10 @@ impl Staging {
         self.len() == 0
     }
 
-    /// Stages `value` for `column` of the row `key` read at `version`.
+    /// Stages `value` for `column` of the row `key` read at `version`; a row
+    /// marked for deletion is unmarked, since it is being edited.
     pub fn set_value(&mut self, key: KeysetCursor, version: &str, column: &str, value: Option<String>) {
+        self.deletes.remove(&key);
         let update = self.updates.entry(key).or_insert_with(|| StagedUpdate {
             version: version.to_owned(),
             values: BTreeMap::new(),
@@ -81,10 +83,15 @@ impl Staging {
         self.updates.get(key)?.values.get(column)
     }
 
-    /// Marks a row for deletion, or unmarks it.
+    /// Marks a row for deletion (its staged edits go: a deleted row keeps
+    /// none), or unmarks it.
     pub fn toggle_delete(&mut self, key: KeysetCursor, version: &str) {
         if self.deletes.remove(&key).is_none() {
-            self.deletes.insert(key, version.to_owned());
+            let version = self
+                .updates
+                .remove(&key)
+                .map_or_else(|| version.to_owned(), |staged| staged.version);
+            self.deletes.insert(key, version);
         }
         self.rejection = None;
     }
@@ -171,6 +178,52 @@ impl Staging {
             },
             targets,
         )
+    }
+}
+
+/// Things that happen to what is staged.
+#[derive(Debug, Clone)]
+pub enum StagingAction {
+    /// Replace it (an edit, a batch, Discard, another table).
+    Set(Staging),
+    /// These changes were committed: they go, and anything staged since stays.
+    Committed(Staging),
+    /// The server refused a change; everything stays, marked.
+    Rejected(Rejection),
+}
+
+impl yew::Reducible for Staging {
+    type Action = StagingAction;
+
+    fn reduce(self: std::rc::Rc<Self>, action: StagingAction) -> std::rc::Rc<Self> {
+        let mut next = std::rc::Rc::unwrap_or_clone(self);
+        match action {
+            StagingAction::Set(staging) => next = staging,
+            StagingAction::Committed(done) => next.forget(&done),
+            StagingAction::Rejected(rejection) => next.rejection = Some(rejection),
+        }
+        std::rc::Rc::new(next)
+    }
+}
+
+impl Staging {
+    /// Drops what `done` holds, where it is still staged unchanged.
+    pub fn forget(&mut self, done: &Staging) {
+        self.updates
+            .retain(|key, update| done.updates.get(key) != Some(update));
+        self.deletes
+            .retain(|key, version| done.deletes.get(key) != Some(version));
+        for insert in &done.inserts {
+            if let Some(at) = self.inserts.iter().position(|i| i == insert) {
+                self.inserts.remove(at);
+            }
+        }
+        for copy in &done.duplicates {
+            if let Some(at) = self.duplicates.iter().position(|d| d == copy) {
+                self.duplicates.remove(at);
+            }
+        }
+        self.rejection = None;
     }
 }
 
@@ -490,6 +543,20 @@ mod tests {
                 ],
             }
         );
+        // Deleting an edited row drops its edits; editing a deleted row undeletes it.
+        let mut both = staging.clone();
+        both.toggle_delete(key("2"), "100");
+        assert!(!both.updates.contains_key(&key("2")) && both.deletes.contains_key(&key("2")));
+        both.set_value(key("2"), "100", "title", None);
+        assert!(!both.deletes.contains_key(&key("2")));
+        // A commit forgets what it sent, not what was staged meanwhile.
+        let sent = staging.clone();
+        let mut now = staging.clone();
+        now.set_value(key("2"), "100", "title", Some("typed while committing".into()));
+        now.set_value(key("9"), "900", "title", Some("another row".into()));
+        now.forget(&sent);
+        assert_eq!(now.len(), 2, "the changed edit of row 2 and row 9 stay");
+        assert!(now.inserts.is_empty() && now.deletes.is_empty() && now.duplicates.is_empty());
         staging.rebase(&key("2"), "200");
         assert_eq!(staging.updates[&key("2")].version, "200");
         staging.drop_row(&key("2"));
