@@ -875,3 +875,116 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     );
     save_screenshot(&client, "explorer-big-table").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_operations_and_new_rows_commit_in_one_transaction() {
+    let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
+    let psql = |sql: &str| {
+        shared_cluster()
+            .psql(&database.name, sql)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E batch"])
+        .await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
+    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
+    eventually("the first page of todos", PATIENCE, || async {
+        (loaded_rows(&client).await >= 200).then_some(())
+    })
+    .await;
+    let ids: Vec<String> = psql("SELECT id FROM public.todos ORDER BY id LIMIT 10")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let select = |row: usize| format!(".grid-row[data-row-index='{row}'] .select-row");
+
+    // Set a column on two selected rows.
+    click(&client, &select(5), PATIENCE).await;
+    click(&client, &select(6), PATIENCE).await;
+    element(&client, "#selection-count[data-count='2']", PATIENCE).await;
+    client
+        .execute(
+            "const c = document.querySelector('#set-column-name'); c.value = 'notes'; \
+             c.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    set_input(&client, "#set-column-value", "batch note").await;
+    click(&client, "#set-column", PATIENCE).await;
+    element(&client, "#staged-bar[data-count='2']", PATIENCE).await;
+    // Clear the selection, then copy two rows and delete one.
+    click(&client, &select(5), PATIENCE).await;
+    click(&client, &select(6), PATIENCE).await;
+    click(&client, &select(7), PATIENCE).await;
+    click(&client, &select(8), PATIENCE).await;
+    click(&client, "#duplicate-selected", PATIENCE).await;
+    click(&client, &select(9), PATIENCE).await;
+    click(&client, "#delete-selected", PATIENCE).await;
+    element(&client, ".grid-row.deleted[data-row-index='9']", PATIENCE).await;
+
+    // A new row shows each column's default until a value is typed.
+    click(&client, "#insert-row", PATIENCE).await;
+    let priority = element(
+        &client,
+        ".new-row[data-index='0'] .new-row-field[data-column='priority'] input",
+        PATIENCE,
+    )
+    .await;
+    assert_eq!(
+        priority.attr("placeholder").await.unwrap().as_deref(),
+        Some("default: 2")
+    );
+    set_input(
+        &client,
+        ".new-row[data-index='0'] .new-row-field[data-column='title'] input",
+        "inserted in e2e",
+    )
+    .await;
+    // auth.uid() (the default) is NULL outside a request: name the owner.
+    let owner = psql("SELECT user_id FROM public.todos ORDER BY id LIMIT 1");
+    set_input(
+        &client,
+        ".new-row[data-index='0'] .new-row-field[data-column='user_id'] input",
+        &owner,
+    )
+    .await;
+    element(&client, "#staged-bar[data-count='6']", PATIENCE).await;
+
+    click(&client, "#commit-changes", PATIENCE).await;
+    let result = element(&client, "#commit-result", PATIENCE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("6 rows changed in one transaction"), "{result}");
+    assert_eq!(
+        psql(&format!(
+            "SELECT string_agg(notes, ',' ORDER BY id) FROM public.todos WHERE id IN ({}, {})",
+            ids[5], ids[6]
+        )),
+        "batch note,batch note"
+    );
+    assert_eq!(
+        psql(&format!(
+            "SELECT count(*) FROM public.todos WHERE id = {}",
+            ids[9]
+        )),
+        "0"
+    );
+    assert_eq!(
+        psql("SELECT count(*) FROM public.todos"),
+        "252",
+        "250 + 2 copies - 1 deleted + 1 new"
+    );
+    assert_eq!(
+        psql("SELECT priority || ',' || done FROM public.todos WHERE title = 'inserted in e2e'"),
+        "2,false",
+        "the new row took its defaults"
+    );
+}
