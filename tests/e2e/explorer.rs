@@ -453,6 +453,22 @@ async fn edit_cell(client: &Client, row: usize, column: &str) {
     element(client, ".cell-editor", PATIENCE).await;
 }
 
+/// The app on a fresh copy of the demo (so tests may write), signed in, with
+/// `public.todos` open. Keep the driver alive as long as the client.
+async fn todos_on_a_fresh_demo(name: &str) -> (fluxdesk_sandbox::TestDatabase, Driver, Client) {
+    let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
+    let driver = Driver::start();
+    let client = driver.launch(&["--dsn", &database.url, "--name", name]).await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
+    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
+    eventually("the first page of todos", PATIENCE, || async {
+        (loaded_rows(&client).await >= 200).then_some(())
+    })
+    .await;
+    (database, driver, client)
+}
+
 /// Types `value` into the editor of row `row`'s `column` and stages it.
 async fn stage_edit(client: &Client, row: usize, column: &str, value: &str) {
     edit_cell(client, row, column).await;
@@ -462,7 +478,7 @@ async fn stage_edit(client: &Client, row: usize, column: &str, value: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
-    let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
+    let (database, _driver, client) = todos_on_a_fresh_demo("E2E editing").await;
     let psql = |sql: &str| {
         shared_cluster()
             .psql(&database.name, sql)
@@ -470,17 +486,6 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
             .trim()
             .to_owned()
     };
-    let driver = Driver::start();
-    let client = driver
-        .launch(&["--dsn", &database.url, "--name", "E2E editing"])
-        .await;
-    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
-    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
-    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
-    eventually("the first page of todos", PATIENCE, || async {
-        (loaded_rows(&client).await >= 200).then_some(())
-    })
-    .await;
     let first_id = psql("SELECT id FROM public.todos ORDER BY id LIMIT 1");
     let first_priority = psql(&format!(
         "SELECT priority FROM public.todos WHERE id = {first_id}"
@@ -878,7 +883,7 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batch_operations_and_new_rows_commit_in_one_transaction() {
-    let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
+    let (database, _driver, client) = todos_on_a_fresh_demo("E2E batch").await;
     let psql = |sql: &str| {
         shared_cluster()
             .psql(&database.name, sql)
@@ -886,17 +891,6 @@ async fn batch_operations_and_new_rows_commit_in_one_transaction() {
             .trim()
             .to_owned()
     };
-    let driver = Driver::start();
-    let client = driver
-        .launch(&["--dsn", &database.url, "--name", "E2E batch"])
-        .await;
-    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
-    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
-    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
-    eventually("the first page of todos", PATIENCE, || async {
-        (loaded_rows(&client).await >= 200).then_some(())
-    })
-    .await;
     let ids: Vec<String> = psql("SELECT id FROM public.todos ORDER BY id LIMIT 10")
         .lines()
         .map(str::to_owned)
