@@ -397,7 +397,12 @@ async fn read_only_profiles_are_enforced_by_the_server() {
         .run_statement(&id, "COMMIT; UPDATE public.todos SET done = true")
         .await
         .unwrap_err();
-    assert!(escape.to_string().contains("Leave out \"COMMIT\""), "{escape}");
+    assert!(
+        escape
+            .to_string()
+            .contains("Leave out BEGIN, COMMIT and ROLLBACK"),
+        "{escape}"
+    );
 
     // Reads still work.
     match fixture
