@@ -19,6 +19,7 @@ pub mod export;
 pub mod fleet;
 pub mod fluxdesk_schema;
 pub mod ident;
+pub mod impersonation;
 pub mod instance;
 pub mod keyring;
 pub mod live;
