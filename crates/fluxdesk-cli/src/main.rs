@@ -262,6 +262,23 @@ struct ViewArgs {
     order: Vec<String>,
 }
 
+impl ViewArgs {
+    /// The first page of `table` under these filters and this order, whole
+    /// values; `groups` are the `--filter` occurrences.
+    fn request(&self, table: &str, groups: &[Vec<String>]) -> Result<RowsRequest, Failure> {
+        Ok(RowsRequest {
+            table: ident::parse_table_ref(table)?,
+            limit: 1,
+            after: None,
+            before: None,
+            position: None,
+            full_values: true,
+            filter: row_filter(groups, self.any, self.search.clone())?,
+            sort: self.order.iter().map(|spec| sort_key(spec)).collect(),
+        })
+    }
+}
+
 /// `export --format`.
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormatArg {
@@ -593,29 +610,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             after,
             view,
         } => Some(RowsRequest {
-            before: None,
-            position: None,
-            filter: row_filter(&cli.filter_groups, view.any, view.search.clone())?,
-            sort: view.order.iter().map(|spec| sort_key(spec)).collect(),
-            table: ident::parse_table_ref(table)?,
             limit: *limit,
             after: after.as_deref().map(output::parse_cursor).transpose()?,
-            full_values: true,
+            ..view.request(table, &cli.filter_groups)?
         }),
         Verb::Export {
             table: Some(table),
             view,
             ..
-        } => Some(RowsRequest {
-            before: None,
-            position: None,
-            filter: row_filter(&cli.filter_groups, view.any, view.search.clone())?,
-            sort: view.order.iter().map(|spec| sort_key(spec)).collect(),
-            table: ident::parse_table_ref(table)?,
-            limit: 1,
-            after: None,
-            full_values: true,
-        }),
+        } => Some(view.request(table, &cli.filter_groups)?),
         _ => None,
     };
     let id = open_instance(&console, &cli).await?;

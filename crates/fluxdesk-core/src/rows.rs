@@ -169,12 +169,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
             query = query.bind(value);
         }
     }
-    for param in params {
-        query = match param {
-            Param::Text(text) => query.bind(text),
-            Param::List(list) => query.bind(list),
-        };
-    }
+    query = bind_params(query, params);
     let mut fetched = query
         .bind(i64::from(request.limit) + 1)
         .fetch_all(instance.pool())
@@ -257,16 +252,12 @@ async fn filtered_estimate(
         "EXPLAIN SELECT 1 FROM {} AS {RELATION_ALIAS} WHERE {condition}",
         quote_table(&request.table)
     );
-    let mut query = sqlx::query_scalar::<_, String>(&sql);
-    for param in params {
-        query = match param {
-            Param::Text(text) => query.bind(text),
-            Param::List(list) => query.bind(list),
-        };
-    }
+    let plan = bind_params(sqlx::query(&sql), params)
+        .fetch_all(instance.pool())
+        .await?;
     // The top plan line ends like "(cost=0.00..25.00 rows=1234 width=0)".
-    let plan = query.fetch_all(instance.pool()).await?;
-    Ok(plan.first().and_then(|line| {
+    let top: Option<String> = plan.first().map(|row| row.try_get(0)).transpose()?;
+    Ok(top.and_then(|line| {
         let rows = line.split(" rows=").nth(1)?;
         rows.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
     }))
@@ -328,14 +319,9 @@ async fn position_cursor(
     }
     let order = view_order(sort, keyset);
     sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
-    let mut query = sqlx::query(&sql).bind(percent);
-    for param in params {
-        query = match param {
-            Param::Text(text) => query.bind(text),
-            Param::List(list) => query.bind(list),
-        };
-    }
-    let sample = query.fetch_all(instance.pool()).await?;
+    let sample = bind_params(sqlx::query(&sql).bind(percent), params)
+        .fetch_all(instance.pool())
+        .await?;
     let index = (sample.len() as f64 * f64::from(position) / f64::from(POSITION_END)).floor() as usize;
     if index == 0 || sample.is_empty() {
         return Ok(None);
@@ -637,6 +623,20 @@ fn after_condition(
 pub(crate) enum Param {
     Text(String),
     List(Vec<String>),
+}
+
+/// Binds a filter's parameters, in order, after those already bound.
+fn bind_params<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    params: Vec<Param>,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    for param in params {
+        query = match param {
+            Param::Text(text) => query.bind(text),
+            Param::List(list) => query.bind(list),
+        };
+    }
+    query
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside ILIKE.
