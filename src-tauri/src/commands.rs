@@ -9,6 +9,7 @@ use fluxdesk_types::{
     Invitation, InvitationFilter, PasswordReset, PasswordStrength, SchemaStatus, SessionKind, SessionPolicy,
     SessionSummary, SignInOutcome, TotpEnrolment,
 };
+use fluxdesk_types::{ActiveImpersonation, AppUserMatch, ImpersonationRequest, RlsInsight};
 use fluxdesk_types::{
     ApiError, ConnectionInfo, Diagnosis, EnvironmentKind, ImportReport, InstanceHealth, KeysetCursor,
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
@@ -453,4 +454,65 @@ pub async fn revoke_all_sessions(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn verify_audit_chain(console: State<'_, Console>, profile_id: String) -> Reply<ChainVerification> {
     Ok(console.verify_audit_chain(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn search_app_users(
+    console: State<'_, Console>,
+    profile_id: String,
+    text: String,
+) -> Reply<Vec<AppUserMatch>> {
+    Ok(console.search_app_users(&profile_id, &text, 20).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn start_impersonation(
+    console: State<'_, Console>,
+    profile_id: String,
+    request: ImpersonationRequest,
+) -> Reply<ActiveImpersonation> {
+    Ok(console.start_impersonation(&profile_id, &request).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn stop_impersonation(console: State<'_, Console>, profile_id: String) -> Reply<bool> {
+    Ok(console.stop_impersonation(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn active_impersonation(
+    console: State<'_, Console>,
+    profile_id: String,
+) -> Reply<Option<ActiveImpersonation>> {
+    Ok(console.impersonation(&profile_id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rls_insight(
+    console: State<'_, Console>,
+    profile_id: String,
+    table: TableRef,
+) -> Reply<RlsInsight> {
+    Ok(console.rls_insight(&profile_id, &table).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn commit_statement_as_identity(
+    console: State<'_, Console>,
+    profile_id: String,
+    sql: String,
+    run_id: Option<String>,
+) -> Reply<StatementOutcome> {
+    Ok(console
+        .run_committing_as_identity(&profile_id, &sql, run_id.as_deref())
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn commit_changes_as_identity(
+    console: State<'_, Console>,
+    profile_id: String,
+    changes: ChangeSet,
+) -> Reply<ChangeOutcome> {
+    Ok(console.commit_changes_as_identity(&profile_id, &changes).await?)
 }

@@ -106,6 +106,13 @@ fn main() {
             commands::revoke_session,
             commands::revoke_all_sessions,
             commands::verify_audit_chain,
+            commands::search_app_users,
+            commands::start_impersonation,
+            commands::stop_impersonation,
+            commands::active_impersonation,
+            commands::rls_insight,
+            commands::commit_statement_as_identity,
+            commands::commit_changes_as_identity,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

@@ -1,6 +1,8 @@
 //! The root component: loads the launch state, connects, and picks the view.
 
-use crate::components::{AdminGate, FleetOverview, Header, PasswordPrompt, ProfileList};
+use crate::components::{
+    AdminGate, FleetOverview, Header, ImpersonationBanner, ImpersonationSwitcher, PasswordPrompt, ProfileList,
+};
 use crate::services;
 use crate::state::session::{Session, SessionAction, SessionContext, View};
 use yew::prelude::*;
@@ -91,8 +93,10 @@ pub fn App() -> Html {
         <ContextProvider<SessionContext> context={session.clone()}>
             <div class="app" data-environment={environment} style={style}>
                 <Header />
+                <ImpersonationBanner />
                 { body }
                 <PasswordPrompt />
+                <ImpersonationSwitcher key={session.switcher.as_ref().map(|(id, user)| format!("{id}/{}", user.as_ref().map(|u| u.id.as_str()).unwrap_or(""))).unwrap_or_default()} />
             </div>
         </ContextProvider<SessionContext>>
     }

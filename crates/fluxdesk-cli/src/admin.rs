@@ -260,7 +260,7 @@ pub async fn schema(console: &Console, id: &str, verb: &SchemaVerb, json: bool) 
 
 /// Acts as the remembered admin, or signs in for this run from the environment.
 /// Returns whether the session must be signed out at the end.
-async fn act_as_admin(console: &Console, id: &str) -> Result<bool, CoreError> {
+pub async fn act_as_admin(console: &Console, id: &str) -> Result<bool, CoreError> {
     if console.resume_remembered_session(id).await?.is_some() {
         return Ok(false);
     }

@@ -5,6 +5,7 @@
 //! keep `--help` describing them.
 
 mod admin;
+mod impersonate;
 mod output;
 
 use clap::error::ErrorKind;
@@ -82,6 +83,12 @@ JSON OUTPUT (--json), stable for scripts:
   admin password-reset
            {\"kind\": \"reset_token\", \"token\": str, \"expires_at\": str, \"sessions_revoked\": int}
         or {\"kind\": \"temporary_password\", \"password\": str, \"sessions_revoked\": int}
+  impersonate ... query
+           query's shape with \"outcome\": \"done\"|\"dry_run\" (a write, rolled back), plus
+           \"impersonation\": {\"session_id\": str, \"kind\": \"user\"|\"anon\"|\"service\",
+             \"user_id\": str|null, \"email\": str, \"app_role\": str,
+             \"database_role\": \"anon\"|\"authenticated\"|\"service_role\", \"reason\": str,
+             \"started_at\": str}
   Times are RFC 3339 in UTC.
 
 ADMIN SIGN-IN:
@@ -96,6 +103,16 @@ ADMIN SIGN-IN:
   `admin sessions revoke-all` and committing with `query` while signed in need a
   step-up: --totp CODE, or FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA
   (not needed when the same command signed in from the environment).
+
+IMPERSONATION:
+  `impersonate (--user EMAIL | --user-id UUID | --anon | --service) --reason TEXT query SQL`
+  runs SQL in one transaction with SET LOCAL ROLE (anon, authenticated or
+  service_role, as Fluxbase maps the app role) and the claims Fluxbase puts in
+  request.jwt.claims, so RLS answers as for that identity's own requests.
+  It needs a signed-in admin (`login`, or FLUXDESK_ADMIN_EMAIL/PASSWORD) and a
+  step-up (--totp CODE, or FLUXDESK_ADMIN_PASSWORD without 2FA; not needed when
+  the same command signed in). Writes are dry runs: they run, report their
+  rows or the RLS/permission error (exit status 5), and are rolled back.
 
 PROTECTION (query):
   read-only       the server refuses every write (exit status 5);
@@ -121,7 +138,8 @@ EXAMPLES:
   fluxdesk-cli --profile Staging query \"UPDATE todos SET done = true WHERE id = 7\" --yes
   fluxdesk-cli --dsn \"$URL\" export public.events --format csv --out events.csv --filter kind eq purchase
   FLUXDESK_ADMIN_PASSWORD=... fluxdesk-cli --profile Production login --email admin@example.com --totp 123456
-  fluxdesk-cli --profile Production admin users invite --email new@example.com --role dashboard_admin --json";
+  fluxdesk-cli --profile Production admin users invite --email new@example.com --role dashboard_admin --json
+  fluxdesk-cli --profile Production impersonate --user bob@example.com --reason \"ticket 4411\" query \"SELECT * FROM todos\"";
 
 /// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows, SQL, admins and sessions.
 // No Debug derive on the arguments: --dsn and `profiles add` URLs may hold passwords.
@@ -239,6 +257,11 @@ enum Verb {
     /// Manage admins, invitations and sessions, as the signed-in admin.
     #[command(subcommand)]
     Admin(admin::AdminVerb),
+    /// Act as an app user, anon or the service role, exactly as a Fluxbase
+    /// request would (SET LOCAL ROLE and transaction-local JWT claims), as the
+    /// signed-in admin with a reason; recorded in auth.impersonation_sessions
+    /// and the audit trail, and stopped when the command ends.
+    Impersonate(impersonate::Impersonate),
 }
 
 /// Which rows, in which order: shared by `rows` and `export`.
@@ -686,6 +709,7 @@ async fn execute(
         (Verb::Logout, _) => admin::logout(console, id, cli.json).await?,
         (Verb::Schema(verb), _) => admin::schema(console, id, verb, cli.json).await?,
         (Verb::Admin(verb), _) => admin::admin(console, id, verb, cli.json).await?,
+        (Verb::Impersonate(args), _) => impersonate::impersonate(console, id, args, cli.json).await?,
         _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
     Ok(ExitCode::SUCCESS)
@@ -749,6 +773,17 @@ async fn query(
         } => output::query(
             if wrote { "committed" } else { "done" },
             wrote,
+            rows_affected,
+            result.as_ref(),
+            json,
+        )?,
+        StatementOutcome::DryRun {
+            rows_affected,
+            result,
+            ..
+        } => output::query(
+            "dry run, rolled back",
+            false,
             rows_affected,
             result.as_ref(),
             json,

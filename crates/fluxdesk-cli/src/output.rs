@@ -3,8 +3,8 @@
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use fluxdesk_core::CoreError;
 use fluxdesk_types::{
-    AdminSummary, Cell, Diagnosis, Invitation, KeysetCursor, PasswordReset, PasswordState, ProfileEntry,
-    ResultSet, RowOrder, RowPage, SchemaSummary, SessionSummary, TableSummary,
+    ActiveImpersonation, AdminSummary, Cell, Diagnosis, Invitation, KeysetCursor, PasswordReset,
+    PasswordState, ProfileEntry, ResultSet, RowOrder, RowPage, SchemaSummary, SessionSummary, TableSummary,
 };
 use serde_json::{Map, Value, json};
 use std::io::Write;
@@ -140,22 +140,7 @@ pub fn query(
     json: bool,
 ) -> Result<(), CoreError> {
     if json {
-        let (columns, rows, truncated) = match result {
-            Some(set) => (
-                json!(set.columns),
-                rows_json(&set.columns, &set.rows),
-                set.truncated,
-            ),
-            None => (json!([]), Vec::new(), false),
-        };
-        return emit_json(&json!({
-            "outcome": outcome,
-            "wrote": wrote,
-            "rows_affected": rows_affected,
-            "columns": columns,
-            "rows": rows,
-            "truncated": truncated,
-        }));
+        return emit_json(&query_json(outcome, wrote, rows_affected, result));
     }
     if let Some(set) = result {
         let mut table = text_table(set.columns.iter().map(|c| c.name.as_str()).collect());
@@ -168,6 +153,52 @@ pub fn query(
         }
     }
     emit(&format!("{outcome}; {rows_affected} rows affected"))
+}
+
+fn query_json(
+    outcome: &str,
+    wrote: bool,
+    rows_affected: u64,
+    result: Option<&ResultSet>,
+) -> serde_json::Value {
+    let (columns, rows, truncated) = match result {
+        Some(set) => (
+            json!(set.columns),
+            rows_json(&set.columns, &set.rows),
+            set.truncated,
+        ),
+        None => (json!([]), Vec::new(), false),
+    };
+    json!({
+        "outcome": outcome,
+        "wrote": wrote,
+        "rows_affected": rows_affected,
+        "columns": columns,
+        "rows": rows,
+        "truncated": truncated,
+    })
+}
+
+/// `impersonate ... query`: the query's result, and as whom it ran.
+pub fn impersonated(
+    acting: &ActiveImpersonation,
+    outcome: &str,
+    wrote: bool,
+    rows_affected: u64,
+    result: Option<&ResultSet>,
+    json: bool,
+) -> Result<(), CoreError> {
+    if json {
+        let mut reply = query_json(outcome, wrote, rows_affected, result);
+        reply["impersonation"] = json!(acting);
+        return emit_json(&reply);
+    }
+    emit(&format!(
+        "As {} ({}, database role {}), because: {}",
+        acting.email, acting.app_role, acting.database_role, acting.reason
+    ))?;
+    let said = if wrote { "dry run, rolled back" } else { "done" };
+    query(said, false, rows_affected, result, false)
 }
 
 fn password_label(state: PasswordState) -> &'static str {

@@ -380,3 +380,118 @@ fn production_admin_changes_need_a_step_up_unless_just_signed_in() {
     );
     assert!(one_shot["revoked"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn impersonate_runs_a_query_as_a_user_anon_or_the_service_role_and_writes_are_dry_runs() {
+    let cli = Cli::new();
+    cli.json(&["schema", "install", "--yes"], &[]);
+    let one_shot = [
+        ("FLUXDESK_ADMIN_EMAIL", ADMIN),
+        ("FLUXDESK_ADMIN_PASSWORD", PASSWORD),
+    ];
+    // Without an admin it is refused, and nothing is recorded.
+    let refused = cli.run(
+        &[
+            "impersonate",
+            "--anon",
+            "--reason",
+            "x",
+            "query",
+            "SELECT 1",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(refused.status.code(), Some(7));
+    assert_eq!(error(&refused)["code"], "sign_in_required");
+
+    let bobs =
+        cli.psql("SELECT count(*) FROM public.todos WHERE user_id = 'a0000000-0000-4000-8000-000000000002'");
+    let as_bob = cli.json(
+        &[
+            "impersonate",
+            "--user",
+            "BOB@example.com",
+            "--reason",
+            "ticket 4411",
+            "query",
+            "SELECT count(*) AS seen, auth.uid() AS uid FROM public.todos",
+        ],
+        &one_shot,
+    );
+    assert_eq!(as_bob["outcome"], "done");
+    assert_eq!(as_bob["impersonation"]["email"], "bob@example.com");
+    assert_eq!(as_bob["impersonation"]["database_role"], "authenticated");
+    assert_eq!(as_bob["rows"][0]["seen"].to_string(), bobs.trim());
+    assert_eq!(as_bob["rows"][0]["uid"], "a0000000-0000-4000-8000-000000000002");
+
+    // A write is a dry run: its count is reported, nothing changes.
+    let before = cli.psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t");
+    let dry = cli.json(
+        &[
+            "impersonate",
+            "--user-id",
+            "a0000000-0000-4000-8000-000000000002",
+            "--reason",
+            "try the fix",
+            "query",
+            "UPDATE public.todos SET done = NOT done",
+        ],
+        &one_shot,
+    );
+    assert_eq!(dry["outcome"], "dry_run");
+    assert_eq!(dry["rows_affected"].to_string(), bobs.trim());
+    assert_eq!(
+        cli.psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t"),
+        before
+    );
+
+    // anon lacks the GRANT: exit 5 with the reason.
+    let denied = cli.run(
+        &[
+            "impersonate",
+            "--anon",
+            "--reason",
+            "public view",
+            "query",
+            "SELECT * FROM public.todos",
+            "--json",
+        ],
+        &one_shot,
+    );
+    assert_eq!(denied.status.code(), Some(5));
+    let denial = error(&denied);
+    assert_eq!(denial["code"], "permission_denied");
+    assert!(denial["message"].as_str().unwrap().contains("GRANT SELECT"));
+
+    let service = cli.json(
+        &[
+            "impersonate",
+            "--service",
+            "--reason",
+            "compare",
+            "query",
+            "SELECT count(*) AS seen FROM public.todos",
+        ],
+        &one_shot,
+    );
+    assert_eq!(
+        service["rows"][0]["seen"].to_string(),
+        cli.psql("SELECT count(*) FROM public.todos").trim()
+    );
+
+    // Every run was recorded, and ended when the command ended.
+    assert_eq!(
+        cli.psql(
+            "SELECT string_agg(impersonation_type || ':' || is_active::text, ',' ORDER BY started_at) \
+             FROM auth.impersonation_sessions WHERE user_agent LIKE 'Fluxdesk %'"
+        )
+        .trim(),
+        "user:false,user:false,anon:false,service:false"
+    );
+    assert_eq!(
+        cli.psql("SELECT count(*) FROM fluxdesk.audit_events WHERE action = 'impersonation.statement'")
+            .trim(),
+        "4"
+    );
+}

@@ -54,7 +54,10 @@ pub async fn review(instance: &Instance, changes: &ChangeSet) -> CoreResult<Vec<
         .collect())
 }
 
-/// Applies a change set in one transaction under `protection`.
+/// Applies a change set in one transaction under `protection`. While an
+/// impersonation is in force it runs as that identity and is rolled back (a
+/// dry run) unless `commit_impersonated`, which the caller grants only
+/// after an explicit confirmation and a step-up.
 pub async fn apply(
     instance: &Instance,
     instance_id: &str,
@@ -62,6 +65,7 @@ pub async fn apply(
     changes: &ChangeSet,
     pending: &PendingWrites,
     audit: Option<&AuditContext>,
+    commit_impersonated: bool,
 ) -> CoreResult<ChangeOutcome> {
     if pending.holds_instance(instance_id) {
         return Err(CoreError::InvalidInput(
@@ -71,7 +75,11 @@ pub async fn apply(
     let (columns, keyset) = editable_table(instance, &changes.table).await?;
     let planned = plan(&changes.table, &columns, &keyset, changes)?;
 
-    let mut transaction = instance.pool().begin().await?;
+    let (mut transaction, acting) = instance.begin_data().await?;
+    let explained = |error: sqlx::Error| match &acting {
+        Some(acting) => acting.explain(error.into()),
+        None => error.into(),
+    };
     if protection == Protection::ReadOnly {
         // The server refuses the first write (or row lock): read-only is its rule, not ours.
         transaction.execute("SET TRANSACTION READ ONLY").await?;
@@ -94,7 +102,7 @@ pub async fn apply(
         for value in &key.0 {
             query = query.bind(value);
         }
-        let row = query.fetch_optional(&mut *transaction).await?;
+        let row = query.fetch_optional(&mut *transaction).await.map_err(explained)?;
         match row {
             None => conflicts.push(Conflict {
                 change: step.change,
@@ -148,6 +156,16 @@ pub async fn apply(
             },
             Err(error) => {
                 transaction.rollback().await?;
+                if let Some(acting) = &acting
+                    && error.as_database_error().and_then(|e| e.code()).as_deref() == Some("42501")
+                {
+                    // RLS WITH CHECK or a missing grant: the identity's refusal, for that change.
+                    return Ok(ChangeOutcome::Rejected {
+                        change: step.change,
+                        column: None,
+                        message: acting.explain(error.into()).to_string(),
+                    });
+                }
                 return rejection(instance, &changes.table, &columns, changes, step.change, error).await;
             }
         };
@@ -162,6 +180,25 @@ pub async fn apply(
         ));
     }
 
+    if let Some(acting) = &acting {
+        if !commit_impersonated {
+            transaction.rollback().await?;
+            return Ok(ChangeOutcome::DryRun { affected });
+        }
+        // Confirmed as the identity: the audit trail is written as the login
+        // role, in the same transaction, each event naming the impersonation.
+        transaction.execute("RESET ROLE").await?;
+        for event in &mut events {
+            event.details["impersonation"] = acting.audit_tag();
+        }
+        if let Some(context) = audit {
+            for event in &events {
+                audit::append(&mut transaction, context, event).await?;
+            }
+        }
+        transaction.commit().await?;
+        return Ok(ChangeOutcome::Committed { affected });
+    }
     if protection == Protection::ConfirmWrites {
         let summary = PendingWrite {
             id: uuid::Uuid::new_v4().to_string(),

@@ -44,6 +44,7 @@ pub struct Console {
 }
 
 mod admin_session;
+pub mod impersonating;
 pub use admin_session::DesktopSession;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -356,6 +357,7 @@ impl Console {
     /// every run this way, its session living on in the keyring.
     pub async fn close_connection(&self, id: &str) {
         self.pending.rollback_instance(id).await;
+        self.end_impersonation(id, "connection closed").await;
         self.fleet.disconnect(id).await;
     }
 
@@ -485,10 +487,35 @@ impl Console {
         catalog::list_tables_page(&*self.instance(id)?, schema, filter, Some(limit)).await
     }
 
-    /// A page of rows of a connected instance.
+    /// A page of rows of a connected instance (as the impersonated
+    /// identity while one is in force; opening a table as it is audited).
     pub async fn rows(&self, id: &str, request: &RowsRequest) -> CoreResult<RowPage> {
-        self.gate_data(id).await?;
-        rows::fetch_page(&*self.instance(id)?, request).await
+        let audit = self.gate_data(id).await?;
+        let page = rows::fetch_page(&*self.instance(id)?, request).await;
+        let opened = request.after.is_none() && request.before.is_none() && request.position.is_none();
+        if opened {
+            let columns: Vec<&str> = request
+                .filter
+                .conditions
+                .iter()
+                .map(|c| c.column.as_str())
+                .collect();
+            let details = serde_json::json!({
+                "table": request.table.to_string(),
+                "filtered_on": columns,
+                "search": request.filter.search.is_some(),
+                "rows": page.as_ref().map(|p| p.rows.len()).unwrap_or(0),
+            });
+            self.audit_impersonated(
+                id,
+                audit.as_ref(),
+                "impersonation.read",
+                details,
+                page.as_ref().err(),
+            )
+            .await?;
+        }
+        page
     }
 
     /// One row with every value whole, by the key its page gave.
@@ -535,18 +562,71 @@ impl Console {
         sql: &str,
         run_id: Option<&str>,
     ) -> CoreResult<StatementOutcome> {
+        self.run_with(id, sql, run_id, false).await
+    }
+
+    /// Runs `sql` as the impersonated identity and commits its writes: after
+    /// an explicit confirmation, and only with a fresh step-up.
+    pub async fn run_committing_as_identity(
+        &self,
+        id: &str,
+        sql: &str,
+        run_id: Option<&str>,
+    ) -> CoreResult<StatementOutcome> {
+        if self.impersonation(id).is_none() {
+            return Err(CoreError::InvalidInput(
+                "No impersonation is in force; run the statement as usual.".to_owned(),
+            ));
+        }
+        self.gate_data(id).await?;
+        self.consume_step_up(id, impersonating::COMMIT_PURPOSE)?;
+        self.run_with(id, sql, run_id, true).await
+    }
+
+    async fn run_with(
+        &self,
+        id: &str,
+        sql: &str,
+        run_id: Option<&str>,
+        commit_impersonated: bool,
+    ) -> CoreResult<StatementOutcome> {
         let audit = self.gate_data(id).await?;
         let protection = self.profile(id)?.protection;
-        statement::run(
+        let outcome = statement::run(
             &*self.instance(id)?,
             id,
             protection,
             sql,
-            &self.pending,
-            audit.as_ref(),
-            run_id.map(|run_id| (&self.running, run_id)),
+            statement::RunContext {
+                pending: &self.pending,
+                audit: audit.as_ref(),
+                running: run_id.map(|run_id| (&self.running, run_id)),
+                commit_impersonated,
+            },
         )
-        .await
+        .await;
+        // A committed write recorded itself; reads, dry runs and refusals are recorded here.
+        let (kind, rows) = match &outcome {
+            Ok(StatementOutcome::Done { wrote: true, .. }) => ("", 0),
+            Ok(StatementOutcome::Done { rows_affected, .. }) => ("read", *rows_affected),
+            Ok(StatementOutcome::DryRun { rows_affected, .. }) => ("dry_run", *rows_affected),
+            Ok(StatementOutcome::AwaitingConfirmation { .. }) => ("", 0),
+            Err(_) => ("refused", 0),
+        };
+        if !kind.is_empty() {
+            let mut details = statement::recorded_sql(sql);
+            details["ran_as"] = serde_json::json!(kind);
+            details["rows_affected"] = serde_json::json!(rows);
+            self.audit_impersonated(
+                id,
+                audit.as_ref(),
+                "impersonation.statement",
+                details,
+                outcome.as_ref().err(),
+            )
+            .await?;
+        }
+        outcome
     }
 
     /// Stops the statement running as `run_id`; its transaction rolls back.
@@ -590,6 +670,7 @@ impl Console {
                     "format": request.format,
                     "rows": summary.rows,
                     "bytes": summary.bytes,
+                    "impersonation": instance.impersonation().map(|acting| acting.audit_tag()),
                 }));
             audit::append_alone(instance.pool(), &context, &event).await?;
         }
@@ -605,17 +686,70 @@ impl Console {
     /// Applies staged changes in one transaction under the profile's
     /// protection; each change is audited when an admin is signed in.
     pub async fn commit_changes(&self, id: &str, changes: &ChangeSet) -> CoreResult<ChangeOutcome> {
+        self.apply_changes(id, changes, false).await
+    }
+
+    /// Applies staged changes as the impersonated identity and commits them:
+    /// after an explicit confirmation, and only with a fresh step-up.
+    pub async fn commit_changes_as_identity(
+        &self,
+        id: &str,
+        changes: &ChangeSet,
+    ) -> CoreResult<ChangeOutcome> {
+        if self.impersonation(id).is_none() {
+            return Err(CoreError::InvalidInput(
+                "No impersonation is in force; commit the changes as usual.".to_owned(),
+            ));
+        }
+        self.gate_data(id).await?;
+        self.consume_step_up(id, impersonating::COMMIT_PURPOSE)?;
+        self.apply_changes(id, changes, true).await
+    }
+
+    async fn apply_changes(
+        &self,
+        id: &str,
+        changes: &ChangeSet,
+        commit_impersonated: bool,
+    ) -> CoreResult<ChangeOutcome> {
         let audit = self.gate_data(id).await?;
         let protection = self.profile(id)?.protection;
-        changes::apply(
+        let outcome = changes::apply(
             &*self.instance(id)?,
             id,
             protection,
             changes,
             &self.pending,
             audit.as_ref(),
+            commit_impersonated,
         )
-        .await
+        .await;
+        let ran_as = match &outcome {
+            Ok(ChangeOutcome::DryRun { .. }) => "dry_run",
+            Ok(ChangeOutcome::Rejected { .. }) => "rejected",
+            Ok(ChangeOutcome::Conflicts { .. }) => "conflicts",
+            Err(_) => "refused",
+            // Committed changes recorded themselves, each with its rows.
+            Ok(ChangeOutcome::Committed { .. } | ChangeOutcome::AwaitingConfirmation { .. }) => "",
+        };
+        if !ran_as.is_empty() {
+            let details = serde_json::json!({
+                "table": changes.table.to_string(),
+                "changes": changes.changes.len(),
+                "ran_as": ran_as,
+                "affected": match &outcome { Ok(ChangeOutcome::DryRun { affected }) => *affected, _ => 0 },
+                "rejection": match &outcome { Ok(ChangeOutcome::Rejected { message, .. }) => Some(message.clone()), _ => None },
+            });
+            self.audit_impersonated(
+                id,
+                audit.as_ref(),
+                "impersonation.changes",
+                details,
+                outcome.as_ref().err(),
+            )
+            .await?;
+        }
+        outcome
     }
 
     /// Commits a write that awaited confirmation. On a production profile it

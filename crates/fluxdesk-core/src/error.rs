@@ -81,6 +81,10 @@ pub enum CoreError {
     /// The user cancelled a long operation; the text says what was undone.
     #[error("{0}")]
     Cancelled(String),
+    /// The database refused for lack of a privilege or by RLS; the text
+    /// explains it in the terms of the identity that was refused.
+    #[error("{0}")]
+    PermissionDenied(String),
     /// A local file operation failed (logs, exports).
     #[error("{context}: {source}")]
     Io {
@@ -135,6 +139,7 @@ impl From<CoreError> for ApiError {
             CoreError::StepUpRequired(message) => ApiError::new(ErrorCode::StepUpRequired, message),
             CoreError::SchemaNotInstalled(message) => ApiError::new(ErrorCode::SchemaNotInstalled, message),
             CoreError::Cancelled(message) => ApiError::new(ErrorCode::Cancelled, message),
+            CoreError::PermissionDenied(message) => ApiError::new(ErrorCode::PermissionDenied, message),
             CoreError::InStatement { index, total, source } => {
                 let inner = ApiError::from(*source);
                 ApiError::new(

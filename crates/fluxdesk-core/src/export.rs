@@ -84,7 +84,7 @@ pub async fn export(
     let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
 
     let written = async {
-        let mut transaction = instance.pool().begin().await?;
+        let (mut transaction, _) = instance.begin_data().await?;
         transaction.execute("SET TRANSACTION READ ONLY").await?;
         if let ExportSource::Query { .. } = &request.source {
             // The server parses it as one statement on its own before it runs.
@@ -198,7 +198,10 @@ pub async fn export(
         Err(error) => {
             drop(writer);
             let _ = tokio::fs::remove_file(&partial).await;
-            Err(error)
+            Err(match instance.impersonation() {
+                Some(acting) => acting.explain(error),
+                None => error,
+            })
         }
     }
 }

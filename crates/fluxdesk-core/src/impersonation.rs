@@ -7,10 +7,18 @@
 //! same, and nothing else: no session-level setting ever reaches a pooled
 //! connection, so it goes back to the pool as it came.
 
+use crate::admin_access::{act_as, begin_write};
+use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
 use crate::ident::quote_ident;
+use crate::ident::quote_table;
+use crate::instance::Instance;
+use chrono::{DateTime, Utc};
+use fluxdesk_types::{
+    ActiveImpersonation, AppUserMatch, PolicySummary, RlsInsight, RowCount, TableGrants, TableRef,
+};
 use serde_json::{Value, json};
-use sqlx::postgres::{PgPool, Postgres};
+use sqlx::postgres::{PgConnection, PgPool, Postgres};
 use sqlx::{Executor, Transaction};
 use uuid::Uuid;
 
@@ -106,14 +114,18 @@ impl Identity {
     }
 }
 
-/// Reads an app user's identity from `auth.users` (as the login role).
+/// Reads an app user's identity from `auth.users`, with service claims so
+/// a login role under FORCE RLS can read it too.
 pub async fn user_identity(pool: &PgPool, id: Uuid) -> CoreResult<Identity> {
     type Row = (Uuid, String, Option<String>, Option<Value>, Option<Value>);
+    let mut transaction = pool.begin().await?;
+    act_as(&mut transaction, "service_role", None).await?;
     let row: Option<Row> =
         sqlx::query_as("SELECT id, email, role, user_metadata, app_metadata FROM auth.users WHERE id = $1")
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *transaction)
             .await?;
+    transaction.rollback().await?;
     let (id, email, role, user_metadata, app_metadata) =
         row.ok_or_else(|| CoreError::NotFound(format!("There is no app user with id {id}.")))?;
     Ok(Identity::User(Box::new(AppUser {
@@ -123,6 +135,404 @@ pub async fn user_identity(pool: &PgPool, id: Uuid) -> CoreResult<Identity> {
         user_metadata: user_metadata.unwrap_or_else(|| json!({})),
         app_metadata: app_metadata.unwrap_or_else(|| json!({})),
     })))
+}
+
+/// Users whose email contains `text` (any case), or whose id is `text`,
+/// searched on the server across the whole table; at most `limit`, by email.
+pub async fn search_users(pool: &PgPool, text: &str, limit: u32) -> CoreResult<Vec<AppUserMatch>> {
+    let text = text.trim();
+    let exact_id = Uuid::parse_str(text).ok();
+    let mut transaction = pool.begin().await?;
+    act_as(&mut transaction, "service_role", None).await?;
+    let rows: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, email, role FROM auth.users \
+         WHERE ($1::uuid IS NOT NULL AND id = $1) \
+            OR ($1::uuid IS NULL AND strpos(lower(email), lower($2)) > 0) \
+         ORDER BY email LIMIT $3",
+    )
+    .bind(exact_id)
+    .bind(text)
+    .bind(i64::from(limit.clamp(1, 200)))
+    .fetch_all(&mut *transaction)
+    .await?;
+    transaction.rollback().await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email, role)| AppUserMatch {
+            id: id.to_string(),
+            email,
+            role: role.unwrap_or_else(|| "authenticated".to_owned()),
+        })
+        .collect())
+}
+
+/// An impersonation in force on one instance: who, why, and its
+/// `auth.impersonation_sessions` row (whose id is the claims' `session_id`).
+#[derive(Debug)]
+pub struct Impersonation {
+    /// `auth.impersonation_sessions.id`.
+    pub session_id: Uuid,
+    /// Who statements run as.
+    pub identity: Identity,
+    /// Why, as the admin gave it.
+    pub reason: String,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// `app.current_tenant_id` on the 2026.3.7 layout.
+    pub tenant_id: Option<Uuid>,
+}
+
+impl Impersonation {
+    /// A transaction acting as the identity, with this session's claims.
+    pub async fn begin(&self, pool: &PgPool) -> CoreResult<Transaction<'static, Postgres>> {
+        begin_as(pool, &self.identity, Some(self.session_id), self.tenant_id).await
+    }
+
+    /// The email in the claims.
+    pub fn email(&self) -> String {
+        self.identity.claims(None)["email"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Who, for a person: "bob@example.com (user, as authenticated)".
+    pub fn who(&self) -> String {
+        format!(
+            "{} ({}, as {})",
+            self.email(),
+            self.identity.app_role(),
+            self.identity.database_role()
+        )
+    }
+
+    /// What the UI shows.
+    pub fn summary(&self) -> ActiveImpersonation {
+        ActiveImpersonation {
+            session_id: self.session_id.to_string(),
+            kind: self.identity.kind().to_owned(),
+            user_id: match &self.identity {
+                Identity::User(user) => Some(user.id.to_string()),
+                _ => None,
+            },
+            email: self.email(),
+            app_role: self.identity.app_role().to_owned(),
+            database_role: self.identity.database_role().to_owned(),
+            reason: self.reason.clone(),
+            started_at: self.started_at.to_rfc3339(),
+        }
+    }
+
+    /// What every audit event made while it is in force carries.
+    pub fn audit_tag(&self) -> Value {
+        json!({
+            "session_id": self.session_id.to_string(),
+            "type": self.identity.kind(),
+            "email": self.email(),
+            "app_role": self.identity.app_role(),
+            "database_role": self.identity.database_role(),
+        })
+    }
+
+    /// Checks that `connection`'s transaction still acts as the identity: a
+    /// statement such as `RESET ROLE` or `set_config(...)` could leave it.
+    pub async fn verify_in_force(&self, connection: &mut PgConnection) -> CoreResult<()> {
+        let (role, claims): (String, Option<String>) =
+            sqlx::query_as("SELECT current_user::text, current_setting('request.jwt.claims', true)")
+                .fetch_one(&mut *connection)
+                .await?;
+        let claims: Option<Value> = claims.and_then(|text| serde_json::from_str(&text).ok());
+        if role != self.identity.database_role()
+            || claims != Some(self.identity.claims(Some(self.session_id)))
+        {
+            return Err(CoreError::InvalidInput(format!(
+                "A statement changed the role or the JWT claims (SET ROLE, RESET ROLE or set_config), so it no longer ran as {}; nothing was committed.",
+                self.who()
+            )));
+        }
+        Ok(())
+    }
+
+    /// A permission or RLS error, explained in the identity's terms.
+    pub fn explain(&self, error: CoreError) -> CoreError {
+        match error {
+            CoreError::InStatement { index, total, source } => CoreError::InStatement {
+                index,
+                total,
+                source: Box::new(self.explain(*source)),
+            },
+            CoreError::Query(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42501") => {
+                CoreError::PermissionDenied(explain_denial(
+                    db.message(),
+                    self.identity.database_role(),
+                    &self.who(),
+                ))
+            }
+            other => other,
+        }
+    }
+}
+
+/// The words for a 42501 error met while acting as `role`.
+fn explain_denial(message: &str, role: &str, who: &str) -> String {
+    let object = |prefix: &str| message.strip_prefix(prefix).map(str::trim);
+    if let Some(table) = object("new row violates row-level security policy for table") {
+        format!(
+            "Row level security refused the row for {who}: no WITH CHECK (or USING) expression of {table}'s policies for {role} allows it. A Fluxbase request of this identity gets the same refusal."
+        )
+    } else if let Some(table) = object("permission denied for table").or(object("permission denied for view"))
+    {
+        format!(
+            "{role} has no privilege for this on {table}, so {who} gets \"permission denied\" before any RLS policy is looked at. Fluxbase grants new tables only to service_role; the table owner must GRANT it, e.g. GRANT SELECT ON {table} TO {role}."
+        )
+    } else if let Some(sequence) = object("permission denied for sequence") {
+        format!(
+            "{role} may not use the sequence {sequence}, so inserts as {who} fail: GRANT USAGE ON SEQUENCE {sequence} TO {role}."
+        )
+    } else if let Some(schema) = object("permission denied for schema") {
+        format!(
+            "{role} has no USAGE on schema {schema}, so {who} cannot reach anything in it: GRANT USAGE ON SCHEMA {schema} TO {role}."
+        )
+    } else {
+        format!("{message} (acting as {who}, database role {role}).")
+    }
+}
+
+/// Starts an impersonation as Fluxbase does: ends the admin's other active
+/// sessions, records a row in `auth.impersonation_sessions` and an audit
+/// event, in one transaction.
+pub async fn start(
+    pool: &PgPool,
+    context: &AuditContext,
+    admin_id: Uuid,
+    identity: Identity,
+    reason: &str,
+    now: DateTime<Utc>,
+    tenant_id: Option<Uuid>,
+) -> CoreResult<Impersonation> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(CoreError::InvalidInput(
+            "Give a reason for the impersonation: it is recorded with it.".to_owned(),
+        ));
+    }
+    if matches!(&identity, Identity::User(user) if user.id == admin_id) {
+        return Err(CoreError::InvalidInput(
+            "You cannot impersonate yourself.".to_owned(),
+        ));
+    }
+    let (target_user, target_role) = match &identity {
+        Identity::User(user) => (Some(user.id), user.role.clone()),
+        Identity::Anon => (None, "anon".to_owned()),
+        Identity::Service => (None, "service".to_owned()),
+    };
+    let mut transaction = begin_write(pool).await?;
+    // FORCE RLS on impersonation_sessions admits service_role claims only.
+    act_as(&mut transaction, "service_role", None).await?;
+    let ended = sqlx::query(
+        "UPDATE auth.impersonation_sessions SET ended_at = $2, is_active = false WHERE admin_user_id = $1 AND is_active",
+    )
+    .bind(admin_id)
+    .bind(now)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    let session_id: Uuid = sqlx::query_scalar(
+        "INSERT INTO auth.impersonation_sessions \
+           (admin_user_id, target_user_id, target_role, impersonation_type, reason, user_agent, started_at, is_active) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, true) RETURNING id",
+    )
+    .bind(admin_id)
+    .bind(target_user)
+    .bind(&target_role)
+    .bind(identity.kind())
+    .bind(reason)
+    .bind(user_agent())
+    .bind(now)
+    .fetch_one(&mut *transaction)
+    .await?;
+    let impersonation = Impersonation {
+        session_id,
+        identity,
+        reason: reason.to_owned(),
+        started_at: now,
+        tenant_id,
+    };
+    let event = AuditEvent::new(now, "impersonation.start", Outcome::Success)
+        .target(impersonation.email())
+        .details(json!({
+            "impersonation": impersonation.audit_tag(),
+            "target_user_id": target_user.map(|id| id.to_string()),
+            "target_role": target_role,
+            "reason": reason,
+            "ended_earlier_sessions": ended,
+        }));
+    audit::append_and_commit(transaction, context, &event).await?;
+    Ok(impersonation)
+}
+
+/// Ends an impersonation: its row gets `ended_at` and `is_active = false`
+/// (if still active), and the audit trail records why it ended.
+pub async fn stop(
+    pool: &PgPool,
+    context: &AuditContext,
+    impersonation: &Impersonation,
+    now: DateTime<Utc>,
+    why: &str,
+) -> CoreResult<()> {
+    let mut transaction = begin_write(pool).await?;
+    act_as(&mut transaction, "service_role", None).await?;
+    let ended = sqlx::query(
+        "UPDATE auth.impersonation_sessions SET ended_at = $2, is_active = false WHERE id = $1 AND is_active",
+    )
+    .bind(impersonation.session_id)
+    .bind(now)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    let event = AuditEvent::new(now, "impersonation.stop", Outcome::Success)
+        .target(impersonation.email())
+        .details(json!({
+            "impersonation": impersonation.audit_tag(),
+            "why": why,
+            "seconds": (now - impersonation.started_at).num_seconds(),
+            "was_active": ended == 1,
+        }));
+    audit::append_and_commit(transaction, context, &event).await?;
+    Ok(())
+}
+
+/// Rows counted for the insight; beyond this it says "at least".
+const INSIGHT_COUNT_CAP: i64 = 100_000;
+
+/// Counts the rows `connection` can see of `table`, up to the cap.
+async fn count_visible(connection: &mut PgConnection, table: &TableRef) -> CoreResult<RowCount> {
+    let rows: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM (SELECT 1 FROM {} LIMIT {}) AS visible",
+        quote_table(table),
+        INSIGHT_COUNT_CAP + 1
+    ))
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(RowCount {
+        rows: rows.min(INSIGHT_COUNT_CAP),
+        capped: rows > INSIGHT_COUNT_CAP,
+    })
+}
+
+/// What the impersonated identity sees of `table` against the admin, and
+/// why: its grants, the table's policies from `pg_policies`, both counts.
+pub async fn rls_insight(
+    instance: &Instance,
+    impersonation: &Impersonation,
+    table: &TableRef,
+) -> CoreResult<RlsInsight> {
+    let role = impersonation.identity.database_role();
+    type Flags = (bool, bool, bool, bool, bool, bool, bool);
+    let flags: Option<Flags> = sqlx::query_as(
+        "SELECT c.relrowsecurity, c.relforcerowsecurity, \
+                has_table_privilege($2, c.oid, 'SELECT'), has_table_privilege($2, c.oid, 'INSERT'), \
+                has_table_privilege($2, c.oid, 'UPDATE'), has_table_privilege($2, c.oid, 'DELETE'), \
+                (SELECT rolbypassrls FROM pg_roles WHERE rolname = $2) \
+         FROM pg_class c WHERE c.oid = to_regclass($1)",
+    )
+    .bind(quote_table(table))
+    .bind(role)
+    .fetch_optional(instance.pool())
+    .await?;
+    let Some((rls_enabled, rls_forced, select, insert, update, delete, bypasses)) = flags else {
+        return Err(CoreError::NotFound(format!("There is no table or view {table}.")));
+    };
+    type PolicyRow = (
+        String,
+        String,
+        String,
+        Vec<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let policies: Vec<PolicySummary> = sqlx::query_as::<_, PolicyRow>(
+        "SELECT policyname::text, cmd, permissive, roles::text[], qual, with_check \
+         FROM pg_policies WHERE schemaname = $1 AND tablename = $2 ORDER BY policyname",
+    )
+    .bind(&table.schema)
+    .bind(&table.name)
+    .fetch_all(instance.pool())
+    .await?
+    .into_iter()
+    .map(
+        |(name, command, permissive, roles, using, with_check)| PolicySummary {
+            applies: roles.iter().any(|r| r == "public" || r == role),
+            name,
+            command,
+            permissive: permissive == "PERMISSIVE",
+            roles,
+            using,
+            with_check,
+        },
+    )
+    .collect();
+
+    let mut reading = instance.pool().begin().await?;
+    reading.execute("SET TRANSACTION READ ONLY").await?;
+    let admin_rows = count_visible(&mut reading, table).await?;
+    reading.rollback().await?;
+    let identity_rows = if select {
+        let mut acting = impersonation.begin(instance.pool()).await?;
+        acting.execute("SET TRANSACTION READ ONLY").await?;
+        let rows = count_visible(&mut acting, table)
+            .await
+            .map_err(|error| impersonation.explain(error))?;
+        acting.rollback().await?;
+        Some(rows)
+    } else {
+        None
+    };
+
+    let who = impersonation.who();
+    let reading_policies = policies
+        .iter()
+        .filter(|p| p.applies && (p.command == "ALL" || p.command == "SELECT"))
+        .count();
+    let explanation = if !select {
+        format!(
+            "{role} has no SELECT grant on {table}, so {who} gets \"permission denied\" before RLS is looked at. Fluxbase grants new tables only to service_role: GRANT SELECT ON {table} TO {role} lets the policies decide."
+        )
+    } else if bypasses {
+        format!("{role} bypasses row level security, so {who} sees every row its grants allow.")
+    } else if !rls_enabled {
+        format!("Row level security is off on {table}: {who} sees every row, as anyone with SELECT does.")
+    } else if reading_policies == 0 {
+        format!(
+            "Row level security is on and no SELECT policy applies to {role}, so {who} sees no rows at all."
+        )
+    } else {
+        format!(
+            "{who} sees the rows that pass the USING expression of any of the {reading_policies} permissive polic{} for {role} (and every restrictive one).",
+            if reading_policies == 1 { "y" } else { "ies" }
+        )
+    };
+    Ok(RlsInsight {
+        table: table.clone(),
+        database_role: role.to_owned(),
+        rls_enabled,
+        rls_forced,
+        admin_rows,
+        identity_rows,
+        grants: TableGrants {
+            select,
+            insert,
+            update,
+            delete,
+        },
+        policies,
+        explanation,
+    })
+}
+
+/// The user agent recorded with each impersonation.
+pub fn user_agent() -> String {
+    format!("Fluxdesk {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// Opens a transaction acting as `identity`: `SET LOCAL ROLE` and the

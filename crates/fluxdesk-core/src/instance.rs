@@ -1,10 +1,12 @@
 //! An open connection to one Fluxbase instance.
 
 use crate::error::{CoreError, CoreResult};
+use crate::impersonation::Impersonation;
 use crate::target::ConnectionTarget;
 use fluxdesk_types::{ConnectionInfo, FluxbaseLayout};
-use sqlx::Connection;
-use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, Postgres};
+use sqlx::{Connection, Transaction};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Connections Fluxdesk keeps open per instance. Small on purpose: an admin
@@ -21,6 +23,8 @@ pub struct Instance {
     info: ConnectionInfo,
     /// The realtime listener, started on first use.
     live: tokio::sync::OnceCell<crate::live::LiveFeed>,
+    /// The impersonation in force, if any: every data statement runs as it.
+    acting_as: RwLock<Option<Arc<Impersonation>>>,
 }
 
 impl Instance {
@@ -57,6 +61,7 @@ impl Instance {
                 control,
                 info,
                 live: tokio::sync::OnceCell::new(),
+                acting_as: RwLock::new(None),
             })
         };
         match tokio::time::timeout(timeout, attempt).await {
@@ -81,6 +86,31 @@ impl Instance {
     /// The pool; only core modules run statements on it.
     pub(crate) fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The impersonation in force on this instance, if any.
+    pub fn impersonation(&self) -> Option<Arc<Impersonation>> {
+        self.acting_as.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Puts an impersonation in force (or ends it); returns the one it replaced.
+    pub(crate) fn set_impersonation(&self, next: Option<Arc<Impersonation>>) -> Option<Arc<Impersonation>> {
+        std::mem::replace(
+            &mut *self.acting_as.write().unwrap_or_else(|p| p.into_inner()),
+            next,
+        )
+    }
+
+    /// A transaction for reading or writing data: as the impersonated
+    /// identity while one is in force (returned with it), else as the login
+    /// role. Admin bookkeeping never comes here.
+    pub(crate) async fn begin_data(
+        &self,
+    ) -> CoreResult<(Transaction<'static, Postgres>, Option<Arc<Impersonation>>)> {
+        match self.impersonation() {
+            Some(acting) => Ok((acting.begin(&self.pool).await?, Some(acting))),
+            None => Ok((self.pool.begin().await?, None)),
+        }
     }
 
     /// The pool for the listener and for cancels.

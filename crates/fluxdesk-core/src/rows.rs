@@ -12,7 +12,7 @@ use fluxdesk_types::{
     RowDetail, RowFilter, RowOrder, RowPage, RowsRequest, TableRef,
 };
 use sqlx::Row;
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgConnection, PgRow};
 
 /// Largest page a caller may ask for.
 pub const MAX_PAGE_ROWS: u32 = 1000;
@@ -149,13 +149,22 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
         }
     }
 
+    // Every read of the page in one transaction: as the impersonated
+    // identity while one is in force.
+    let (mut reading, acting) = instance.begin_data().await?;
+    let explained = |error: CoreError| match &acting {
+        Some(acting) => acting.explain(error),
+        None => error,
+    };
     // Where the page starts, and in which direction it is read.
     let (cursor, backward) = match (&request.after, &request.before, request.position) {
         (Some(after), _, _) => (Some(after.clone()), false),
         (None, Some(before), _) => (Some(before.clone()), true),
         (None, None, Some(position)) if position >= POSITION_END => (None, true),
         (None, None, Some(position)) if position > 0 => (
-            position_cursor(instance, request, &columns, &keyset, &sort, position).await?,
+            position_cursor(&mut reading, request, &columns, &keyset, &sort, position)
+                .await
+                .map_err(explained)?,
             false,
         ),
         _ => (None, false),
@@ -172,8 +181,9 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
     query = bind_params(query, params);
     let mut fetched = query
         .bind(i64::from(request.limit) + 1)
-        .fetch_all(instance.pool())
-        .await?;
+        .fetch_all(&mut *reading)
+        .await
+        .map_err(|error| explained(error.into()))?;
 
     let has_more = fetched.len() > request.limit as usize;
     fetched.truncate(request.limit as usize);
@@ -209,10 +219,13 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
 
     let first_page = request.after.is_none() && request.before.is_none() && request.position.is_none();
     let estimated_total = if first_page && !request.filter.is_empty() {
-        filtered_estimate(instance, request, &columns).await?
+        filtered_estimate(&mut reading, request, &columns)
+            .await
+            .map_err(explained)?
     } else {
         None
     };
+    reading.rollback().await?;
     let ordered = keyset.order != RowOrder::Unordered;
     // Forward: more rows follow if the page overflowed; rows precede it if it
     // started after a cursor. Backward: the reverse.
@@ -241,7 +254,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
 
 /// The planner's estimate of the rows a filter keeps (`EXPLAIN`, which runs nothing).
 async fn filtered_estimate(
-    instance: &Instance,
+    reading: &mut PgConnection,
     request: &RowsRequest,
     columns: &[Column],
 ) -> CoreResult<Option<i64>> {
@@ -253,7 +266,7 @@ async fn filtered_estimate(
         quote_table(&request.table)
     );
     let plan = bind_params(sqlx::query(&sql), params)
-        .fetch_all(instance.pool())
+        .fetch_all(&mut *reading)
         .await?;
     // The top plan line ends like "(cost=0.00..25.00 rows=1234 width=0)".
     let top: Option<String> = plan.first().map(|row| row.try_get(0)).transpose()?;
@@ -286,7 +299,7 @@ const POSITION_SAMPLE_ROWS: f64 = 20_000.0;
 /// a block sample of the table (`TABLESAMPLE SYSTEM`), so jumping into the
 /// middle of a huge table reads a sample, never skips rows with OFFSET.
 async fn position_cursor(
-    instance: &Instance,
+    reading: &mut PgConnection,
     request: &RowsRequest,
     columns: &[Column],
     keyset: &Keyset,
@@ -298,7 +311,7 @@ async fn position_cursor(
          WHERE c.oid = to_regclass($1) OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass($1))",
     )
     .bind(quote_table(&request.table))
-    .fetch_one(instance.pool())
+    .fetch_one(&mut *reading)
     .await?;
     let percent = (POSITION_SAMPLE_ROWS / estimate * 100.0).clamp(0.000_1, 100.0);
     let mut outputs: Vec<String> = sort.iter().map(|(expr, _, _)| format!("{expr}::text")).collect();
@@ -320,7 +333,7 @@ async fn position_cursor(
     let order = view_order(sort, keyset);
     sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     let sample = bind_params(sqlx::query(&sql).bind(percent), params)
-        .fetch_all(instance.pool())
+        .fetch_all(&mut *reading)
         .await?;
     let index = (sample.len() as f64 * f64::from(position) / f64::from(POSITION_END)).floor() as usize;
     if index == 0 || sample.is_empty() {
@@ -358,7 +371,14 @@ pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor
     for value in &key.0 {
         query = query.bind(value);
     }
-    let row = query.fetch_optional(instance.pool()).await?.ok_or_else(|| {
+    let (mut reading, acting) = instance.begin_data().await?;
+    let found = query.fetch_optional(&mut *reading).await;
+    reading.rollback().await?;
+    let found = found.map_err(|error| match &acting {
+        Some(acting) => acting.explain(error.into()),
+        None => error.into(),
+    })?;
+    let row = found.ok_or_else(|| {
         CoreError::NotFound(format!(
             "That row of {table} is gone: it was deleted or its key changed."
         ))
@@ -431,13 +451,17 @@ pub(crate) fn select_list(columns: &[Column], full_values: bool) -> Vec<String> 
 pub async fn exact_count(instance: &Instance, table: &TableRef) -> CoreResult<i64> {
     // Refuses an unknown relation with the explorer's own message.
     describe_relation(instance, table).await?;
-    let mut transaction = instance.pool().begin().await?;
+    let (mut transaction, acting) = instance.begin_data().await?;
     sqlx::query("SET TRANSACTION READ ONLY")
         .execute(&mut *transaction)
         .await?;
     let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", quote_table(table)))
         .fetch_one(&mut *transaction)
-        .await?;
+        .await
+        .map_err(|error| match &acting {
+            Some(acting) => acting.explain(error.into()),
+            None => error.into(),
+        })?;
     transaction.rollback().await?;
     Ok(count)
 }

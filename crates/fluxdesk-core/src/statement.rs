@@ -168,16 +168,23 @@ impl PendingWrites {
 /// mentions credentials, its string literals are replaced, because the trail
 /// is append-only and a password written there could never be removed.
 fn write_event(sql: &str, rows_affected: u64, confirmed: bool) -> AuditEvent {
+    let mut details = recorded_sql(sql);
+    details["rows_affected"] = serde_json::json!(rows_affected);
+    details["confirmed"] = serde_json::json!(confirmed);
+    AuditEvent::new(chrono::Utc::now(), "sql.write", Outcome::Success).details(details)
+}
+
+/// A statement as the audit trail keeps it: credential literals redacted,
+/// at most 4,000 characters, and the whole text's SHA-256.
+pub(crate) fn recorded_sql(sql: &str) -> serde_json::Value {
     let (recorded, redacted) = redact_credentials(sql);
     let kept: String = recorded.chars().take(4000).collect();
-    AuditEvent::new(chrono::Utc::now(), "sql.write", Outcome::Success).details(serde_json::json!({
+    serde_json::json!({
         "sql": kept,
         "sql_truncated": kept.len() < recorded.len(),
         "sql_sha256": crate::credentials::sha256_hex(sql),
         "literals_redacted": redacted,
-        "rows_affected": rows_affected,
-        "confirmed": confirmed,
-    }))
+    })
 }
 
 /// Words that suggest a statement carries a secret in its literals.
@@ -260,17 +267,36 @@ pub(crate) fn redact_credentials(sql: &str) -> (String, bool) {
     (out, true)
 }
 
-/// Runs `sql` (one statement) on `instance` under `protection`. A write is
-/// recorded in the audit trail inside its own transaction when `audit` is given.
+/// What a run may do besides running its statements.
+#[derive(Debug, Clone, Copy)]
+pub struct RunContext<'a> {
+    /// Where a write awaiting confirmation is held.
+    pub pending: &'a PendingWrites,
+    /// Records a committed write, in its own transaction, when given.
+    pub audit: Option<&'a AuditContext>,
+    /// Lets the caller cancel the run by id.
+    pub running: Option<(&'a RunningQueries, &'a str)>,
+    /// While impersonating, commit a write instead of rolling it back; the
+    /// caller grants it only after an explicit confirmation and a step-up.
+    pub commit_impersonated: bool,
+}
+
+/// Runs `sql` (one statement, or a script) on `instance` under `protection`.
+/// While an impersonation is in force every statement runs as its identity,
+/// and a write is a dry run unless `context.commit_impersonated`.
 pub async fn run(
     instance: &Instance,
     instance_id: &str,
     protection: Protection,
     sql: &str,
-    pending: &PendingWrites,
-    audit: Option<&AuditContext>,
-    running: Option<(&RunningQueries, &str)>,
+    context: RunContext<'_>,
 ) -> CoreResult<StatementOutcome> {
+    let RunContext {
+        pending,
+        audit,
+        running,
+        commit_impersonated,
+    } = context;
     let sql = sql.trim();
     if sql.is_empty() {
         return Err(CoreError::InvalidInput(
@@ -289,7 +315,11 @@ pub async fn run(
             "Leave out BEGIN, COMMIT and ROLLBACK: Fluxdesk runs your statements in one transaction of its own, so it can hold writes for confirmation and keep read-only profiles read-only.".to_owned(),
         ));
     }
-    let mut transaction = instance.pool().begin().await?;
+    let (mut transaction, acting) = instance.begin_data().await?;
+    let explained = |error: CoreError| match &acting {
+        Some(acting) => acting.explain(error),
+        None => error,
+    };
     if protection == Protection::ReadOnly {
         // READ ONLY, and a snapshot at once: from then on no statement can
         // switch the transaction back to read-write.
@@ -316,7 +346,7 @@ pub async fn run(
             let error = if cancelled() {
                 CoreError::Cancelled("Cancelled; nothing was committed.".to_owned())
             } else {
-                error
+                explained(error)
             };
             if total > 1 {
                 CoreError::InStatement {
@@ -342,13 +372,27 @@ pub async fn run(
             }));
         }
         let started = Instant::now();
-        match execute_collecting(&mut transaction, statement).await {
+        let executed = execute_collecting(&mut transaction, statement).await;
+        if let (Ok(_), Some(acting)) = (&executed, &acting) {
+            acting
+                .verify_in_force(&mut transaction)
+                .await
+                .map_err(in_script)?;
+        }
+        match executed {
             Ok((result, rows_affected)) => results.push(StatementResult {
                 sql: statement.clone(),
                 rows_affected,
                 result,
                 elapsed_ms: started.elapsed().as_millis() as u64,
             }),
+            Err(CoreError::Query(sqlx::Error::Database(db_error)))
+                if db_error.code().as_deref() == Some("25001") && total == 1 && acting.is_some() =>
+            {
+                return Err(CoreError::InvalidInput(
+                    "This statement cannot run inside a transaction, and impersonation only runs inside one; stop impersonating to run it.".to_owned(),
+                ));
+            }
             Err(CoreError::Query(sqlx::Error::Database(db_error)))
                 if db_error.code().as_deref() == Some("25001") && total == 1 =>
             {
@@ -379,6 +423,38 @@ pub async fn run(
         .fetch_one(&mut *transaction)
         .await?;
 
+    if let Some(acting) = &acting {
+        return match (wrote, commit_impersonated) {
+            (true, false) => {
+                transaction.rollback().await?;
+                Ok(StatementOutcome::DryRun {
+                    rows_affected,
+                    result,
+                    statements: results,
+                })
+            }
+            (wrote, _) => {
+                if wrote {
+                    // The trail is written as the login role, in the same transaction.
+                    transaction.execute("RESET ROLE").await?;
+                    if let Some(context) = audit {
+                        let mut event = write_event(sql, rows_affected, true);
+                        event.details["impersonation"] = acting.audit_tag();
+                        audit::append(&mut transaction, context, &event).await?;
+                    }
+                    transaction.commit().await?;
+                } else {
+                    transaction.rollback().await?;
+                }
+                Ok(StatementOutcome::Done {
+                    rows_affected,
+                    result,
+                    wrote,
+                    statements: results,
+                })
+            }
+        };
+    }
     match (protection, wrote) {
         (Protection::ReadOnly, _) => {
             transaction.rollback().await?;
@@ -601,7 +677,7 @@ pub async fn explain(
             "There is no statement to explain.".to_owned(),
         ));
     }
-    let mut transaction = instance.pool().begin().await?;
+    let (mut transaction, acting) = instance.begin_data().await?;
     if protection == Protection::ReadOnly {
         transaction.execute("SET TRANSACTION READ ONLY").await?;
     }
@@ -621,7 +697,10 @@ pub async fn explain(
             {
                 CoreError::InvalidInput("Explain one statement at a time.".to_owned())
             }
-            _ => CoreError::Query(error),
+            _ => match &acting {
+                Some(acting) => acting.explain(CoreError::Query(error)),
+                None => CoreError::Query(error),
+            },
         })?;
     transaction.rollback().await?;
     Ok(lines.join("\n"))

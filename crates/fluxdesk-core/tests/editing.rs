@@ -92,7 +92,7 @@ impl Fixture {
             table: self.table.clone(),
             changes: list,
         };
-        changes::apply(&self.instance, "edit", protection, &set, pending, audit).await
+        changes::apply(&self.instance, "edit", protection, &set, pending, audit, false).await
     }
 
     /// One column of one row, as the server prints it.
@@ -656,9 +656,12 @@ async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancell
         "edit",
         Protection::Open,
         script,
-        &pending,
-        None,
-        None,
+        statement::RunContext {
+            pending: &pending,
+            audit: None,
+            running: None,
+            commit_impersonated: false,
+        },
     )
     .await
     .unwrap();
@@ -684,9 +687,12 @@ async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancell
         "edit",
         Protection::Open,
         failing,
-        &pending,
-        None,
-        None,
+        statement::RunContext {
+            pending: &pending,
+            audit: None,
+            running: None,
+            commit_impersonated: false,
+        },
     )
     .await
     .unwrap_err();
@@ -709,9 +715,12 @@ async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancell
             "edit",
             Protection::Open,
             "UPDATE public.\"Edit me ✓\" SET title = 'never' WHERE id = 4; SELECT pg_sleep(30)",
-            &pending,
-            None,
-            Some((&running, "run-1")),
+            statement::RunContext {
+                pending: &pending,
+                audit: None,
+                running: Some((&running, "run-1")),
+                commit_impersonated: false,
+            },
         ),
         async move {
             loop {
@@ -745,9 +754,12 @@ async fn transaction_control_is_refused_even_behind_a_comment() {
             "edit",
             protection,
             sneaky,
-            &pending,
-            None,
-            None,
+            statement::RunContext {
+                pending: &pending,
+                audit: None,
+                running: None,
+                commit_impersonated: false,
+            },
         )
         .await
         .unwrap_err();

@@ -139,6 +139,12 @@ pub enum ChangeOutcome {
         /// Commit or roll it back by its id.
         pending: PendingWrite,
     },
+    /// Applied while impersonating, then rolled back: a dry run that
+    /// passed RLS and every constraint.
+    DryRun {
+        /// Rows it would have inserted, updated and deleted.
+        affected: u64,
+    },
     /// Nothing was applied: these rows changed since they were read.
     Conflicts {
         /// One per conflicting change.

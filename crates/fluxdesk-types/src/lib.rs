@@ -12,6 +12,7 @@ pub mod diagnosis;
 pub mod editing;
 pub mod error;
 pub mod export;
+pub mod impersonation;
 pub mod instance;
 pub mod profile;
 pub mod rows;
@@ -27,6 +28,10 @@ pub use diagnosis::{Diagnosis, InstanceHealth, Problem};
 pub use editing::{CellValue, ChangeOutcome, ChangeSet, ColumnEditing, Conflict, EditorKind, RowChange};
 pub use error::{ApiError, ErrorCode};
 pub use export::{ExportFormat, ExportProgress, ExportRequest, ExportSource, ExportSummary};
+pub use impersonation::{
+    ActiveImpersonation, AppUserMatch, COMMIT_AS_IDENTITY, ImpersonationRequest, ImpersonationTarget,
+    PolicySummary, RlsInsight, RowCount, START_IMPERSONATION, TableGrants,
+};
 pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
 pub use profile::{
     Environment, EnvironmentKind, ImportReport, PasswordState, PasswordStorage, Profile, ProfileDraft,

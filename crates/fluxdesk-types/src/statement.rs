@@ -83,4 +83,15 @@ pub enum StatementOutcome {
         #[serde(default)]
         statements: Vec<StatementResult>,
     },
+    /// It wrote while impersonating and was rolled back: a dry run. The
+    /// rows and counts are what it would have done.
+    DryRun {
+        /// Rows it would have affected.
+        rows_affected: u64,
+        /// Rows returned (e.g. by RETURNING), if any.
+        result: Option<ResultSet>,
+        /// Each statement of the script, in order.
+        #[serde(default)]
+        statements: Vec<StatementResult>,
+    },
 }

@@ -5,6 +5,7 @@
 
 use crate::components::{ErrorBanner, Explorer, FirstAdminForm, SignInForm};
 use crate::services;
+use crate::state::session::{SessionAction, SessionContext};
 use fluxdesk_types::{AccessGate, AdminSession, ApiError};
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
@@ -29,12 +30,17 @@ pub fn AdminGate(props: &AdminGateProps) -> Html {
     let last_touch = use_mut_ref(|| 0f64);
     let installing = use_state(|| false);
 
+    let session = use_context::<SessionContext>().expect("AdminGate is inside the session provider");
     let refresh = {
         let (gate, admin) = (gate.clone(), admin.clone());
         let id = props.profile_id.clone();
         Callback::from(move |_: ()| {
-            let (gate, admin, id) = (gate.clone(), admin.clone(), id.clone());
+            let (gate, admin, id, session) = (gate.clone(), admin.clone(), id.clone(), session.clone());
             wasm_bindgen_futures::spawn_local(async move {
+                // Signing out, a new sign-in or a lock elsewhere may have ended it.
+                if let Ok(acting) = services::active_impersonation(&id).await {
+                    session.dispatch(SessionAction::Impersonating(id.clone(), acting));
+                }
                 let answer = services::access_gate(&id).await;
                 if let Ok(AccessGate::SignedIn { session }) = &answer
                     && admin.as_ref() != Some(session)

@@ -1,11 +1,14 @@
 //! The data grid: a table's rows, paged by key as the user scrolls, with only
 //! the rows in view in the DOM.
 
-use crate::components::{CellEditor, ErrorBanner, ExportPanel, FilterBar, NewRows, RowPanel, StagedBar};
+use crate::components::{
+    CellEditor, ErrorBanner, ExportPanel, FilterBar, NewRows, RlsInsightPanel, RowPanel, StagedBar,
+};
 use crate::format::grouped;
 use crate::services;
 use crate::services::saved_views::{self, SavedView};
 use crate::state::grid::{GridAction, GridState, PAGE_ROWS, PageRequest, ScrollPosition, scroll_height};
+use crate::state::session::SessionContext;
 use crate::state::staging::{Rejection, StagedTarget, Staging, StagingAction, validate};
 use fluxdesk_types::{
     Cell, ExportSource, KeysetCursor, RowFilter, RowOrder, RowsRequest, SortKey, TableRef, TableSummary,
@@ -152,6 +155,14 @@ fn cell_view(cell: &Cell) -> Html {
 /// Rows of one table.
 #[component]
 pub fn DataGrid(props: &DataGridProps) -> Html {
+    let session = use_context::<SessionContext>().expect("DataGrid is inside the session provider");
+    // The impersonation in force: starting, switching or stopping one reads
+    // the rows again, as the new identity (staged edits stay).
+    let acting_as = session
+        .impersonations
+        .get(&props.instance_id)
+        .map(|acting| acting.session_id.clone());
+    let showing_rls = use_state(|| false);
     let grid = use_reducer(GridState::default);
     let generations = use_mut_ref(|| 0_u64);
     // The last page asked for, which Retry asks for again.
@@ -251,7 +262,12 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let (exact, opened) = (exact.clone(), opened.clone());
         // Another table, or another filter: the count and the opened row no longer apply.
         use_effect_with(
-            (props.instance_id.clone(), table_ref.clone(), filter.clone()),
+            (
+                props.instance_id.clone(),
+                table_ref.clone(),
+                filter.clone(),
+                acting_as.clone(),
+            ),
             move |_| {
                 exact.set(None);
                 opened.set(None);
@@ -414,8 +430,9 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 table_ref.clone(),
                 view.clone(),
                 *reloads,
+                acting_as.clone(),
             ),
-            move |(instance_id, table, view, _)| {
+            move |(instance_id, table, view, _, _)| {
                 selection.set(BTreeMap::new());
                 editing.set(None);
                 let generation = {
@@ -731,6 +748,12 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 </select>
                 <ExportPanel instance_id={props.instance_id.clone()} suggested_name={format!("{}.{}", props.table.schema, props.table.name)}
                     source={ExportSource::View { table: table_ref.clone(), filter: view.filter.clone(), sort: view.sort.clone() }} />
+                if acting_as.is_some() {
+                    <button id="rls-insight-open" class="button small" title="What this identity sees of the table, and why"
+                        onclick={ let showing_rls = showing_rls.clone(); Callback::from(move |_: MouseEvent| showing_rls.set(!*showing_rls)) }>
+                        { "RLS…" }
+                    </button>
+                }
                 { match &*exact {
                     Some(Ok(count)) => html! { <span id="exact-count" data-count={count.to_string()}>{ format!("{} rows in the table (exact)", grouped(*count)) }</span> },
                     _ => html! {
@@ -931,6 +954,10 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             </div>
             if let Some(key) = &*opened {
                 <RowPanel instance_id={props.instance_id.clone()} table={table_ref.clone()} key_values={key.clone()} on_close={on_close_row} />
+            }
+            if let (Some(acting_as), true) = (&acting_as, *showing_rls) {
+                <RlsInsightPanel instance_id={props.instance_id.clone()} table={table_ref.clone()} acting_as={acting_as.clone()}
+                    on_close={ let showing_rls = showing_rls.clone(); Callback::from(move |_| showing_rls.set(false)) } />
             }
         </div>
     }

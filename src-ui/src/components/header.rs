@@ -1,5 +1,6 @@
 //! The title bar: the view switcher, and which instance this view works on.
 
+use crate::components::ImpersonateButton;
 use crate::services;
 use crate::state::session::{SessionAction, SessionContext, View};
 use fluxdesk_types::{EnvironmentKind, FluxbaseLayout, Protection};
@@ -85,6 +86,7 @@ pub fn Header() -> Html {
                             { format!("{}@{} · PostgreSQL {} · {layout}", info.user, info.database, info.server_version) }
                         </span>
                     </div>
+                    <ImpersonateButton />
                     <button id="disconnect" class="button subtle" onclick={on_disconnect}>{ "Disconnect" }</button>
                 </>
             }

@@ -4,7 +4,8 @@
 
 use crate::components::ErrorBanner;
 use crate::services;
-use fluxdesk_types::{ApiError, Cell, KeysetCursor, RowDetail, TableRef};
+use crate::state::session::{SessionAction, SessionContext};
+use fluxdesk_types::{ApiError, AppUserMatch, Cell, KeysetCursor, RowDetail, TableRef};
 use serde_json::Value;
 use yew::prelude::*;
 
@@ -61,9 +62,29 @@ fn value_view(data_type: &str, cell: &Cell) -> Html {
     }
 }
 
+/// The app user an `auth.users` row is, for "View as this user".
+fn app_user(table: &TableRef, row: &RowDetail) -> Option<AppUserMatch> {
+    if table.schema != "auth" || table.name != "users" {
+        return None;
+    }
+    let value = |name: &str| {
+        let index = row.columns.iter().position(|c| c.name == name)?;
+        match &row.values[index] {
+            Cell::Null => None,
+            cell => Some(cell.display_text()),
+        }
+    };
+    Some(AppUserMatch {
+        id: value("id")?,
+        email: value("email")?,
+        role: value("role").unwrap_or_else(|| "authenticated".to_owned()),
+    })
+}
+
 /// The row panel.
 #[component]
 pub fn RowPanel(props: &RowPanelProps) -> Html {
+    let session = use_context::<SessionContext>().expect("RowPanel is inside the session provider");
     let detail = use_state(|| Option::<Result<RowDetail, ApiError>>::None);
     {
         let detail = detail.clone();
@@ -93,6 +114,14 @@ pub fn RowPanel(props: &RowPanelProps) -> Html {
                 None => html! { <p class="muted">{ "Loading the whole row…" }</p> },
                 Some(Err(error)) => html! { <ErrorBanner error={error.clone()} /> },
                 Some(Ok(row)) => html! {
+                    <>
+                    if let Some(user) = app_user(&props.table, row) {
+                        <button id="view-as-user" class="button" title="Impersonate this user: see exactly what RLS lets them see"
+                            onclick={ let (session, id) = (session.clone(), props.instance_id.clone());
+                                Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::OpenSwitcher(id.clone(), Some(user.clone())))) }>
+                            { "View as this user…" }
+                        </button>
+                    }
                     <dl class="form-view">
                         { for row.columns.iter().zip(&row.values).map(|(column, value)| html! {
                             <div class="form-field" data-column={column.name.clone()}>
@@ -101,6 +130,7 @@ pub fn RowPanel(props: &RowPanelProps) -> Html {
                             </div>
                         }) }
                     </dl>
+                    </>
                 },
             } }
         </aside>

@@ -8,8 +8,8 @@ use crate::services;
 use crate::services::query_history::{self, HistoryEntry};
 use crate::state::session::SessionContext;
 use fluxdesk_types::{
-    ApiError, Cell, ErrorCode, ExportSource, PendingWrite, Protection, ResultSet, StatementOutcome,
-    StatementResult,
+    ApiError, COMMIT_AS_IDENTITY, Cell, ErrorCode, ExportSource, PendingWrite, Protection, ResultSet,
+    StatementOutcome, StatementResult,
 };
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -35,7 +35,59 @@ enum RunState {
         result: Option<ResultSet>,
         statements: Vec<StatementResult>,
     },
+    /// A write made while impersonating: run, then rolled back.
+    DryRun {
+        sql: String,
+        rows_affected: u64,
+        result: Option<ResultSet>,
+        statements: Vec<StatementResult>,
+    },
     Failed(ApiError),
+}
+
+/// What the runner shows for a statement's outcome; `sql` is what ran.
+fn outcome_state(
+    sql: String,
+    outcome: Result<StatementOutcome, ApiError>,
+    acting_as: Option<&str>,
+) -> RunState {
+    match outcome {
+        Ok(StatementOutcome::Done {
+            rows_affected,
+            result,
+            wrote,
+            statements,
+        }) => RunState::Finished {
+            result,
+            statements,
+            note: match (wrote, acting_as) {
+                (true, Some(who)) => format!("{rows_affected} rows affected · committed as {who}"),
+                (true, None) => format!("{rows_affected} rows affected · committed"),
+                (false, Some(who)) => format!("{rows_affected} rows affected · nothing written · as {who}"),
+                (false, None) => format!("{rows_affected} rows affected · nothing written"),
+            },
+        },
+        Ok(StatementOutcome::AwaitingConfirmation {
+            pending,
+            result,
+            statements,
+        }) => RunState::Waiting {
+            pending,
+            result,
+            statements,
+        },
+        Ok(StatementOutcome::DryRun {
+            rows_affected,
+            result,
+            statements,
+        }) => RunState::DryRun {
+            sql,
+            rows_affected,
+            result,
+            statements,
+        },
+        Err(error) => RunState::Failed(error),
+    }
 }
 
 fn result_table(result: &ResultSet) -> Html {
@@ -132,6 +184,43 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             });
         })
     };
+    // Who statements run as while an impersonation is in force.
+    let acting_as = session
+        .impersonations
+        .get(&props.profile_id)
+        .map(|acting| acting.email.clone());
+    // A dry run waits here for a step-up before it runs again, committed.
+    let committing_as_identity = use_state(|| false);
+    let commit_as_identity = {
+        let (state, committing_as_identity, id) = (
+            state.clone(),
+            committing_as_identity.clone(),
+            props.profile_id.clone(),
+        );
+        let acting_as = acting_as.clone();
+        Callback::from(move |_: ()| {
+            committing_as_identity.set(false);
+            let RunState::DryRun { sql, .. } = (*state).clone() else {
+                return;
+            };
+            let (state, id, acting_as) = (state.clone(), id.clone(), acting_as.clone());
+            state.set(RunState::Running);
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = services::commit_statement_as_identity(&id, &sql, None).await;
+                state.set(outcome_state(sql, outcome, acting_as.as_deref()));
+            });
+        })
+    };
+    let commit_as_identity_dialog = if *committing_as_identity {
+        let on_cancel = {
+            let committing_as_identity = committing_as_identity.clone();
+            Callback::from(move |_| committing_as_identity.set(false))
+        };
+        html! { <StepUpDialog profile_id={props.profile_id.clone()} purpose={COMMIT_AS_IDENTITY}
+        on_confirmed={commit_as_identity} on_cancel={on_cancel} /> }
+    } else {
+        html! {}
+    };
     // Every statement run, newest first, searchable; kept on this machine.
     let history = use_state(|| query_history::load(&props.profile_id));
     // The statement last run, which "Export…" writes out whole.
@@ -156,7 +245,9 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
         let history = history.clone();
         let last_sql = last_sql.clone();
         let run_id = run_id.clone();
+        let acting_as = acting_as.clone();
         Callback::from(move |_| {
+            let acting_as = acting_as.clone();
             let this_run = format!("run-{}", js_sys::Date::now());
             run_id.set(Some(this_run.clone()));
             let sql = editor
@@ -188,6 +279,9 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                     Ok(StatementOutcome::AwaitingConfirmation { pending, .. }) => {
                         (pending.rows_affected, "awaiting confirmation".to_owned())
                     }
+                    Ok(StatementOutcome::DryRun { rows_affected, .. }) => {
+                        (*rows_affected, "dry run".to_owned())
+                    }
                     Err(error) => (0, error.code.as_str().to_owned()),
                 };
                 let entry = HistoryEntry {
@@ -198,32 +292,7 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                     outcome: ended,
                 };
                 history.set(query_history::record(&id, entry));
-                state.set(match outcome {
-                    Ok(StatementOutcome::Done {
-                        rows_affected,
-                        result,
-                        wrote,
-                        statements,
-                    }) => RunState::Finished {
-                        result,
-                        statements,
-                        note: if wrote {
-                            format!("{rows_affected} rows affected · committed")
-                        } else {
-                            format!("{rows_affected} rows affected · nothing written")
-                        },
-                    },
-                    Ok(StatementOutcome::AwaitingConfirmation {
-                        pending,
-                        result,
-                        statements,
-                    }) => RunState::Waiting {
-                        pending,
-                        result,
-                        statements,
-                    },
-                    Err(error) => RunState::Failed(error),
-                });
+                state.set(outcome_state(sql, outcome, acting_as.as_deref()));
             });
         })
     };
@@ -380,6 +449,26 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                         }
                     </div>
                 },
+                RunState::DryRun { rows_affected, result, statements, .. } => html! {
+                    <div class="sql-outcome">
+                        <div class="dry-run" id="dry-run" role="status">
+                            <h3>{ format!("Dry run as {}", acting_as.clone().unwrap_or_default()) }</h3>
+                            <p id="dry-run-rows"><strong>{ rows_affected }</strong>{ " rows would be affected. It was rolled back: nothing changed." }</p>
+                            <div class="form-actions">
+                                <button id="commit-as-identity" class="button danger"
+                                    onclick={ let c = committing_as_identity.clone(); Callback::from(move |_: MouseEvent| c.set(true)) }
+                                    title="Run it again as this identity and commit it, after confirming it is you">
+                                    { format!("Commit as {}…", acting_as.clone().unwrap_or_default()) }
+                                </button>
+                            </div>
+                        </div>
+                        if statements.len() > 1 {
+                            { script_results(statements) }
+                        } else {
+                            { result.as_ref().map(result_table).unwrap_or_default() }
+                        }
+                    </div>
+                },
                 RunState::Waiting { pending, result, statements } => html! {
                     <div class="sql-outcome">
                         <div class="confirm-write" id="confirm-write" role="alertdialog">
@@ -420,6 +509,7 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                 None => html! {},
             } }
             { step_up_dialog }
+            { commit_as_identity_dialog }
         </div>
     }
 }

@@ -6,7 +6,8 @@ use crate::components::{ErrorBanner, StepUpDialog};
 use crate::services;
 use crate::state::staging::{Rejection, StagedTarget, Staging, StagingAction};
 use fluxdesk_types::{
-    ApiError, Cell, ChangeOutcome, ColumnInfo, Conflict, ErrorCode, PendingWrite, TableRef,
+    ApiError, COMMIT_AS_IDENTITY, Cell, ChangeOutcome, ColumnInfo, Conflict, ErrorCode, PendingWrite,
+    TableRef,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -86,7 +87,11 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
         })
     };
 
-    let on_commit = {
+    // A dry run made while impersonating, offering to commit as the identity.
+    let dry_run = use_state(|| false);
+    let committing_as_identity = use_state(|| false);
+    let commit_with = |as_identity: bool| {
+        let dry_run = dry_run.clone();
         let (busy, error, result, pending, conflicts, submitted) = (
             busy.clone(),
             error.clone(),
@@ -101,7 +106,8 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
             props.staging.clone(),
         );
         let (on_action, on_reload) = (props.on_action.clone(), props.on_reload.clone());
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |_: ()| {
+            let dry_run = dry_run.clone();
             let (busy, error, result, pending, conflicts, submitted) = (
                 busy.clone(),
                 error.clone(),
@@ -119,7 +125,19 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
             let (set, targets) = staging.change_set(&table);
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match services::commit_changes(&instance_id, &set).await {
+                let outcome = if as_identity {
+                    services::commit_changes_as_identity(&instance_id, &set).await
+                } else {
+                    services::commit_changes(&instance_id, &set).await
+                };
+                dry_run.set(matches!(outcome, Ok(ChangeOutcome::DryRun { .. })));
+                match outcome {
+                    Ok(ChangeOutcome::DryRun { affected }) => {
+                        error.set(None);
+                        result.set(Some(format!(
+                            "Dry run as the impersonated identity: {affected} rows would change, and it passed RLS and every constraint. It was rolled back; your changes are still staged."
+                        )));
+                    }
                     Ok(ChangeOutcome::Committed { affected }) => {
                         result.set(Some(format!(
                             "Committed: {affected} rows changed in one transaction."
@@ -169,6 +187,8 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
         })
     };
 
+    let on_commit = commit_with(false).reform(|_: MouseEvent| ());
+    let commit_as_identity = commit_with(true);
     let on_discard = {
         let (on_action, conflicts, error) = (props.on_action.clone(), conflicts.clone(), error.clone());
         Callback::from(move |_: MouseEvent| {
@@ -307,6 +327,27 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
             }
             if let Some(message) = &*result {
                 <span id="commit-result" class="commit-result">{ message }</span>
+            }
+            if *dry_run && count > 0 {
+                <button id="commit-changes-as-identity" class="button small danger" disabled={*busy}
+                    title="Apply them again as the impersonated identity and commit, after confirming it is you"
+                    onclick={ let c = committing_as_identity.clone(); Callback::from(move |_: MouseEvent| c.set(true)) }>
+                    { "Commit as this identity…" }
+                </button>
+            }
+            if *committing_as_identity {
+                <StepUpDialog profile_id={props.instance_id.clone()} purpose={COMMIT_AS_IDENTITY}
+                    on_confirmed={{
+                        let (committing_as_identity, commit) = (committing_as_identity.clone(), commit_as_identity.clone());
+                        Callback::from(move |_| {
+                            committing_as_identity.set(false);
+                            commit.emit(());
+                        })
+                    }}
+                    on_cancel={{
+                        let committing_as_identity = committing_as_identity.clone();
+                        Callback::from(move |_| committing_as_identity.set(false))
+                    }} />
             }
             if let Some(rejection) = &props.staging.rejection {
                 <div id="commit-error" class="commit-error" role="alert" data-column={rejection.column.clone().unwrap_or_default()}>

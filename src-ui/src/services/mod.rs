@@ -1,5 +1,6 @@
 //! The UI's only door to the backend: one async function per IPC command.
 
+mod impersonation;
 mod ipc;
 pub mod query_history;
 pub mod saved_views;
@@ -18,6 +19,11 @@ use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
 };
 use serde::Serialize;
+
+pub use impersonation::{
+    active_impersonation, commit_changes_as_identity, commit_statement_as_identity, rls_insight,
+    search_app_users, start_impersonation, stop_impersonation,
+};
 
 #[derive(Serialize)]
 struct ProfileArgs<'a> {

@@ -1,6 +1,8 @@
 //! Profiles, the connected instances, and which view the window shows.
 
-use fluxdesk_types::{ApiError, ConnectionInfo, ErrorCode, LaunchState, ProfileEntry};
+use fluxdesk_types::{
+    ActiveImpersonation, ApiError, AppUserMatch, ConnectionInfo, ErrorCode, LaunchState, ProfileEntry,
+};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -38,6 +40,10 @@ pub struct Session {
     pub launch_error: Option<ApiError>,
     /// Why the OS keyring cannot be used, if it cannot.
     pub keyring_error: Option<ApiError>,
+    /// Impersonations in force, by profile id.
+    pub impersonations: BTreeMap<String, ActiveImpersonation>,
+    /// The impersonation switcher, open for an instance, maybe with a user chosen.
+    pub switcher: Option<(String, Option<AppUserMatch>)>,
 }
 
 /// Things that happen to a session.
@@ -65,6 +71,12 @@ pub enum SessionAction {
     Disconnected(String),
     /// Show another view.
     Show(View),
+    /// An impersonation started (`Some`) or ended (`None`) on an instance.
+    Impersonating(String, Option<ActiveImpersonation>),
+    /// Open the impersonation switcher for an instance, maybe with a user chosen.
+    OpenSwitcher(String, Option<AppUserMatch>),
+    /// Close the switcher.
+    CloseSwitcher,
 }
 
 impl Session {
@@ -94,6 +106,13 @@ impl Reducible for Session {
     type Action = SessionAction;
 
     fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
+        // The gate reports the impersonation every few seconds: returning the
+        // same state then re-renders nothing.
+        if let SessionAction::Impersonating(id, acting) = &action
+            && self.impersonations.get(id) == acting.as_ref()
+        {
+            return self;
+        }
         let mut next = Rc::unwrap_or_clone(self);
         match action {
             SessionAction::Launched(launch) => {
@@ -151,6 +170,11 @@ impl Reducible for Session {
             SessionAction::Disconnected(id) => {
                 next.mark_connected(&id, false);
                 next.connections.remove(&id);
+                // Disconnecting signs out, which ends the impersonation.
+                next.impersonations.remove(&id);
+                if next.switcher.as_ref().is_some_and(|(open, _)| *open == id) {
+                    next.switcher = None;
+                }
                 if next.view == View::Instance(id) {
                     next.view = match next.connections.keys().next() {
                         Some(other) => View::Instance(other.clone()),
@@ -159,6 +183,15 @@ impl Reducible for Session {
                 }
             }
             SessionAction::Show(view) => next.view = view,
+            SessionAction::Impersonating(id, Some(acting)) => {
+                next.impersonations.insert(id, acting);
+                next.switcher = None;
+            }
+            SessionAction::Impersonating(id, None) => {
+                next.impersonations.remove(&id);
+            }
+            SessionAction::OpenSwitcher(id, user) => next.switcher = Some((id, user)),
+            SessionAction::CloseSwitcher => next.switcher = None,
         }
         Rc::new(next)
     }
@@ -257,6 +290,29 @@ mod tests {
             .reduce(SessionAction::ConnectFailed("b".into(), refused.clone()));
         assert_eq!(session.password_prompt, None);
         assert_eq!(session.failure, Some(("b".into(), refused)));
+    }
+
+    #[test]
+    fn an_impersonation_closes_the_switcher_and_ends_with_its_connection() {
+        let acting = ActiveImpersonation {
+            session_id: "s1".into(),
+            kind: "user".into(),
+            user_id: Some("u1".into()),
+            email: "bob@example.com".into(),
+            app_role: "user".into(),
+            database_role: "authenticated".into(),
+            reason: "ticket".into(),
+            started_at: "2026-11-24T09:00:00Z".into(),
+        };
+        let session = launched()
+            .reduce(SessionAction::Connected(info("a")))
+            .reduce(SessionAction::OpenSwitcher("a".into(), None));
+        assert_eq!(session.switcher, Some(("a".to_owned(), None)));
+        let session = session.reduce(SessionAction::Impersonating("a".into(), Some(acting.clone())));
+        assert_eq!(session.switcher, None);
+        assert_eq!(session.impersonations.get("a"), Some(&acting));
+        let session = session.reduce(SessionAction::Disconnected("a".into()));
+        assert!(session.impersonations.is_empty(), "disconnecting ends it");
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl Console {
         self.desk.clock.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         self.clock().now()
     }
 
@@ -167,7 +167,7 @@ impl Console {
         Ok(policy)
     }
 
-    fn audit_context(&self, id: &str, admin: Option<&SignedInAdmin>) -> CoreResult<AuditContext> {
+    pub(super) fn audit_context(&self, id: &str, admin: Option<&SignedInAdmin>) -> CoreResult<AuditContext> {
         let profile = self.profile(id)?;
         Ok(AuditContext {
             admin_id: admin.map(|a| a.admin_id),
@@ -185,7 +185,7 @@ impl Console {
         })
     }
 
-    fn dashboard_instance(&self, id: &str) -> CoreResult<Arc<Instance>> {
+    pub(super) fn dashboard_instance(&self, id: &str) -> CoreResult<Arc<Instance>> {
         let instance = self.instance(id)?;
         if let Some(reason) = not_dashboard(instance.info().layout) {
             return Err(CoreError::InvalidInput(reason));
@@ -364,6 +364,8 @@ impl Console {
 
     /// Makes `admin` this instance's desktop session, ending any earlier one.
     async fn adopt(&self, id: &str, admin: SignedInAdmin, reason: &str) {
+        // An impersonation belongs to the admin who started it.
+        self.end_impersonation(id, reason).await;
         let now = self.now();
         let previous = lock(&self.desk.sessions).insert(
             id.to_owned(),
@@ -396,6 +398,7 @@ impl Console {
         let access = AdminAccess::new(instance.pool(), clock.as_ref(), self.audit_context(id, None)?);
         let admin = access.resume(token, self.session_policy()).await?;
         let session = admin.session.clone();
+        self.end_impersonation(id, "another session resumed").await;
         let now = self.now();
         lock(&self.desk.sessions).insert(id.to_owned(), DesktopSession::starting(admin, now, None));
         Ok(session)
@@ -448,6 +451,13 @@ impl Console {
         Ok(resumed)
     }
 
+    /// The admin signed in to `id`, locked or not.
+    pub(super) fn signed_in_admin(&self, id: &str) -> Option<Arc<SignedInAdmin>> {
+        lock(&self.desk.sessions)
+            .get(id)
+            .map(|session| session.admin.clone())
+    }
+
     /// Instances with a signed-in admin in this console.
     pub(super) fn signed_in_instances(&self) -> Vec<String> {
         lock(&self.desk.sessions).keys().cloned().collect()
@@ -455,6 +465,7 @@ impl Console {
 
     /// Signs out: deletes the session row. Signed out already is fine.
     pub async fn sign_out(&self, id: &str) -> CoreResult<()> {
+        self.end_impersonation(id, "signed out").await;
         let Some(session) = lock(&self.desk.sessions).remove(id) else {
             return Ok(());
         };
@@ -483,7 +494,7 @@ impl Console {
     }
 
     /// The signed-in, unlocked admin of `id`, counting this call as activity.
-    fn require_admin(&self, id: &str) -> CoreResult<(Arc<SignedInAdmin>, AuditContext)> {
+    pub(super) fn require_admin(&self, id: &str) -> CoreResult<(Arc<SignedInAdmin>, AuditContext)> {
         let now = self.now();
         let policy = self.session_policy();
         let admin = {
