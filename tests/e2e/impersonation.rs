@@ -1,0 +1,188 @@
+//! Impersonation end to end, in the real window: act as a demo user from the
+//! header's switcher, open their table and see only their rows, check what
+//! RLS explains, try a write (a dry run), stop and see every row again; then
+//! "View as this user" from a user's row, which asks for a step-up.
+
+use e2e_support::{DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, sign_in};
+use fantoccini::{Client, Locator};
+use fluxdesk_sandbox::{Seed, fresh_database, shared_cluster};
+use std::time::Duration;
+
+const PATIENCE: Duration = Duration::from_secs(30);
+const BOB: &str = "a0000000-0000-4000-8000-000000000002";
+
+async fn status(client: &Client, attribute: &str) -> String {
+    let status = element(client, "#grid-status", PATIENCE).await;
+    status.attr(attribute).await.unwrap().unwrap_or_default()
+}
+
+/// The `user_id` of every row the grid has rendered.
+async fn owners(client: &Client) -> Vec<String> {
+    let mut owners = Vec::new();
+    for cell in client
+        .find_all(Locator::Css(
+            ".grid-row .cell-slot[data-column='user_id'] .grid-cell",
+        ))
+        .await
+        .unwrap()
+    {
+        owners.push(cell.prop("textContent").await.unwrap().unwrap_or_default());
+    }
+    owners
+}
+
+/// Sets a field's value as typing would, firing `input`.
+async fn fill(client: &Client, css: &str, value: &str) {
+    element(client, css, PATIENCE).await;
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap();
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    element(client, css, PATIENCE)
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
+    let database = fresh_database(Seed::Demo);
+    let psql = |sql: &str| {
+        shared_cluster()
+            .psql(&database.name, sql)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let everyone: usize = psql("SELECT count(*) FROM public.todos").parse().unwrap();
+    let bobs: usize = psql(&format!(
+        "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}'"
+    ))
+    .parse()
+    .unwrap();
+    assert!(bobs > 0 && bobs < everyone);
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E impersonation"])
+        .await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
+    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
+    eventually("every owner's todos", PATIENCE, || async {
+        let owners = owners(&client).await;
+        (owners.len() > 20 && owners.iter().any(|o| o != BOB)).then_some(())
+    })
+    .await;
+    assert!(client.find(Locator::Css("#impersonation-banner")).await.is_err());
+
+    // The switcher searches app users on the server; a reason is required.
+    click(&client, "#impersonate-open", PATIENCE).await;
+    fill(&client, "#impersonate-search", "bob@").await;
+    click(
+        &client,
+        ".impersonate-result[data-email='bob@example.com']",
+        PATIENCE,
+    )
+    .await;
+    click(&client, "#impersonate-start", PATIENCE).await;
+    let refused = text(&client, "#impersonation-switcher .error-banner").await;
+    assert!(refused.contains("reason"), "{refused}");
+    fill(&client, "#impersonate-reason", "E2E: bob cannot see his todos").await;
+    click(&client, "#impersonate-start", PATIENCE).await;
+
+    // The banner says who, as which role, and why; the grid reads again as bob.
+    let who = text(&client, "#impersonation-banner").await;
+    assert!(
+        who.contains("bob@example.com") && who.contains("authenticated"),
+        "{who}"
+    );
+    assert!(
+        text(&client, "#impersonation-reason")
+            .await
+            .contains("bob cannot see his todos")
+    );
+    eventually("only bob's todos", PATIENCE, || async {
+        let owners = owners(&client).await;
+        let loaded: usize = status(&client, "data-loaded-rows").await.parse().unwrap_or(0);
+        (loaded == bobs && owners.len() == bobs && owners.iter().all(|o| o == BOB)).then_some(())
+    })
+    .await;
+
+    // RLS insight: admin sees all, bob his own, and the policies that say why.
+    click(&client, "#rls-insight-open", PATIENCE).await;
+    eventually("the counts", PATIENCE, || async {
+        let admin = text(&client, "#rls-admin-rows").await;
+        let identity = text(&client, "#rls-identity-rows").await;
+        (admin == everyone.to_string() && identity == bobs.to_string()).then_some(())
+    })
+    .await;
+    element(
+        &client,
+        ".policy.applies[data-policy='todos_owner_all']",
+        PATIENCE,
+    )
+    .await;
+    let policy = text(&client, ".policy[data-policy='todos_owner_all']").await;
+    assert!(policy.contains("auth.uid()"), "{policy}");
+    save_screenshot(&client, "impersonation-insight").await;
+
+    // A write from the SQL tab is a dry run: it reports bob's rows, changes nothing.
+    let before = psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t");
+    click(&client, "#tab-sql", PATIENCE).await;
+    fill(&client, "#sql-input", "UPDATE public.todos SET done = NOT done").await;
+    click(&client, "#run-sql", PATIENCE).await;
+    let rows = text(&client, "#dry-run-rows strong").await;
+    assert_eq!(rows, bobs.to_string());
+    element(&client, "#commit-as-identity", PATIENCE).await;
+    assert_eq!(
+        psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t"),
+        before
+    );
+    click(&client, "#tab-data", PATIENCE).await;
+
+    // Stop: the banner goes and every row is back.
+    click(&client, "#impersonation-stop", PATIENCE).await;
+    eventually("the banner gone and every owner back", PATIENCE, || async {
+        let gone = client.find(Locator::Css("#impersonation-banner")).await.is_err();
+        let owners = owners(&client).await;
+        (gone && owners.len() > bobs && owners.iter().any(|o| o != BOB)).then_some(())
+    })
+    .await;
+    assert_eq!(
+        psql(
+            "SELECT string_agg(impersonation_type || ':' || target_user_id || ':' || is_active::text || ':' || (ended_at IS NOT NULL)::text, ',') \
+             FROM auth.impersonation_sessions WHERE user_agent LIKE 'Fluxdesk %'"
+        ),
+        format!("user:{BOB}:false:true")
+    );
+
+    // "View as this user" from an auth.users row; this start needs a step-up.
+    click(&client, ".schema-node[data-schema='auth']", PATIENCE).await;
+    click(&client, ".table-node[data-table='auth.users']", PATIENCE).await;
+    click(&client, ".grid-row[data-row-index='0'] .open-row", PATIENCE).await;
+    click(&client, "#view-as-user", PATIENCE).await;
+    let chosen = text(&client, "#impersonate-choice").await;
+    assert!(chosen.starts_with("Act as "), "{chosen}");
+    fill(&client, "#impersonate-reason", "E2E: from the row").await;
+    click(&client, "#impersonate-start", PATIENCE).await;
+    fill(&client, "#step-up-secret", DEMO_ADMIN.1).await;
+    click(&client, "#step-up-confirm", PATIENCE).await;
+    let who = text(&client, "#impersonation-email").await;
+    assert!(chosen.contains(&who), "{chosen} names {who}");
+    assert_eq!(
+        psql(
+            "SELECT count(*) FROM auth.impersonation_sessions WHERE is_active AND user_agent LIKE 'Fluxdesk %'"
+        ),
+        "1"
+    );
+    client.close().await.unwrap();
+}
