@@ -135,9 +135,10 @@ pub async fn run_statement(
     profile_id: String,
     sql: String,
     run_id: Option<String>,
+    acting_as: Option<String>,
 ) -> Reply<StatementOutcome> {
     Ok(console
-        .run_cancellable(&profile_id, &sql, run_id.as_deref())
+        .run_cancellable(&profile_id, &sql, run_id.as_deref(), acting_as.as_deref())
         .await?)
 }
 
@@ -187,8 +188,11 @@ pub async fn commit_changes(
     console: State<'_, Console>,
     profile_id: String,
     changes: ChangeSet,
+    acting_as: Option<String>,
 ) -> Reply<ChangeOutcome> {
-    Ok(console.commit_changes(&profile_id, &changes).await?)
+    Ok(console
+        .commit_changes(&profile_id, &changes, acting_as.as_deref())
+        .await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -480,11 +484,11 @@ pub async fn stop_impersonation(console: State<'_, Console>, profile_id: String)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn active_impersonation(
+pub async fn active_impersonation(
     console: State<'_, Console>,
     profile_id: String,
 ) -> Reply<Option<ActiveImpersonation>> {
-    Ok(console.impersonation(&profile_id))
+    Ok(console.current_impersonation(&profile_id).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -502,9 +506,10 @@ pub async fn commit_statement_as_identity(
     profile_id: String,
     sql: String,
     run_id: Option<String>,
+    acting_as: String,
 ) -> Reply<StatementOutcome> {
     Ok(console
-        .run_committing_as_identity(&profile_id, &sql, run_id.as_deref())
+        .run_committing_as_identity(&profile_id, &sql, run_id.as_deref(), &acting_as)
         .await?)
 }
 
@@ -513,6 +518,9 @@ pub async fn commit_changes_as_identity(
     console: State<'_, Console>,
     profile_id: String,
     changes: ChangeSet,
+    acting_as: String,
 ) -> Reply<ChangeOutcome> {
-    Ok(console.commit_changes_as_identity(&profile_id, &changes).await?)
+    Ok(console
+        .commit_changes_as_identity(&profile_id, &changes, &acting_as)
+        .await?)
 }

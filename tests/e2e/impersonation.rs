@@ -16,17 +16,24 @@ async fn status(client: &Client, attribute: &str) -> String {
     status.attr(attribute).await.unwrap().unwrap_or_default()
 }
 
-/// The `user_id` of every row the grid has rendered.
+/// The `user_id` of every row the grid has rendered; empty while the grid
+/// re-renders under us (callers ask again).
 async fn owners(client: &Client) -> Vec<String> {
-    let mut owners = Vec::new();
-    for cell in client
+    let Ok(cells) = client
         .find_all(Locator::Css(
             ".grid-row .cell-slot[data-column='user_id'] .grid-cell",
         ))
         .await
-        .unwrap()
-    {
-        owners.push(cell.prop("textContent").await.unwrap().unwrap_or_default());
+    else {
+        return Vec::new();
+    };
+    let mut owners = Vec::new();
+    for cell in cells {
+        match cell.prop("textContent").await {
+            Ok(text) => owners.push(text.unwrap_or_default()),
+            // A cell replaced by a re-render since it was found.
+            Err(_) => return Vec::new(),
+        }
     }
     owners
 }
@@ -44,13 +51,17 @@ async fn fill(client: &Client, css: &str, value: &str) {
         .unwrap();
 }
 
+/// The text of `css`, once it is there (asked again if a re-render replaced it).
 async fn text(client: &Client, css: &str) -> String {
-    element(client, css, PATIENCE)
-        .await
-        .prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default()
+    eventually(css, PATIENCE, || async {
+        let found = client.find(Locator::Css(css)).await.ok()?;
+        found
+            .prop("textContent")
+            .await
+            .ok()
+            .map(Option::unwrap_or_default)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

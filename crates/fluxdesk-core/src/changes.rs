@@ -14,6 +14,7 @@
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
+use crate::impersonation::ImpersonatedWrite;
 use crate::instance::Instance;
 use crate::rows::{
     Column, Keyset, RELATION_ALIAS, column_infos, decode_cells, describe_relation, key_condition, keyset_for,
@@ -56,7 +57,7 @@ pub async fn review(instance: &Instance, changes: &ChangeSet) -> CoreResult<Vec<
 
 /// Applies a change set in one transaction under `protection`. While an
 /// impersonation is in force it runs as that identity and is rolled back (a
-/// dry run) unless `commit_impersonated`, which the caller grants only
+/// dry run) unless `impersonated.commit`, which the caller grants only
 /// after an explicit confirmation and a step-up.
 pub async fn apply(
     instance: &Instance,
@@ -65,7 +66,7 @@ pub async fn apply(
     changes: &ChangeSet,
     pending: &PendingWrites,
     audit: Option<&AuditContext>,
-    commit_impersonated: bool,
+    impersonated: ImpersonatedWrite,
 ) -> CoreResult<ChangeOutcome> {
     if pending.holds_instance(instance_id) {
         return Err(CoreError::InvalidInput(
@@ -76,6 +77,7 @@ pub async fn apply(
     let planned = plan(&changes.table, &columns, &keyset, changes)?;
 
     let (mut transaction, acting) = instance.begin_data().await?;
+    impersonated.check(acting.as_deref())?;
     let explained = |error: sqlx::Error| match &acting {
         Some(acting) => acting.explain(error.into()),
         None => error.into(),
@@ -102,7 +104,33 @@ pub async fn apply(
         for value in &key.0 {
             query = query.bind(value);
         }
-        let row = query.fetch_optional(&mut *transaction).await.map_err(explained)?;
+        let row = match (query.fetch_optional(&mut *transaction).await, &acting) {
+            (Ok(row), _) => row,
+            (Err(error), Some(acting))
+                if error.as_database_error().and_then(|e| e.code()).as_deref() == Some("42501") =>
+            {
+                // Locking needs UPDATE: the identity's refusal, for that change.
+                transaction.rollback().await?;
+                return Ok(ChangeOutcome::Rejected {
+                    change: step.change,
+                    column: None,
+                    message: acting.explain(error.into()).to_string(),
+                });
+            }
+            (Err(error), _) => return Err(explained(error)),
+        };
+        if let (None, Some(acting)) = (&row, &acting) {
+            // RLS hides the row from the identity: it could not change it either.
+            transaction.rollback().await?;
+            return Ok(ChangeOutcome::Rejected {
+                change: step.change,
+                column: None,
+                message: format!(
+                    "{} cannot see this row (no USING expression of the table's policies lets it), so it cannot change or delete it either.",
+                    acting.who()
+                ),
+            });
+        }
         match row {
             None => conflicts.push(Conflict {
                 change: step.change,
@@ -181,13 +209,18 @@ pub async fn apply(
     }
 
     if let Some(acting) = &acting {
-        if !commit_impersonated {
+        // Deferred constraints and triggers answer too, as the identity.
+        if let Err(error) = transaction.execute("SET CONSTRAINTS ALL IMMEDIATE").await {
+            transaction.rollback().await?;
+            return Err(explained(error));
+        }
+        if !impersonated.commit {
             transaction.rollback().await?;
             return Ok(ChangeOutcome::DryRun { affected });
         }
         // Confirmed as the identity: the audit trail is written as the login
         // role, in the same transaction, each event naming the impersonation.
-        transaction.execute("RESET ROLE").await?;
+        crate::impersonation::leave_before_commit(&mut transaction).await?;
         for event in &mut events {
             event.details["impersonation"] = acting.audit_tag();
         }

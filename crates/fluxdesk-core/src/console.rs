@@ -9,6 +9,7 @@ use crate::diagnosis::{self, diagnose_with, diagnosis_of_error};
 use crate::error::{CoreError, CoreResult};
 use crate::export;
 use crate::fleet::Fleet;
+use crate::impersonation::ImpersonatedWrite;
 use crate::instance::Instance;
 use crate::keyring::Keyring;
 use crate::profiles::{ProfileBook, ProfileStorage, profile_from_url, validate};
@@ -491,7 +492,9 @@ impl Console {
     /// identity while one is in force; opening a table as it is audited).
     pub async fn rows(&self, id: &str, request: &RowsRequest) -> CoreResult<RowPage> {
         let audit = self.gate_data(id).await?;
-        let page = rows::fetch_page(&*self.instance(id)?, request).await;
+        let instance = self.instance(id)?;
+        let acting = instance.impersonation();
+        let page = rows::fetch_page(&instance, request).await;
         let opened = request.after.is_none() && request.before.is_none() && request.position.is_none();
         if opened {
             let columns: Vec<&str> = request
@@ -508,6 +511,7 @@ impl Console {
             });
             self.audit_impersonated(
                 id,
+                acting.as_deref(),
                 audit.as_ref(),
                 "impersonation.read",
                 details,
@@ -520,8 +524,22 @@ impl Console {
 
     /// One row with every value whole, by the key its page gave.
     pub async fn row(&self, id: &str, table: &TableRef, key: &KeysetCursor) -> CoreResult<RowDetail> {
-        self.gate_data(id).await?;
-        rows::fetch_row(&*self.instance(id)?, table, key).await
+        let audit = self.gate_data(id).await?;
+        let instance = self.instance(id)?;
+        let acting = instance.impersonation();
+        let row = rows::fetch_row(&instance, table, key).await;
+        let details = serde_json::json!({ "table": table.to_string(), "read": "row", "key": key.0 });
+        let failure = row.as_ref().err();
+        self.audit_impersonated(
+            id,
+            acting.as_deref(),
+            audit.as_ref(),
+            "impersonation.read",
+            details,
+            failure,
+        )
+        .await?;
+        row
     }
 
     /// Changes to a realtime-enabled table heard since `since` (`None`: start).
@@ -537,50 +555,85 @@ impl Console {
 
     /// The exact row count of a table or view (reads it all; on request only).
     pub async fn exact_count(&self, id: &str, table: &TableRef) -> CoreResult<i64> {
-        self.gate_data(id).await?;
-        rows::exact_count(&*self.instance(id)?, table).await
+        let audit = self.gate_data(id).await?;
+        let instance = self.instance(id)?;
+        let acting = instance.impersonation();
+        let count = rows::exact_count(&instance, table).await;
+        let details = serde_json::json!({ "table": table.to_string(), "read": "exact count" });
+        let failure = count.as_ref().err();
+        self.audit_impersonated(
+            id,
+            acting.as_deref(),
+            audit.as_ref(),
+            "impersonation.read",
+            details,
+            failure,
+        )
+        .await?;
+        count
     }
 
     /// The plan of one statement; with `analyze` it runs, rolled back.
     pub async fn explain(&self, id: &str, sql: &str, analyze: bool) -> CoreResult<String> {
-        self.gate_data(id).await?;
+        let audit = self.gate_data(id).await?;
         let protection = self.profile(id)?.protection;
-        statement::explain(&*self.instance(id)?, protection, sql, analyze).await
+        let instance = self.instance(id)?;
+        let acting = instance.impersonation();
+        let plan = statement::explain(&instance, protection, sql, analyze).await;
+        let mut details = statement::recorded_sql(sql);
+        details["ran_as"] = serde_json::json!(if analyze {
+            "explain analyze (rolled back)"
+        } else {
+            "explain"
+        });
+        let failure = plan.as_ref().err();
+        self.audit_impersonated(
+            id,
+            acting.as_deref(),
+            audit.as_ref(),
+            "impersonation.statement",
+            details,
+            failure,
+        )
+        .await?;
+        plan
     }
 
     /// Runs one statement, or a script of several in one transaction, under
     /// the profile's protection; a write is audited when an admin is signed in.
     pub async fn run_statement(&self, id: &str, sql: &str) -> CoreResult<StatementOutcome> {
-        self.run_cancellable(id, sql, None).await
+        self.run_cancellable(id, sql, None, None).await
     }
 
     /// As [`Console::run_statement`], cancellable by `run_id` with
-    /// [`Console::cancel_query`] while it runs.
+    /// [`Console::cancel_query`] while it runs. `acting_as` is the
+    /// impersonation session the caller shows as in force (the window's
+    /// banner): if another one, or none, is in force, nothing runs.
     pub async fn run_cancellable(
         &self,
         id: &str,
         sql: &str,
         run_id: Option<&str>,
+        acting_as: Option<&str>,
     ) -> CoreResult<StatementOutcome> {
-        self.run_with(id, sql, run_id, false).await
+        let impersonated = ImpersonatedWrite {
+            expected: acting_as.map(impersonating::session_id).transpose()?,
+            commit: false,
+        };
+        self.run_with(id, sql, run_id, impersonated).await
     }
 
-    /// Runs `sql` as the impersonated identity and commits its writes: after
-    /// an explicit confirmation, and only with a fresh step-up.
+    /// Runs `sql` as the impersonated identity `acting_as` and commits its
+    /// writes: after an explicit confirmation, and only with a fresh step-up.
     pub async fn run_committing_as_identity(
         &self,
         id: &str,
         sql: &str,
         run_id: Option<&str>,
+        acting_as: &str,
     ) -> CoreResult<StatementOutcome> {
-        if self.impersonation(id).is_none() {
-            return Err(CoreError::InvalidInput(
-                "No impersonation is in force; run the statement as usual.".to_owned(),
-            ));
-        }
-        self.gate_data(id).await?;
-        self.consume_step_up(id, impersonating::COMMIT_PURPOSE)?;
-        self.run_with(id, sql, run_id, true).await
+        let impersonated = self.confirm_commit_as_identity(id, acting_as).await?;
+        self.run_with(id, sql, run_id, impersonated).await
     }
 
     async fn run_with(
@@ -588,10 +641,11 @@ impl Console {
         id: &str,
         sql: &str,
         run_id: Option<&str>,
-        commit_impersonated: bool,
+        impersonated: ImpersonatedWrite,
     ) -> CoreResult<StatementOutcome> {
         let audit = self.gate_data(id).await?;
         let protection = self.profile(id)?.protection;
+        let acting = self.instance(id)?.impersonation();
         let outcome = statement::run(
             &*self.instance(id)?,
             id,
@@ -601,7 +655,7 @@ impl Console {
                 pending: &self.pending,
                 audit: audit.as_ref(),
                 running: run_id.map(|run_id| (&self.running, run_id)),
-                commit_impersonated,
+                impersonated,
             },
         )
         .await;
@@ -619,6 +673,7 @@ impl Console {
             details["rows_affected"] = serde_json::json!(rows);
             self.audit_impersonated(
                 id,
+                acting.as_deref(),
                 audit.as_ref(),
                 "impersonation.statement",
                 details,
@@ -685,35 +740,42 @@ impl Console {
 
     /// Applies staged changes in one transaction under the profile's
     /// protection; each change is audited when an admin is signed in.
-    pub async fn commit_changes(&self, id: &str, changes: &ChangeSet) -> CoreResult<ChangeOutcome> {
-        self.apply_changes(id, changes, false).await
+    /// While an impersonation is in force they run as it and are a dry run;
+    /// `acting_as` is the one the caller shows (see [`Console::run_cancellable`]).
+    pub async fn commit_changes(
+        &self,
+        id: &str,
+        changes: &ChangeSet,
+        acting_as: Option<&str>,
+    ) -> CoreResult<ChangeOutcome> {
+        let impersonated = ImpersonatedWrite {
+            expected: acting_as.map(impersonating::session_id).transpose()?,
+            commit: false,
+        };
+        self.apply_changes(id, changes, impersonated).await
     }
 
-    /// Applies staged changes as the impersonated identity and commits them:
-    /// after an explicit confirmation, and only with a fresh step-up.
+    /// Applies staged changes as the impersonated identity `acting_as` and
+    /// commits them: after an explicit confirmation, and only with a fresh step-up.
     pub async fn commit_changes_as_identity(
         &self,
         id: &str,
         changes: &ChangeSet,
+        acting_as: &str,
     ) -> CoreResult<ChangeOutcome> {
-        if self.impersonation(id).is_none() {
-            return Err(CoreError::InvalidInput(
-                "No impersonation is in force; commit the changes as usual.".to_owned(),
-            ));
-        }
-        self.gate_data(id).await?;
-        self.consume_step_up(id, impersonating::COMMIT_PURPOSE)?;
-        self.apply_changes(id, changes, true).await
+        let impersonated = self.confirm_commit_as_identity(id, acting_as).await?;
+        self.apply_changes(id, changes, impersonated).await
     }
 
     async fn apply_changes(
         &self,
         id: &str,
         changes: &ChangeSet,
-        commit_impersonated: bool,
+        impersonated: ImpersonatedWrite,
     ) -> CoreResult<ChangeOutcome> {
         let audit = self.gate_data(id).await?;
         let protection = self.profile(id)?.protection;
+        let acting = self.instance(id)?.impersonation();
         let outcome = changes::apply(
             &*self.instance(id)?,
             id,
@@ -721,7 +783,7 @@ impl Console {
             changes,
             &self.pending,
             audit.as_ref(),
-            commit_impersonated,
+            impersonated,
         )
         .await;
         let ran_as = match &outcome {
@@ -742,6 +804,7 @@ impl Console {
             });
             self.audit_impersonated(
                 id,
+                acting.as_deref(),
                 audit.as_ref(),
                 "impersonation.changes",
                 details,

@@ -59,6 +59,11 @@ pub async fn export(
             let statements = split_statements(sql);
             match statements.as_slice() {
                 [] => return Err(CoreError::InvalidInput("There is no query to export.".to_owned())),
+                [one] if instance.impersonation().is_some() && crate::impersonation::leaves_identity(one) => {
+                    return Err(CoreError::InvalidInput(
+                        "While impersonating, an exported query may not change the role or the request settings (set_config and the like).".to_owned(),
+                    ));
+                }
                 [one] if !is_transaction_control(one) => (one.clone(), None),
                 _ => {
                     return Err(CoreError::InvalidInput(

@@ -148,7 +148,7 @@ pub async fn search_users(pool: &PgPool, text: &str, limit: u32) -> CoreResult<V
         "SELECT id, email, role FROM auth.users \
          WHERE ($1::uuid IS NOT NULL AND id = $1) \
             OR ($1::uuid IS NULL AND strpos(lower(email), lower($2)) > 0) \
-         ORDER BY email LIMIT $3",
+         ORDER BY lower(email) = lower($2) DESC, email LIMIT $3",
     )
     .bind(exact_id)
     .bind(text)
@@ -450,19 +450,23 @@ pub async fn rls_insight(
         Vec<String>,
         Option<String>,
         Option<String>,
+        bool,
     );
     let policies: Vec<PolicySummary> = sqlx::query_as::<_, PolicyRow>(
-        "SELECT policyname::text, cmd, permissive, roles::text[], qual, with_check \
+        "SELECT policyname::text, cmd, permissive, roles::text[], qual, with_check, \
+                EXISTS (SELECT 1 FROM unnest(roles) AS r(name) \
+                        WHERE CASE WHEN r.name = 'public' THEN true ELSE pg_has_role($3, r.name, 'MEMBER') END) \
          FROM pg_policies WHERE schemaname = $1 AND tablename = $2 ORDER BY policyname",
     )
     .bind(&table.schema)
     .bind(&table.name)
+    .bind(role)
     .fetch_all(instance.pool())
     .await?
     .into_iter()
     .map(
-        |(name, command, permissive, roles, using, with_check)| PolicySummary {
-            applies: roles.iter().any(|r| r == "public" || r == role),
+        |(name, command, permissive, roles, using, with_check, applies)| PolicySummary {
+            applies,
             name,
             command,
             permissive: permissive == "PERMISSIVE",
@@ -492,7 +496,7 @@ pub async fn rls_insight(
     let who = impersonation.who();
     let reading_policies = policies
         .iter()
-        .filter(|p| p.applies && (p.command == "ALL" || p.command == "SELECT"))
+        .filter(|p| p.applies && p.permissive && (p.command == "ALL" || p.command == "SELECT"))
         .count();
     let explanation = if !select {
         format!(
@@ -504,7 +508,7 @@ pub async fn rls_insight(
         format!("Row level security is off on {table}: {who} sees every row, as anyone with SELECT does.")
     } else if reading_policies == 0 {
         format!(
-            "Row level security is on and no SELECT policy applies to {role}, so {who} sees no rows at all."
+            "Row level security is on and no permissive SELECT policy applies to {role}, so {who} sees no rows at all."
         )
     } else {
         format!(
@@ -528,6 +532,104 @@ pub async fn rls_insight(
         policies,
         explanation,
     })
+}
+
+/// What a caller asks of a run while an impersonation may be in force.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImpersonatedWrite {
+    /// The impersonation the caller believes is in force (the window's
+    /// view). If another one (or none) is in force when the run begins,
+    /// nothing runs: a dry run meant for bob must never commit as the admin.
+    pub expected: Option<Uuid>,
+    /// Commit writes instead of rolling them back; granted only after an
+    /// explicit confirmation and a step-up.
+    pub commit: bool,
+}
+
+impl ImpersonatedWrite {
+    /// Refuses a run whose transaction does not act as the caller expects.
+    pub fn check(&self, acting: Option<&Impersonation>) -> CoreResult<()> {
+        let running = acting.map(|acting| acting.session_id);
+        if self.expected.is_some() && running != self.expected {
+            return Err(CoreError::InvalidInput(
+                "The impersonation changed (stopped or switched) while this was on its way, so nothing ran. Check the banner and run it again.".to_owned(),
+            ));
+        }
+        if self.commit && running.is_none() {
+            return Err(CoreError::InvalidInput(
+                "No impersonation is in force any more, so nothing was committed as one.".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether a statement would leave the identity it runs as: `SET ROLE`,
+/// `SET SESSION AUTHORIZATION`, a custom setting (claims, tenant),
+/// `RESET`, `DO` blocks, or a `set_config` call anywhere. PostgreSQL checks
+/// SET ROLE against the login role, so the transaction alone cannot stop
+/// these; judged by tokens, so comments and quoting hide nothing.
+pub fn leaves_identity(statement: &str) -> bool {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, statement).tokenize() else {
+        // Unreadable text is refused rather than guessed at.
+        return true;
+    };
+    let significant: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let word = |index: usize| match significant.get(index) {
+        Some(Token::Word(word)) => word.value.to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    if significant
+        .iter()
+        .any(|t| matches!(t, Token::Word(word) if word.value.eq_ignore_ascii_case("set_config")))
+    {
+        return true;
+    }
+    match word(0).as_str() {
+        "reset" | "do" => true,
+        "set" => {
+            let start = if matches!(word(1).as_str(), "local" | "session") {
+                2
+            } else {
+                1
+            };
+            let setting = word(start);
+            // A dotted name is a custom setting, where the claims live.
+            let dotted = matches!(significant.get(start + 1), Some(Token::Period));
+            matches!(setting.as_str(), "role" | "session" | "authorization")
+                || dotted
+                || setting.contains('.')
+        }
+        _ => false,
+    }
+}
+
+/// Before a commit as the identity: deferred checks run as it, then the
+/// transaction goes back to the login role and the connection's defaults,
+/// so nothing a statement set at session level outlives the commit.
+pub(crate) async fn leave_before_commit(connection: &mut PgConnection) -> CoreResult<()> {
+    connection.execute("SET CONSTRAINTS ALL IMMEDIATE").await?;
+    connection.execute("RESET ROLE").await?;
+    connection.execute("RESET ALL").await?;
+    Ok(())
+}
+
+/// Whether an impersonation's row is still active.
+pub async fn still_active(pool: &PgPool, session_id: Uuid) -> CoreResult<bool> {
+    let mut transaction = pool.begin().await?;
+    act_as(&mut transaction, "service_role", None).await?;
+    let active: Option<Option<bool>> =
+        sqlx::query_scalar("SELECT is_active FROM auth.impersonation_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_optional(&mut *transaction)
+            .await?;
+    transaction.rollback().await?;
+    Ok(active.flatten().unwrap_or(false))
 }
 
 /// The user agent recorded with each impersonation.
@@ -582,6 +684,35 @@ mod tests {
             user_metadata: json!({"name": "A"}),
             app_metadata: json!({"plan": "pro"}),
         }))
+    }
+
+    #[test]
+    fn statements_that_would_leave_the_identity_are_recognised_however_written() {
+        for leaving in [
+            "RESET ROLE",
+            "reset all",
+            "SET ROLE postgres",
+            "set local role service_role",
+            "SET SESSION AUTHORIZATION postgres",
+            "SET request.jwt.claims = '{}'",
+            "SET LOCAL \"request.jwt.claims\" TO '{}'",
+            "/* hi */ SET app.current_tenant_id = 'x'",
+            "SELECT set_config('role', session_user, true)",
+            "SELECT pg_catalog.\"set_config\"('request.jwt.claims', '{}', false)",
+            "SELECT 1; SELECT SET_CONFIG('a.b', 'c', false)",
+            "DO $$ BEGIN RESET ROLE; END $$",
+        ] {
+            assert!(leaves_identity(leaving), "{leaving}");
+        }
+        for staying in [
+            "SELECT * FROM todos WHERE title = 'set_config'",
+            "SET statement_timeout = '5s'",
+            "SET LOCAL search_path TO public",
+            "UPDATE todos SET done = true",
+            "SELECT current_setting('request.jwt.claims', true)",
+        ] {
+            assert!(!leaves_identity(staying), "{staying}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
+use crate::impersonation::{ImpersonatedWrite, leave_before_commit, leaves_identity};
 use crate::instance::Instance;
 use crate::rows::decode_cell;
 use fluxdesk_types::{
@@ -276,14 +277,13 @@ pub struct RunContext<'a> {
     pub audit: Option<&'a AuditContext>,
     /// Lets the caller cancel the run by id.
     pub running: Option<(&'a RunningQueries, &'a str)>,
-    /// While impersonating, commit a write instead of rolling it back; the
-    /// caller grants it only after an explicit confirmation and a step-up.
-    pub commit_impersonated: bool,
+    /// Which impersonation the caller expects, and whether its writes commit.
+    pub impersonated: ImpersonatedWrite,
 }
 
 /// Runs `sql` (one statement, or a script) on `instance` under `protection`.
 /// While an impersonation is in force every statement runs as its identity,
-/// and a write is a dry run unless `context.commit_impersonated`.
+/// and a write is a dry run unless `context.impersonated.commit`.
 pub async fn run(
     instance: &Instance,
     instance_id: &str,
@@ -295,7 +295,7 @@ pub async fn run(
         pending,
         audit,
         running,
-        commit_impersonated,
+        impersonated,
     } = context;
     let sql = sql.trim();
     if sql.is_empty() {
@@ -316,6 +316,15 @@ pub async fn run(
         ));
     }
     let (mut transaction, acting) = instance.begin_data().await?;
+    impersonated.check(acting.as_deref())?;
+    if let Some(acting) = &acting
+        && statements.iter().any(|s| leaves_identity(s))
+    {
+        return Err(CoreError::InvalidInput(format!(
+            "While acting as {}, a statement may not change the role or the request settings (SET ROLE, RESET, SET SESSION AUTHORIZATION, set_config, DO blocks): what it showed would no longer be what the identity sees. Stop impersonating to run it.",
+            acting.who()
+        )));
+    }
     let explained = |error: CoreError| match &acting {
         Some(acting) => acting.explain(error),
         None => error,
@@ -424,8 +433,13 @@ pub async fn run(
         .await?;
 
     if let Some(acting) = &acting {
-        return match (wrote, commit_impersonated) {
+        return match (wrote, impersonated.commit) {
             (true, false) => {
+                // Deferred constraints and triggers answer too, as the identity.
+                transaction
+                    .execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    .await
+                    .map_err(|error| explained(error.into()))?;
                 transaction.rollback().await?;
                 Ok(StatementOutcome::DryRun {
                     rows_affected,
@@ -436,7 +450,7 @@ pub async fn run(
             (wrote, _) => {
                 if wrote {
                     // The trail is written as the login role, in the same transaction.
-                    transaction.execute("RESET ROLE").await?;
+                    leave_before_commit(&mut transaction).await.map_err(explained)?;
                     if let Some(context) = audit {
                         let mut event = write_event(sql, rows_affected, true);
                         event.details["impersonation"] = acting.audit_tag();
@@ -678,6 +692,11 @@ pub async fn explain(
         ));
     }
     let (mut transaction, acting) = instance.begin_data().await?;
+    if acting.is_some() && leaves_identity(sql) {
+        return Err(CoreError::InvalidInput(
+            "While impersonating, a statement may not change the role or the request settings (SET ROLE, RESET, set_config, DO blocks).".to_owned(),
+        ));
+    }
     if protection == Protection::ReadOnly {
         transaction.execute("SET TRANSACTION READ ONLY").await?;
     }

@@ -92,7 +92,16 @@ impl Fixture {
             table: self.table.clone(),
             changes: list,
         };
-        changes::apply(&self.instance, "edit", protection, &set, pending, audit, false).await
+        changes::apply(
+            &self.instance,
+            "edit",
+            protection,
+            &set,
+            pending,
+            audit,
+            Default::default(),
+        )
+        .await
     }
 
     /// One column of one row, as the server prints it.
@@ -660,7 +669,7 @@ async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancell
             pending: &pending,
             audit: None,
             running: None,
-            commit_impersonated: false,
+            impersonated: Default::default(),
         },
     )
     .await
@@ -691,7 +700,7 @@ async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancell
             pending: &pending,
             audit: None,
             running: None,
-            commit_impersonated: false,
+            impersonated: Default::default(),
         },
     )
     .await
@@ -719,7 +728,7 @@ async fn scripts_run_in_one_transaction_report_each_statement_and_can_be_cancell
                 pending: &pending,
                 audit: None,
                 running: Some((&running, "run-1")),
-                commit_impersonated: false,
+                impersonated: Default::default(),
             },
         ),
         async move {
@@ -758,7 +767,7 @@ async fn transaction_control_is_refused_even_behind_a_comment() {
                 pending: &pending,
                 audit: None,
                 running: None,
-                commit_impersonated: false,
+                impersonated: Default::default(),
             },
         )
         .await

@@ -12,7 +12,7 @@ use fluxdesk_types::{
     ExportSource, ImpersonationRequest, ImpersonationTarget, RowChange, RowFilter, RowsRequest,
     StatementOutcome, TableRef,
 };
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, Executor, PgConnection};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -395,7 +395,7 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
             "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}'"
         ))
         .await;
-    desk.start(bob()).await.unwrap();
+    let acting = desk.start(bob()).await.unwrap();
 
     // A write through SQL: it runs, reports its rows, and is rolled back.
     let outcome = desk
@@ -421,7 +421,10 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
         }],
     };
     assert_eq!(
-        desk.console.commit_changes(ID, &edit).await.unwrap(),
+        desk.console
+            .commit_changes(ID, &edit, Some(&acting.session_id))
+            .await
+            .unwrap(),
         ChangeOutcome::DryRun { affected: 1 }
     );
     // WITH CHECK refuses a row for someone else, with RLS named.
@@ -433,13 +436,19 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
         "{}",
         refused.message
     );
-    // Leaving the identity mid-script is caught and nothing runs on as the login role.
-    let escape = desk
-        .console
-        .run_statement(ID, "RESET ROLE; SELECT count(*) FROM public.todos")
-        .await
-        .unwrap_err();
-    assert!(escape.to_string().contains("no longer ran as"), "{escape}");
+    // Leaving the identity, however written, is refused before anything runs.
+    for escape in [
+        "RESET ROLE; UPDATE public.todos SET title = 'escaped'",
+        "DO $$ BEGIN RESET ROLE; UPDATE public.todos SET title = 'escaped'; SET LOCAL ROLE authenticated; END $$",
+        "SELECT set_config('role', session_user, true); UPDATE public.todos SET title = 'escaped'",
+        "SELECT set_config('request.jwt.claims', '{\"sub\":\"a0000000-0000-4000-8000-000000000001\"}', false)",
+    ] {
+        let refused = desk.console.run_statement(ID, escape).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("may not change the role"),
+            "{escape}: {refused}"
+        );
+    }
     let after: String =
         sqlx::query_scalar("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t")
             .fetch_one(&mut desk.sql().await)
@@ -454,7 +463,7 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
     );
     let unconfirmed = desk
         .console
-        .run_committing_as_identity(ID, &update_one, None)
+        .run_committing_as_identity(ID, &update_one, None, &acting.session_id)
         .await
         .unwrap_err();
     assert_eq!(code(unconfirmed), ErrorCode::StepUpRequired);
@@ -464,7 +473,7 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
         .unwrap();
     let committed = desk
         .console
-        .run_committing_as_identity(ID, &update_one, None)
+        .run_committing_as_identity(ID, &update_one, None, &acting.session_id)
         .await
         .unwrap();
     assert!(matches!(
@@ -487,7 +496,7 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
         .unwrap();
     let refused = desk
         .console
-        .run_committing_as_identity(ID, &foreign, None)
+        .run_committing_as_identity(ID, &foreign, None, &acting.session_id)
         .await
         .unwrap_err();
     assert_eq!(code(refused), ErrorCode::PermissionDenied);
@@ -515,7 +524,7 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
     };
     let outcome = desk
         .console
-        .commit_changes_as_identity(ID, &give_away)
+        .commit_changes_as_identity(ID, &give_away, &acting.session_id)
         .await
         .unwrap();
     let ChangeOutcome::Rejected {
@@ -541,6 +550,54 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
     let changes = desk.events("impersonation.changes").await;
     assert!(changes.iter().any(|e| e["ran_as"] == "dry_run"));
     assert!(changes.iter().any(|e| e["ran_as"] == "rejected"));
+
+    // A window that still shows bob after the impersonation ended gets
+    // nothing run, not a plain commit as the admin.
+    desk.console.stop_impersonation(ID).await.unwrap();
+    let stale = desk
+        .console
+        .run_cancellable(
+            ID,
+            "UPDATE public.todos SET title = 'oops'",
+            None,
+            Some(&acting.session_id),
+        )
+        .await
+        .unwrap_err();
+    assert!(stale.to_string().contains("impersonation changed"), "{stale}");
+    let stale_edit = desk
+        .console
+        .commit_changes(ID, &edit, Some(&acting.session_id))
+        .await
+        .unwrap_err();
+    assert_eq!(code(stale_edit), ErrorCode::InvalidInput);
+    assert_eq!(
+        desk.count("SELECT count(*) FROM public.todos WHERE title IN ('oops', 'grid dry run')")
+            .await,
+        0
+    );
+
+    // One ended elsewhere (another Fluxdesk, the web dashboard) ends here too.
+    desk.console
+        .step_up(ID, DEMO_PASSWORD, "start an impersonation")
+        .await
+        .unwrap();
+    let again = desk.start(bob()).await.unwrap();
+    desk.sql()
+        .await
+        .execute(
+            sqlx::query("UPDATE auth.impersonation_sessions SET is_active = false, ended_at = now() WHERE id = $1::uuid")
+                .bind(&again.session_id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(desk.console.current_impersonation(ID).await.unwrap(), None);
+    assert!(desk.console.impersonation(ID).is_none());
+    desk.console
+        .step_up(ID, DEMO_PASSWORD, "start an impersonation")
+        .await
+        .unwrap();
+    desk.start(bob()).await.unwrap();
 
     // Signing out ends the impersonation and its row.
     desk.console.sign_out(ID).await.unwrap();

@@ -8,8 +8,8 @@ use crate::services;
 use crate::services::query_history::{self, HistoryEntry};
 use crate::state::session::SessionContext;
 use fluxdesk_types::{
-    ApiError, COMMIT_AS_IDENTITY, Cell, ErrorCode, ExportSource, PendingWrite, Protection, ResultSet,
-    StatementOutcome, StatementResult,
+    ActiveImpersonation, ApiError, COMMIT_AS_IDENTITY, Cell, ErrorCode, ExportSource, PendingWrite,
+    Protection, ResultSet, StatementOutcome, StatementResult,
 };
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -38,6 +38,9 @@ enum RunState {
     /// A write made while impersonating: run, then rolled back.
     DryRun {
         sql: String,
+        /// The impersonation the window showed when it ran: only that one
+        /// may commit it.
+        acting: Option<ActiveImpersonation>,
         rows_affected: u64,
         result: Option<ResultSet>,
         statements: Vec<StatementResult>,
@@ -49,8 +52,9 @@ enum RunState {
 fn outcome_state(
     sql: String,
     outcome: Result<StatementOutcome, ApiError>,
-    acting_as: Option<&str>,
+    acting: Option<&ActiveImpersonation>,
 ) -> RunState {
+    let acting_as = acting.map(|acting| acting.email.as_str());
     match outcome {
         Ok(StatementOutcome::Done {
             rows_affected,
@@ -82,6 +86,7 @@ fn outcome_state(
             statements,
         }) => RunState::DryRun {
             sql,
+            acting: acting.cloned(),
             rows_affected,
             result,
             statements,
@@ -185,10 +190,9 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
         })
     };
     // Who statements run as while an impersonation is in force.
-    let acting_as = session
-        .impersonations
-        .get(&props.profile_id)
-        .map(|acting| acting.email.clone());
+    let acting_as = session.impersonations.get(&props.profile_id).cloned();
+    // The id of the query running now, to cancel it.
+    let run_id = use_state(|| Option::<String>::None);
     // A dry run waits here for a step-up before it runs again, committed.
     let committing_as_identity = use_state(|| false);
     let commit_as_identity = {
@@ -197,17 +201,26 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             committing_as_identity.clone(),
             props.profile_id.clone(),
         );
-        let acting_as = acting_as.clone();
+        let run_id = run_id.clone();
         Callback::from(move |_: ()| {
             committing_as_identity.set(false);
-            let RunState::DryRun { sql, .. } = (*state).clone() else {
+            let RunState::DryRun {
+                sql,
+                acting: Some(acting),
+                ..
+            } = (*state).clone()
+            else {
                 return;
             };
-            let (state, id, acting_as) = (state.clone(), id.clone(), acting_as.clone());
+            let (state, id) = (state.clone(), id.clone());
+            let this_run = format!("run-{}", js_sys::Date::now());
+            run_id.set(Some(this_run.clone()));
             state.set(RunState::Running);
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = services::commit_statement_as_identity(&id, &sql, None).await;
-                state.set(outcome_state(sql, outcome, acting_as.as_deref()));
+                let outcome =
+                    services::commit_statement_as_identity(&id, &sql, Some(&this_run), &acting.session_id)
+                        .await;
+                state.set(outcome_state(sql, outcome, Some(&acting)));
             });
         })
     };
@@ -226,8 +239,6 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
     // The statement last run, which "Export…" writes out whole.
     let last_sql = use_state(String::new);
     let history_search = use_state(String::new);
-    // The id of the query running now, to cancel it.
-    let run_id = use_state(|| Option::<String>::None);
     let on_cancel = {
         let run_id = run_id.clone();
         Callback::from(move |_: MouseEvent| {
@@ -261,7 +272,8 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             state.set(RunState::Running);
             wasm_bindgen_futures::spawn_local(async move {
                 let started = js_sys::Date::now();
-                let outcome = services::run_statement(&id, &sql, Some(&this_run)).await;
+                let shown = acting_as.as_ref().map(|acting| acting.session_id.as_str());
+                let outcome = services::run_statement(&id, &sql, Some(&this_run), shown).await;
                 let (rows, ended) = match &outcome {
                     Ok(StatementOutcome::Done {
                         rows_affected,
@@ -292,7 +304,7 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                     outcome: ended,
                 };
                 history.set(query_history::record(&id, entry));
-                state.set(outcome_state(sql, outcome, acting_as.as_deref()));
+                state.set(outcome_state(sql, outcome, acting_as.as_ref()));
             });
         })
     };
@@ -449,18 +461,22 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
                         }
                     </div>
                 },
-                RunState::DryRun { rows_affected, result, statements, .. } => html! {
+                RunState::DryRun { rows_affected, result, statements, acting, .. } => html! {
                     <div class="sql-outcome">
                         <div class="dry-run" id="dry-run" role="status">
-                            <h3>{ format!("Dry run as {}", acting_as.clone().unwrap_or_default()) }</h3>
+                            <h3>{ format!("Dry run as {}", acting.as_ref().map_or("the impersonated identity", |a| a.email.as_str())) }</h3>
                             <p id="dry-run-rows"><strong>{ rows_affected }</strong>{ " rows would be affected. It was rolled back: nothing changed." }</p>
-                            <div class="form-actions">
-                                <button id="commit-as-identity" class="button danger"
-                                    onclick={ let c = committing_as_identity.clone(); Callback::from(move |_: MouseEvent| c.set(true)) }
-                                    title="Run it again as this identity and commit it, after confirming it is you">
-                                    { format!("Commit as {}…", acting_as.clone().unwrap_or_default()) }
-                                </button>
-                            </div>
+                            if let Some(acting) = acting.as_ref().filter(|then| acting_as.as_ref().map(|now| &now.session_id) == Some(&then.session_id)) {
+                                <div class="form-actions">
+                                    <button id="commit-as-identity" class="button danger"
+                                        onclick={ let c = committing_as_identity.clone(); Callback::from(move |_: MouseEvent| c.set(true)) }
+                                        title="Run it again as this identity and commit it, after confirming it is you">
+                                        { format!("Commit as {}…", acting.email) }
+                                    </button>
+                                </div>
+                            } else {
+                                <p class="muted">{ "The impersonation has changed since this dry run; run it again to commit it." }</p>
+                            }
                         </div>
                         if statements.len() > 1 {
                             { script_results(statements) }

@@ -4,6 +4,7 @@
 
 use crate::components::{ErrorBanner, StepUpDialog};
 use crate::services;
+use crate::state::session::SessionContext;
 use crate::state::staging::{Rejection, StagedTarget, Staging, StagingAction};
 use fluxdesk_types::{
     ApiError, COMMIT_AS_IDENTITY, Cell, ChangeOutcome, ColumnInfo, Conflict, ErrorCode, PendingWrite,
@@ -87,11 +88,19 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
         })
     };
 
-    // A dry run made while impersonating, offering to commit as the identity.
-    let dry_run = use_state(|| false);
+    // The impersonation the window shows, if any: commits run as it.
+    let session = use_context::<SessionContext>().expect("StagedBar is inside the session provider");
+    let acting_as = session
+        .impersonations
+        .get(&props.instance_id)
+        .map(|acting| acting.session_id.clone());
+    // The last dry run made while impersonating: what was staged, and as
+    // whom. Committing as the identity is offered only while both still hold.
+    let dry_run = use_state(|| Option::<(Staging, String)>::None);
     let committing_as_identity = use_state(|| false);
     let commit_with = |as_identity: bool| {
         let dry_run = dry_run.clone();
+        let acting_as = acting_as.clone();
         let (busy, error, result, pending, conflicts, submitted) = (
             busy.clone(),
             error.clone(),
@@ -107,7 +116,7 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
         );
         let (on_action, on_reload) = (props.on_action.clone(), props.on_reload.clone());
         Callback::from(move |_: ()| {
-            let dry_run = dry_run.clone();
+            let (dry_run, acting_as) = (dry_run.clone(), acting_as.clone());
             let (busy, error, result, pending, conflicts, submitted) = (
                 busy.clone(),
                 error.clone(),
@@ -125,12 +134,20 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
             let (set, targets) = staging.change_set(&table);
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = if as_identity {
-                    services::commit_changes_as_identity(&instance_id, &set).await
-                } else {
-                    services::commit_changes(&instance_id, &set).await
+                let outcome = match (as_identity, &acting_as) {
+                    (true, Some(acting_as)) => {
+                        services::commit_changes_as_identity(&instance_id, &set, acting_as).await
+                    }
+                    (true, None) => Err(ApiError::new(
+                        ErrorCode::InvalidInput,
+                        "No impersonation is in force any more; nothing was committed.",
+                    )),
+                    (false, shown) => services::commit_changes(&instance_id, &set, shown.as_deref()).await,
                 };
-                dry_run.set(matches!(outcome, Ok(ChangeOutcome::DryRun { .. })));
+                dry_run.set(match (&outcome, acting_as) {
+                    (Ok(ChangeOutcome::DryRun { .. }), Some(acting_as)) => Some((staging.clone(), acting_as)),
+                    _ => None,
+                });
                 match outcome {
                     Ok(ChangeOutcome::DryRun { affected }) => {
                         error.set(None);
@@ -328,7 +345,7 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
             if let Some(message) = &*result {
                 <span id="commit-result" class="commit-result">{ message }</span>
             }
-            if *dry_run && count > 0 {
+            if count > 0 && dry_run.as_ref().is_some_and(|(tried, as_whom)| *tried == props.staging && Some(as_whom) == acting_as.as_ref()) {
                 <button id="commit-changes-as-identity" class="button small danger" disabled={*busy}
                     title="Apply them again as the impersonated identity and commit, after confirming it is you"
                     onclick={ let c = committing_as_identity.clone(); Callback::from(move |_: MouseEvent| c.set(true)) }>

@@ -56,17 +56,20 @@ pub async fn rls_insight(profile_id: &str, table: &TableRef) -> Result<RlsInsigh
     ipc::invoke("rls_insight", &Args { profile_id, table }).await
 }
 
-/// Runs a statement again as the identity and commits it (after a step-up).
+/// Runs a statement again as impersonation `acting_as` and commits it
+/// (after a step-up); refused if another impersonation is in force.
 pub async fn commit_statement_as_identity(
     profile_id: &str,
     sql: &str,
     run_id: Option<&str>,
+    acting_as: &str,
 ) -> Result<StatementOutcome, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
         profile_id: &'a str,
         sql: &'a str,
         run_id: Option<&'a str>,
+        acting_as: &'a str,
     }
     ipc::invoke(
         "commit_statement_as_identity",
@@ -74,20 +77,32 @@ pub async fn commit_statement_as_identity(
             profile_id,
             sql,
             run_id,
+            acting_as,
         },
     )
     .await
 }
 
-/// Applies staged changes as the identity and commits them (after a step-up).
+/// Applies staged changes as impersonation `acting_as` and commits them
+/// (after a step-up); refused if another impersonation is in force.
 pub async fn commit_changes_as_identity(
     profile_id: &str,
     changes: &ChangeSet,
+    acting_as: &str,
 ) -> Result<ChangeOutcome, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
         profile_id: &'a str,
         changes: &'a ChangeSet,
+        acting_as: &'a str,
     }
-    ipc::invoke("commit_changes_as_identity", &Args { profile_id, changes }).await
+    ipc::invoke(
+        "commit_changes_as_identity",
+        &Args {
+            profile_id,
+            changes,
+            acting_as,
+        },
+    )
+    .await
 }

@@ -258,16 +258,20 @@ pub async fn explain_statement(profile_id: &str, sql: &str, analyze: bool) -> Re
 
 /// Runs one statement, or a script in one transaction, under the instance's
 /// protection; `run_id` lets [`cancel_query`] stop it.
+/// `acting_as` is the impersonation the window shows as in force: if
+/// another one (or none) is, the backend runs nothing.
 pub async fn run_statement(
     profile_id: &str,
     sql: &str,
     run_id: Option<&str>,
+    acting_as: Option<&str>,
 ) -> Result<StatementOutcome, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
         profile_id: &'a str,
         sql: &'a str,
         run_id: Option<&'a str>,
+        acting_as: Option<&'a str>,
     }
     ipc::invoke(
         "run_statement",
@@ -275,6 +279,7 @@ pub async fn run_statement(
             profile_id,
             sql,
             run_id,
+            acting_as,
         },
     )
     .await
@@ -300,9 +305,28 @@ pub async fn review_changes(profile_id: &str, changes: &ChangeSet) -> Result<Vec
     ipc::invoke("review_changes", &ChangesArgs { profile_id, changes }).await
 }
 
-/// Applies staged changes, all in one transaction.
-pub async fn commit_changes(profile_id: &str, changes: &ChangeSet) -> Result<ChangeOutcome, ApiError> {
-    ipc::invoke("commit_changes", &ChangesArgs { profile_id, changes }).await
+/// Applies staged changes, all in one transaction (a dry run while
+/// impersonating; `acting_as` as for [`run_statement`]).
+pub async fn commit_changes(
+    profile_id: &str,
+    changes: &ChangeSet,
+    acting_as: Option<&str>,
+) -> Result<ChangeOutcome, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        changes: &'a ChangeSet,
+        acting_as: Option<&'a str>,
+    }
+    ipc::invoke(
+        "commit_changes",
+        &Args {
+            profile_id,
+            changes,
+            acting_as,
+        },
+    )
+    .await
 }
 
 /// Runs an export to its end (poll [`export_progress`] meanwhile).

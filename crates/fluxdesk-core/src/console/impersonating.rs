@@ -5,7 +5,7 @@
 use super::Console;
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
-use crate::impersonation::{self, Identity, Impersonation};
+use crate::impersonation::{self, Identity, ImpersonatedWrite, Impersonation};
 use fluxdesk_types::{
     ActiveImpersonation, AppUserMatch, ImpersonationRequest, ImpersonationTarget, RlsInsight, TableRef,
 };
@@ -68,7 +68,23 @@ impl Console {
         .await?;
         let summary = started.summary();
         tracing::info!(kind = %summary.kind, session = %summary.session_id, "impersonation started");
-        instance.set_impersonation(Some(Arc::new(started)));
+        if let Some(replaced) = instance.set_impersonation(Some(Arc::new(started))) {
+            // Two starts raced: the row of the one replaced must end too.
+            let stopped =
+                impersonation::stop(instance.pool(), &context, &replaced, self.now(), "replaced").await;
+            if let Err(error) = stopped {
+                tracing::warn!(%error, "the replaced impersonation's row could not be ended");
+            }
+        }
+        // Signed out, or another admin signed in, while this started: it must
+        // not outlive the admin who asked for it.
+        if self.signed_in_admin(id).map(|signed_in| signed_in.admin_id) != Some(admin.admin_id) {
+            self.end_impersonation(id, "the admin signed out while it started")
+                .await;
+            return Err(CoreError::SignInRequired(
+                "The admin signed out while the impersonation started, so it was ended.".to_owned(),
+            ));
+        }
         Ok(summary)
     }
 
@@ -77,6 +93,26 @@ impl Console {
         let active = self.instance(id)?.impersonation().is_some();
         self.end_impersonation(id, "stopped").await;
         Ok(active)
+    }
+
+    /// The impersonation in force on `id`, checked against its row: one
+    /// ended elsewhere (another Fluxdesk or the web dashboard ends an admin's
+    /// sessions when it starts one) ends here too.
+    pub async fn current_impersonation(&self, id: &str) -> CoreResult<Option<ActiveImpersonation>> {
+        let instance = self.instance(id)?;
+        let Some(acting) = instance.impersonation() else {
+            return Ok(None);
+        };
+        if impersonation::still_active(instance.pool(), acting.session_id).await? {
+            return Ok(Some(acting.summary()));
+        }
+        if instance
+            .impersonation()
+            .is_some_and(|now| now.session_id == acting.session_id)
+        {
+            self.end_impersonation(id, "ended elsewhere").await;
+        }
+        Ok(None)
     }
 
     /// The impersonation in force on `id`, if any.
@@ -118,28 +154,51 @@ impl Console {
 
     /// Records a statement run while impersonating that the data change
     /// itself did not record: reads, dry runs and refusals.
+    /// `acting` is the impersonation that was in force when the work began.
     pub(super) async fn audit_impersonated(
         &self,
         id: &str,
+        acting: Option<&Impersonation>,
         context: Option<&AuditContext>,
         action: &str,
         details: Value,
         failure: Option<&CoreError>,
     ) -> CoreResult<()> {
-        let (Some(context), Ok(instance)) = (context, self.instance(id)) else {
-            return Ok(());
-        };
-        let Some(acting) = instance.impersonation() else {
+        let (Some(acting), Some(context), Ok(instance)) = (acting, context, self.instance(id)) else {
             return Ok(());
         };
         audit::append_alone(
             instance.pool(),
             context,
-            &impersonated_event(&acting, action, details, failure, self.now()),
+            &impersonated_event(acting, action, details, failure, self.now()),
         )
         .await?;
         Ok(())
     }
+
+    /// Before committing as the identity: the impersonation the window
+    /// shows is still the one in force, and a fresh step-up is at hand.
+    pub(super) async fn confirm_commit_as_identity(
+        &self,
+        id: &str,
+        acting_as: &str,
+    ) -> CoreResult<ImpersonatedWrite> {
+        let expected = session_id(acting_as)?;
+        self.gate_data(id).await?;
+        let impersonated = ImpersonatedWrite {
+            expected: Some(expected),
+            commit: true,
+        };
+        impersonated.check(self.instance(id)?.impersonation().as_deref())?;
+        self.consume_step_up(id, COMMIT_PURPOSE)?;
+        Ok(impersonated)
+    }
+}
+
+/// An impersonation session id as the window sends it.
+pub(super) fn session_id(text: &str) -> CoreResult<Uuid> {
+    Uuid::parse_str(text.trim())
+        .map_err(|_| CoreError::InvalidInput(format!("\"{text}\" is not an impersonation session id.")))
 }
 
 fn impersonated_event(
