@@ -30,6 +30,15 @@ if grep -rln 'TRANSACTION READ WRITE\|default_transaction_read_only = off\|"defa
   grep -Ev '^crates/fluxdesk-core/src/(admin_access|fluxdesk_schema)\.rs$'; then
   fail "a read-write transaction outside admin_access.rs / fluxdesk_schema.rs"
 fi
+# Acting as someone else happens in two places only, always transaction-local:
+# impersonation (SET LOCAL ROLE + claims) and admin bookkeeping's claims.
+if grep -rln 'SET LOCAL ROLE\|request\.jwt\.claims' crates/fluxdesk-core/src |
+  grep -Ev '^crates/fluxdesk-core/src/(impersonation|admin_access)\.rs$'; then
+  fail "role or JWT claims set outside impersonation.rs / admin_access.rs"
+fi
+if grep -rnE '(execute|query|query_scalar)\("(SET ROLE|SET SESSION|SELECT set_config\([^)]*, *false\))' crates/fluxdesk-core/src; then
+  fail "a session-level role or setting in core"
+fi
 # Fluxdesk's migrations stay inside the fluxdesk schema and keep the audit trail append-only.
 if grep -hoiE '(create|alter|drop)[[:space:]]+(table|function|index|trigger|view|type)[[:space:]]+(if[[:space:]]+(not[[:space:]]+)?exists[[:space:]]+)?[a-z_."]+' migrations/*.sql |
   grep -viE '[[:space:]]fluxdesk\.|index|trigger'; then
