@@ -619,6 +619,32 @@ pub(crate) async fn leave_before_commit(connection: &mut PgConnection) -> CoreRe
     Ok(())
 }
 
+/// The tenant a request of `identity` carries on the 2026.3.7 layout: the
+/// user's own `auth.users.tenant_id`, else (and for anon and the service
+/// role) the default tenant, as Fluxbase's tenant middleware falls back to.
+pub async fn tenant_of(pool: &PgPool, identity: &Identity) -> CoreResult<Option<Uuid>> {
+    let mut transaction = pool.begin().await?;
+    act_as(&mut transaction, "service_role", None).await?;
+    let own: Option<Uuid> = match identity {
+        Identity::User(user) => sqlx::query_scalar("SELECT tenant_id FROM auth.users WHERE id = $1")
+            .bind(user.id)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .flatten(),
+        Identity::Anon | Identity::Service => None,
+    };
+    let tenant = match own {
+        Some(tenant) => Some(tenant),
+        None => sqlx::query_scalar(
+            "SELECT id FROM platform.tenants WHERE is_default AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
+        )
+        .fetch_optional(&mut *transaction)
+        .await?,
+    };
+    transaction.rollback().await?;
+    Ok(tenant)
+}
+
 /// Whether an impersonation's row is still active.
 pub async fn still_active(pool: &PgPool, session_id: Uuid) -> CoreResult<bool> {
     let mut transaction = pool.begin().await?;

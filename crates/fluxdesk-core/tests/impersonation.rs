@@ -151,3 +151,63 @@ async fn two_thousand_concurrent_reads_for_fifty_users_never_mix_rows_or_leak_se
         "users with todos saw them"
     );
 }
+
+#[tokio::test]
+async fn on_the_tenant_layout_the_users_tenant_or_the_default_one_is_set_for_the_transaction_only() {
+    // The 2026.3.7 pieces that matter here: tenants, and a tenant per user.
+    let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&database.url)
+        .await
+        .unwrap();
+    let (acme, default): (Uuid, Uuid) = (Uuid::from_u128(0xac3e), Uuid::from_u128(0xdef));
+    for statement in [
+        "ALTER TABLE auth.users ADD COLUMN tenant_id uuid".to_owned(),
+        "CREATE SCHEMA platform".to_owned(),
+        "CREATE TABLE platform.tenants (id uuid PRIMARY KEY, slug text NOT NULL, name text NOT NULL, \
+         is_default boolean DEFAULT false, deleted_at timestamptz, created_at timestamptz DEFAULT now())"
+            .to_owned(),
+        format!(
+            "INSERT INTO platform.tenants (id, slug, name, is_default) VALUES ('{acme}', 'acme', 'Acme', false), ('{default}', 'default', 'Default', true)"
+        ),
+        format!("UPDATE auth.users SET tenant_id = '{acme}' WHERE email = 'bob@example.com'"),
+    ] {
+        sqlx::query(&statement).execute(&pool).await.unwrap();
+    }
+    let bob = user_identity(
+        &pool,
+        Uuid::parse_str("a0000000-0000-4000-8000-000000000002").unwrap(),
+    )
+    .await
+    .unwrap();
+    let alice = user_identity(
+        &pool,
+        Uuid::parse_str("a0000000-0000-4000-8000-000000000001").unwrap(),
+    )
+    .await
+    .unwrap();
+    use fluxdesk_core::impersonation::tenant_of;
+    assert_eq!(tenant_of(&pool, &bob).await.unwrap(), Some(acme));
+    assert_eq!(
+        tenant_of(&pool, &alice).await.unwrap(),
+        Some(default),
+        "no tenant of her own"
+    );
+    assert_eq!(tenant_of(&pool, &Identity::Anon).await.unwrap(), Some(default));
+
+    let tenant = tenant_of(&pool, &bob).await.unwrap();
+    let mut transaction = begin_as(&pool, &bob, None, tenant).await.unwrap();
+    let set: String = sqlx::query_scalar("SELECT current_setting('app.current_tenant_id')")
+        .fetch_one(&mut *transaction)
+        .await
+        .unwrap();
+    assert_eq!(set, acme.to_string());
+    transaction.rollback().await.unwrap();
+    let after: String =
+        sqlx::query_scalar("SELECT coalesce(current_setting('app.current_tenant_id', true), '')")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(after, "", "gone with the transaction");
+}

@@ -7,7 +7,8 @@ use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
 use crate::impersonation::{self, Identity, ImpersonatedWrite, Impersonation};
 use fluxdesk_types::{
-    ActiveImpersonation, AppUserMatch, ImpersonationRequest, ImpersonationTarget, RlsInsight, TableRef,
+    ActiveImpersonation, AppUserMatch, FluxbaseLayout, ImpersonationRequest, ImpersonationTarget, RlsInsight,
+    TableRef,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -53,6 +54,11 @@ impl Console {
             ImpersonationTarget::Anon => Identity::Anon,
             ImpersonationTarget::Service => Identity::Service,
         };
+        // The 2026.3.7 layout scopes requests to a tenant; 2026.3.6 has none.
+        let tenant = match instance.info().layout {
+            FluxbaseLayout::Platform => impersonation::tenant_of(instance.pool(), &identity).await?,
+            _ => None,
+        };
         self.consume_step_up(id, START_PURPOSE)?;
         self.end_impersonation(id, "replaced by a new impersonation")
             .await;
@@ -63,7 +69,7 @@ impl Console {
             identity,
             &request.reason,
             self.now(),
-            None,
+            tenant,
         )
         .await?;
         let summary = started.summary();
