@@ -3,7 +3,10 @@
 //! database, keyset-paging as the user scrolls and keeping only visible rows in
 //! the DOM.
 
-use e2e_support::{DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, sign_in};
+use e2e_support::{
+    DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, set_textarea, sign_in,
+    stage_edit,
+};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{read_only_demo_database, shared_cluster};
@@ -413,46 +416,6 @@ async fn opens_the_demo_lists_tables_and_shows_rows() {
     client.close().await.unwrap();
 }
 
-/// Replaces a textarea's text as typing would (uncontrolled inputs keep it).
-async fn set_textarea(client: &Client, css: &str, value: &str) {
-    element(client, css, PATIENCE).await;
-    client
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
-             e.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![css.into(), value.into()],
-        )
-        .await
-        .unwrap();
-}
-
-/// Sets an input's value as typing would, firing `input`.
-async fn set_input(client: &Client, css: &str, value: &str) {
-    element(client, css, PATIENCE).await;
-    client
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
-             e.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![css.into(), value.into()],
-        )
-        .await
-        .unwrap();
-}
-
-/// Double-clicks a cell of row `row` to open its editor.
-async fn edit_cell(client: &Client, row: usize, column: &str) {
-    let css = format!(".grid-row[data-row-index='{row}'] .cell-slot[data-column='{column}'] .grid-cell");
-    element(client, &css, PATIENCE).await;
-    client
-        .execute(
-            "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));",
-            vec![css.into()],
-        )
-        .await
-        .unwrap();
-    element(client, ".cell-editor", PATIENCE).await;
-}
-
 /// The app on a fresh copy of the demo (so tests may write), signed in, with
 /// `public.todos` open. Keep the driver alive as long as the client.
 async fn todos_on_a_fresh_demo(name: &str) -> (fluxdesk_sandbox::TestDatabase, Driver, Client) {
@@ -467,13 +430,6 @@ async fn todos_on_a_fresh_demo(name: &str) -> (fluxdesk_sandbox::TestDatabase, D
     })
     .await;
     (database, driver, client)
-}
-
-/// Types `value` into the editor of row `row`'s `column` and stages it.
-async fn stage_edit(client: &Client, row: usize, column: &str, value: &str) {
-    edit_cell(client, row, column).await;
-    set_input(client, ".cell-editor", value).await;
-    click(client, ".stage-cell", PATIENCE).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,9 @@
 //! RLS explains, try a write (a dry run), stop and see every row again; then
 //! "View as this user" from a user's row, which asks for a step-up.
 
-use e2e_support::{DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, sign_in};
+use e2e_support::{
+    DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, sign_in, stage_edit,
+};
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{Seed, fresh_database, shared_cluster};
 use std::time::Duration;
@@ -36,19 +38,6 @@ async fn owners(client: &Client) -> Vec<String> {
         }
     }
     owners
-}
-
-/// Sets a field's value as typing would, firing `input`.
-async fn fill(client: &Client, css: &str, value: &str) {
-    element(client, css, PATIENCE).await;
-    client
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
-             e.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![css.into(), value.into()],
-        )
-        .await
-        .unwrap();
 }
 
 /// The text of `css`, once it is there (asked again if a re-render replaced it).
@@ -97,7 +86,7 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
 
     // The switcher searches app users on the server; a reason is required.
     click(&client, "#impersonate-open", PATIENCE).await;
-    fill(&client, "#impersonate-search", "bob@").await;
+    set_input(&client, "#impersonate-search", "bob@").await;
     click(
         &client,
         ".impersonate-result[data-email='bob@example.com']",
@@ -107,7 +96,7 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     click(&client, "#impersonate-start", PATIENCE).await;
     let refused = text(&client, "#impersonation-switcher .error-banner").await;
     assert!(refused.contains("reason"), "{refused}");
-    fill(&client, "#impersonate-reason", "E2E: bob cannot see his todos").await;
+    set_input(&client, "#impersonate-reason", "E2E: bob cannot see his todos").await;
     click(&client, "#impersonate-start", PATIENCE).await;
 
     // The banner says who, as which role, and why; the grid reads again as bob.
@@ -149,7 +138,7 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     // A write from the SQL tab is a dry run: it reports bob's rows, changes nothing.
     let before = psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t");
     click(&client, "#tab-sql", PATIENCE).await;
-    fill(&client, "#sql-input", "UPDATE public.todos SET done = NOT done").await;
+    set_input(&client, "#sql-input", "UPDATE public.todos SET done = NOT done").await;
     click(&client, "#run-sql", PATIENCE).await;
     let rows = text(&client, "#dry-run-rows strong").await;
     assert_eq!(rows, bobs.to_string());
@@ -183,9 +172,9 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     click(&client, "#view-as-user", PATIENCE).await;
     let chosen = text(&client, "#impersonate-choice").await;
     assert!(chosen.starts_with("Act as "), "{chosen}");
-    fill(&client, "#impersonate-reason", "E2E: from the row").await;
+    set_input(&client, "#impersonate-reason", "E2E: from the row").await;
     click(&client, "#impersonate-start", PATIENCE).await;
-    fill(&client, "#step-up-secret", DEMO_ADMIN.1).await;
+    set_input(&client, "#step-up-secret", DEMO_ADMIN.1).await;
     click(&client, "#step-up-confirm", PATIENCE).await;
     let who = text(&client, "#impersonation-email").await;
     assert!(chosen.contains(&who), "{chosen} names {who}");
@@ -195,5 +184,103 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
         ),
         "1"
     );
+    client.close().await.unwrap();
+}
+
+/// Starts an impersonation from the header's switcher: `choose` picks whom.
+async fn impersonate(client: &Client, choose: &str, reason: &str) {
+    click(client, "#impersonate-open", PATIENCE).await;
+    if let Some(email) = choose.strip_prefix("user:") {
+        set_input(client, "#impersonate-search", email).await;
+        click(
+            client,
+            &format!(".impersonate-result[data-email='{email}']"),
+            PATIENCE,
+        )
+        .await;
+    } else {
+        click(client, choose, PATIENCE).await;
+    }
+    set_input(client, "#impersonate-reason", reason).await;
+    click(client, "#impersonate-start", PATIENCE).await;
+}
+
+/// Answers the step-up dialog with the demo admin's password (no 2FA).
+async fn step_up(client: &Client) {
+    set_input(client, "#step-up-secret", DEMO_ADMIN.1).await;
+    click(client, "#step-up-confirm", PATIENCE).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staged_edit_is_a_dry_run_until_committed_as_the_identity_and_anon_is_told_why_it_is_denied() {
+    let database = fresh_database(Seed::Demo);
+    let psql = |sql: &str| {
+        shared_cluster()
+            .psql(&database.name, sql)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let bobs: usize = psql(&format!(
+        "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}'"
+    ))
+    .parse()
+    .unwrap();
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E dry runs"])
+        .await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, ".schema-node[data-schema='public']", PATIENCE).await;
+    click(&client, ".table-node[data-table='public.todos']", PATIENCE).await;
+    impersonate(&client, "user:bob@example.com", "E2E: try bob's edit").await;
+    eventually("only bob's todos", PATIENCE, || async {
+        let owners = owners(&client).await;
+        (owners.len() == bobs && owners.iter().all(|o| o == BOB)).then_some(())
+    })
+    .await;
+
+    // Commit runs the edit as bob and rolls it back: the database is untouched.
+    stage_edit(&client, 0, "title", "renamed as bob (e2e)").await;
+    click(&client, "#commit-changes", PATIENCE).await;
+    let said = text(&client, "#commit-result").await;
+    assert!(said.starts_with("Dry run"), "{said}");
+    assert_eq!(
+        psql("SELECT count(*) FROM public.todos WHERE title = 'renamed as bob (e2e)'"),
+        "0"
+    );
+    element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
+
+    // Committing as bob needs the step-up; then it is written, as bob.
+    click(&client, "#commit-changes-as-identity", PATIENCE).await;
+    step_up(&client).await;
+    eventually("the edit committed", PATIENCE, || async {
+        (psql("SELECT user_id FROM public.todos WHERE title = 'renamed as bob (e2e)'") == BOB).then_some(())
+    })
+    .await;
+    assert!(text(&client, "#commit-result").await.starts_with("Committed"));
+    assert_eq!(
+        psql(
+            "SELECT details->'impersonation'->>'email' FROM fluxdesk.audit_events WHERE action = 'data.update'"
+        ),
+        "bob@example.com"
+    );
+
+    // anon has no GRANT on todos: the grid says so and names the fix.
+    impersonate(&client, "#impersonate-anon", "E2E: what the public sees").await;
+    step_up(&client).await;
+    let denied = element(
+        &client,
+        ".grid .error-banner[data-code='permission_denied']",
+        PATIENCE,
+    )
+    .await;
+    let message = denied.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(message.contains("GRANT SELECT ON todos TO anon"), "{message}");
+        // The admin gate's 5 s poll must not bring back the previous identity.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(text(&client, "#impersonation-email").await, "anonymous@fluxbase.local");
+    element(&client, ".grid .error-banner[data-code='permission_denied']", PATIENCE).await;
+    save_screenshot(&client, "impersonation-anon-denied").await;
     client.close().await.unwrap();
 }

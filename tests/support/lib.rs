@@ -214,3 +214,45 @@ pub async fn sign_in(client: &Client, email: &str, password: &str, timeout: Dura
         }
     }
 }
+
+/// How long the field helpers below wait for their element.
+const FIELD_PATIENCE: Duration = Duration::from_secs(30);
+
+/// Replaces a textarea's text as typing would (uncontrolled inputs keep it).
+pub async fn set_textarea(client: &Client, css: &str, value: &str) {
+    set_input(client, css, value).await;
+}
+
+/// Sets an input's (or textarea's) value as typing would, firing `input`.
+pub async fn set_input(client: &Client, css: &str, value: &str) {
+    element(client, css, FIELD_PATIENCE).await;
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap();
+}
+
+/// Double-clicks a cell of grid row `row` to open its editor.
+pub async fn edit_cell(client: &Client, row: usize, column: &str) {
+    let css = format!(".grid-row[data-row-index='{row}'] .cell-slot[data-column='{column}'] .grid-cell");
+    element(client, &css, FIELD_PATIENCE).await;
+    client
+        .execute(
+            "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));",
+            vec![css.into()],
+        )
+        .await
+        .unwrap();
+    element(client, ".cell-editor", FIELD_PATIENCE).await;
+}
+
+/// Types `value` into the editor of row `row`'s `column` and stages it.
+pub async fn stage_edit(client: &Client, row: usize, column: &str, value: &str) {
+    edit_cell(client, row, column).await;
+    set_input(client, ".cell-editor", value).await;
+    click(client, ".stage-cell", FIELD_PATIENCE).await;
+}

@@ -38,8 +38,9 @@ pub fn AdminGate(props: &AdminGateProps) -> Html {
             let (gate, admin, id, session) = (gate.clone(), admin.clone(), id.clone(), session.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 // Signing out, a new sign-in or a lock elsewhere may have ended it.
+                let asked_at = js_sys::Date::now();
                 if let Ok(acting) = services::active_impersonation(&id).await {
-                    session.dispatch(SessionAction::Impersonating(id.clone(), acting));
+                    session.dispatch(SessionAction::ImpersonationPolled(id.clone(), acting, asked_at));
                 }
                 let answer = services::access_gate(&id).await;
                 if let Ok(AccessGate::SignedIn { session }) = &answer

@@ -27,6 +27,8 @@ const HEADER_HEIGHT: f64 = 44.0;
 /// column, in CSS pixels.
 const ROW_NUMBER_WIDTH: f64 = 92.0;
 const COLUMN_WIDTH: f64 = 200.0;
+/// How far a cell editor (at least 320 px wide) reaches past its cell.
+const EDITOR_OVERHANG: f64 = 130.0;
 
 /// Things that move the viewport.
 enum ScrollAction {
@@ -798,7 +800,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             if let Some(Err(error)) = &*exact {
                 <ErrorBanner error={error.clone()} />
             }
-            <div class="grid-viewport" ref={viewport} onscroll={on_scroll}>
+            <div class="grid-viewport" ref={viewport.clone()} onscroll={on_scroll}>
                 <div class="grid-header" style={format!("width: {width}px")}>
                     <div class="grid-cell row-number">{ "#" }</div>
                     { for grid.columns.iter().map(|column| html! {
@@ -893,8 +895,16 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                                 editing.set(Some((row_key.clone(), position, draft)))
                                             })
                                         };
+                                                                                // An editor is wider than its cell: near the right edge of
+                                        // the view it opens leftwards, so its buttons stay in view.
+                                        let cell_right = ROW_NUMBER_WIDTH + COLUMN_WIDTH * (position + 1) as f64;
+                                        let view_right = viewport
+                                            .cast::<Element>()
+                                            .map(|v| f64::from(v.scroll_left() + v.client_width()))
+                                            .unwrap_or(f64::MAX);
+                                        let leftwards = cell_right + EDITOR_OVERHANG > view_right;
                                         return html! {
-                                            <div class="grid-cell editing" data-column={column.name.clone()}>
+                                            <div class={classes!("grid-cell", "editing", leftwards.then_some("opens-left"))} data-column={column.name.clone()}>
                                                 <CellEditor column={column.clone()} initial={initial.clone()} {on_stage} {on_cancel} on_draft={on_draft} />
                                             </div>
                                         };

@@ -153,7 +153,11 @@ pub fn ImpersonationSwitcher() -> Html {
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 match services::start_impersonation(&id, &request).await {
-                    Ok(acting) => session.dispatch(SessionAction::Impersonating(id, Some(acting))),
+                    Ok(acting) => session.dispatch(SessionAction::Impersonating(
+                        id,
+                        Some(acting),
+                        js_sys::Date::now(),
+                    )),
                     Err(failure) if failure.code == ErrorCode::StepUpRequired => stepping_up.set(true),
                     Err(failure) => error.set(Some(failure)),
                 }
@@ -265,7 +269,7 @@ pub fn ImpersonationBanner() -> Html {
                         match services::stop_impersonation(&id).await {
                             Ok(_) => {
                                 stop_failed.set(None);
-                                session.dispatch(SessionAction::Impersonating(id, None));
+                                session.dispatch(SessionAction::Impersonating(id, None, js_sys::Date::now()));
                             }
                             Err(failure) => stop_failed.set(Some(failure)),
                         }

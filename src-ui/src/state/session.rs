@@ -44,6 +44,9 @@ pub struct Session {
     pub impersonations: BTreeMap<String, ActiveImpersonation>,
     /// The impersonation switcher, open for an instance, maybe with a user chosen.
     pub switcher: Option<(String, Option<AppUserMatch>)>,
+    /// When this window last started or stopped an impersonation (ms since
+    /// the epoch): a poll asked before then may report the old state.
+    pub impersonation_changed_at: f64,
 }
 
 /// Things that happen to a session.
@@ -71,8 +74,12 @@ pub enum SessionAction {
     Disconnected(String),
     /// Show another view.
     Show(View),
-    /// An impersonation started (`Some`) or ended (`None`) on an instance.
-    Impersonating(String, Option<ActiveImpersonation>),
+    /// This window started (`Some`) or stopped (`None`) an impersonation on
+    /// an instance, at a time in ms.
+    Impersonating(String, Option<ActiveImpersonation>, f64),
+    /// The backend's impersonation on an instance, as a poll asked at a time
+    /// in ms found it (ended elsewhere, by a sign-out or a lock).
+    ImpersonationPolled(String, Option<ActiveImpersonation>, f64),
     /// Open the impersonation switcher for an instance, maybe with a user chosen.
     OpenSwitcher(String, Option<AppUserMatch>),
     /// Close the switcher.
@@ -108,8 +115,8 @@ impl Reducible for Session {
     fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
         // The gate reports the impersonation every few seconds: returning the
         // same state then re-renders nothing.
-        if let SessionAction::Impersonating(id, acting) = &action
-            && self.impersonations.get(id) == acting.as_ref()
+        if let SessionAction::ImpersonationPolled(id, acting, asked_at) = &action
+            && (self.impersonations.get(id) == acting.as_ref() || *asked_at <= self.impersonation_changed_at)
         {
             return self;
         }
@@ -183,11 +190,22 @@ impl Reducible for Session {
                 }
             }
             SessionAction::Show(view) => next.view = view,
-            SessionAction::Impersonating(id, Some(acting)) => {
-                next.impersonations.insert(id, acting);
-                next.switcher = None;
+            SessionAction::Impersonating(id, acting, at) => {
+                next.impersonation_changed_at = next.impersonation_changed_at.max(at);
+                match acting {
+                    Some(acting) => {
+                        next.impersonations.insert(id, acting);
+                        next.switcher = None;
+                    }
+                    None => {
+                        next.impersonations.remove(&id);
+                    }
+                }
             }
-            SessionAction::Impersonating(id, None) => {
+            SessionAction::ImpersonationPolled(id, Some(acting), _) => {
+                next.impersonations.insert(id, acting);
+            }
+            SessionAction::ImpersonationPolled(id, None, _) => {
                 next.impersonations.remove(&id);
             }
             SessionAction::OpenSwitcher(id, user) => next.switcher = Some((id, user)),
@@ -308,9 +326,21 @@ mod tests {
             .reduce(SessionAction::Connected(info("a")))
             .reduce(SessionAction::OpenSwitcher("a".into(), None));
         assert_eq!(session.switcher, Some(("a".to_owned(), None)));
-        let session = session.reduce(SessionAction::Impersonating("a".into(), Some(acting.clone())));
+        let session = session.reduce(SessionAction::Impersonating(
+            "a".into(),
+            Some(acting.clone()),
+            1_000.0,
+        ));
         assert_eq!(session.switcher, None);
         assert_eq!(session.impersonations.get("a"), Some(&acting));
+        // A poll asked before the start still saw none: it must not end it.
+        let session = session.reduce(SessionAction::ImpersonationPolled("a".into(), None, 900.0));
+        assert_eq!(session.impersonations.get("a"), Some(&acting));
+        // One asked after it, finding it ended elsewhere, does.
+        let ended = session
+            .clone()
+            .reduce(SessionAction::ImpersonationPolled("a".into(), None, 1_100.0));
+        assert!(ended.impersonations.is_empty());
         let session = session.reduce(SessionAction::Disconnected("a".into()));
         assert!(session.impersonations.is_empty(), "disconnecting ends it");
     }
