@@ -13,7 +13,9 @@ use crate::credentials::{
 use crate::error::{CoreError, CoreResult};
 use crate::second_factor::{Authenticator, looks_like_totp};
 use chrono::{DateTime, TimeDelta, Utc};
-use fluxdesk_types::{AdminSession, BackupCodes, Credentials, FirstAdmin, SessionPolicy, TotpEnrolment};
+use fluxdesk_types::{
+    AdminSession, BackupCodes, Credentials, FirstAdmin, FluxbaseLayout, SessionPolicy, TotpEnrolment,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sqlx::postgres::PgPool;
@@ -127,6 +129,50 @@ pub struct AdminAccess<'a> {
     pool: &'a PgPool,
     clock: &'a dyn Clock,
     context: AuditContext,
+    tables: AdminTables,
+}
+
+/// Where a Fluxbase layout keeps its admins: `dashboard.*` with the role
+/// `dashboard_admin` (2026.3.6), or `platform.*` with `instance_admin`
+/// (2026.3.7, whose bootstrap moved the same tables there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminTables {
+    schema: &'static str,
+    /// The admin role, in claims and in `users.role`.
+    pub admin_role: &'static str,
+}
+
+impl AdminTables {
+    /// Fluxbase 2026.3.6.
+    pub const DASHBOARD: AdminTables = AdminTables {
+        schema: "dashboard",
+        admin_role: "dashboard_admin",
+    };
+    /// Fluxbase 2026.3.7.
+    pub const PLATFORM: AdminTables = AdminTables {
+        schema: "platform",
+        admin_role: "instance_admin",
+    };
+
+    /// The admin tables of `layout`; none on plain PostgreSQL.
+    pub fn of(layout: FluxbaseLayout) -> Option<Self> {
+        match layout {
+            FluxbaseLayout::Dashboard => Some(Self::DASHBOARD),
+            FluxbaseLayout::Platform => Some(Self::PLATFORM),
+            FluxbaseLayout::NotFluxbase => None,
+        }
+    }
+
+    /// `sql`, written against 2026.3.6's names, for this layout. The tables
+    /// and their columns are the same; only the schema and the role moved.
+    pub fn sql(&self, sql: &str) -> String {
+        if *self == Self::DASHBOARD {
+            sql.to_owned()
+        } else {
+            sql.replace("dashboard.", &format!("{}.", self.schema))
+                .replace("'dashboard_admin'", &format!("'{}'", self.admin_role))
+        }
+    }
 }
 
 fn locked_message(until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
@@ -144,8 +190,13 @@ fn locked_message(until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 impl<'a> AdminAccess<'a> {
     /// Sign-in for the instance behind `pool`, recording as `context`.
-    pub fn new(pool: &'a PgPool, clock: &'a dyn Clock, context: AuditContext) -> Self {
-        AdminAccess { pool, clock, context }
+    pub fn new(pool: &'a PgPool, clock: &'a dyn Clock, context: AuditContext, tables: AdminTables) -> Self {
+        AdminAccess {
+            pool,
+            clock,
+            context,
+            tables,
+        }
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -164,8 +215,8 @@ impl<'a> AdminAccess<'a> {
     /// `dashboard.users` row and no `setup_completed` setting.
     pub async fn needs_first_admin(&self) -> CoreResult<bool> {
         let mut transaction = self.pool.begin().await?;
-        act_as(&mut transaction, "dashboard_admin", None).await?;
-        let needed = needs_first_admin(&mut transaction).await?;
+        act_as(&mut transaction, self.tables.admin_role, None).await?;
+        let needed = needs_first_admin(&mut transaction, self.tables).await?;
         transaction.commit().await?;
         Ok(needed)
     }
@@ -183,19 +234,19 @@ impl<'a> AdminAccess<'a> {
         let mut transaction = begin_write(self.pool).await?;
         // dashboard.users' FORCE RLS admits dashboard_admin claims to read the
         // table and to return the new row; app.settings wants service_role.
-        act_as(&mut transaction, "dashboard_admin", None).await?;
+        act_as(&mut transaction, self.tables.admin_role, None).await?;
         // Two consoles finishing setup at once: the second waits, then sees the first.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('fluxdesk.first_admin'))")
             .execute(&mut *transaction)
             .await?;
-        if !needs_first_admin(&mut transaction).await? {
+        if !needs_first_admin(&mut transaction, self.tables).await? {
             return Err(CoreError::InvalidInput(
                 "This instance already has an admin (or its setup was completed). Sign in instead.".into(),
             ));
         }
         let admin_id: Uuid = sqlx::query_scalar(
-            "INSERT INTO dashboard.users (email, password_hash, full_name, role, email_verified, email_verified_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'dashboard_admin', true, $4, $4, $4) RETURNING id",
+            &self.tables.sql("INSERT INTO dashboard.users (email, password_hash, full_name, role, email_verified, email_verified_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'dashboard_admin', true, $4, $4, $4) RETURNING id"),
         )
         .bind(&email)
         .bind(&password_hash)
@@ -217,10 +268,10 @@ impl<'a> AdminAccess<'a> {
         .bind(value)
         .execute(&mut *transaction)
         .await?;
-        act_as(&mut transaction, "dashboard_admin", Some(admin_id)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(admin_id)).await?;
         let event = AuditEvent::new(now, "admin.first_time_setup", Outcome::Success)
             .target(email.clone())
-            .details(json!({ "role": "dashboard_admin" }));
+            .details(json!({ "role": self.tables.admin_role }));
         audit::append(
             &mut transaction,
             &self.context_for(Some(admin_id), &email),
@@ -242,10 +293,10 @@ impl<'a> AdminAccess<'a> {
         let email = credentials.email.trim().to_owned();
         let now = self.now();
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "dashboard_admin", None).await?;
-        let row: Option<AdminRow> = sqlx::query_as(&format!(
+        act_as(&mut transaction, self.tables.admin_role, None).await?;
+        let row: Option<AdminRow> = sqlx::query_as(&self.tables.sql(&format!(
             "SELECT {ADMIN_COLUMNS} FROM dashboard.users WHERE lower(email) = lower($1) AND deleted_at IS NULL FOR UPDATE"
-        ))
+        )))
         .bind(&email)
         .fetch_optional(&mut *transaction)
         .await?;
@@ -264,7 +315,7 @@ impl<'a> AdminAccess<'a> {
             // A lock that has run out is cleared with its count, as Fluxbase's
             // login does, so the next mistake does not lock again at once.
             sqlx::query(
-                "UPDATE dashboard.users SET is_locked = false, locked_until = NULL, failed_login_attempts = 0 WHERE id = $1",
+                &self.tables.sql("UPDATE dashboard.users SET is_locked = false, locked_until = NULL, failed_login_attempts = 0 WHERE id = $1"),
             )
             .bind(admin.id)
             .execute(&mut *transaction)
@@ -291,6 +342,18 @@ impl<'a> AdminAccess<'a> {
                 "This admin account is deactivated. Another admin can reactivate it.".into(),
             ));
         }
+        // 2026.3.7's dashboard admits instance admins only (its login mints
+        // the stored role); 2026.3.6 mints dashboard_admin for every user.
+        if self.tables == AdminTables::PLATFORM && admin.role.as_deref() != Some(self.tables.admin_role) {
+            let event = AuditEvent::new(now, "admin.sign_in", Outcome::Denied)
+                .target(admin.email.clone())
+                .details(json!({ "reason": "not_instance_admin", "role": admin.role }));
+            audit::append_and_commit(transaction, &context, &event).await?;
+            return Err(CoreError::AuthenticationFailed(format!(
+                "Only instance admins can administer a Fluxbase 2026.3.7 instance; this account's role is {}.",
+                admin.role.as_deref().unwrap_or("dashboard_user")
+            )));
+        }
         let mut method = "password";
         if admin.totp_enabled.unwrap_or(false) {
             let Some(code) = credentials.code.as_deref().filter(|c| !c.trim().is_empty()) else {
@@ -299,7 +362,7 @@ impl<'a> AdminAccess<'a> {
                 audit::append_and_commit(transaction, &context, &event).await?;
                 return Ok(SignInResult::SecondFactorNeeded);
             };
-            match check_second_factor(&mut transaction, &admin, code, now).await? {
+            match check_second_factor(&mut transaction, &admin, code, now, self.tables).await? {
                 Ok(SecondFactor::Totp) => method = "password+totp",
                 Ok(SecondFactor::BackupCode) => method = "password+backup_code",
                 Err(FactorRefusal::Replayed) => {
@@ -315,8 +378,8 @@ impl<'a> AdminAccess<'a> {
             }
         }
         sqlx::query(
-            "UPDATE dashboard.users SET failed_login_attempts = 0, is_locked = false, locked_until = NULL, last_login_at = $2 \
-             WHERE id = $1",
+            &self.tables.sql("UPDATE dashboard.users SET failed_login_attempts = 0, is_locked = false, locked_until = NULL, last_login_at = $2 \
+             WHERE id = $1"),
         )
         .bind(admin.id)
         .bind(now)
@@ -325,8 +388,8 @@ impl<'a> AdminAccess<'a> {
         let token = SecretString::from(credentials::new_token());
         let expires_at = now + TimeDelta::seconds(policy.absolute_timeout_secs as i64);
         let session_id: Uuid = sqlx::query_scalar(
-            "INSERT INTO dashboard.sessions (user_id, token, ip_address, user_agent, expires_at, created_at, updated_at) \
-             VALUES ($1, $2, host(inet_client_addr()), $3, $4, $5, $5) RETURNING id",
+            &self.tables.sql("INSERT INTO dashboard.sessions (user_id, token, ip_address, user_agent, expires_at, created_at, updated_at) \
+             VALUES ($1, $2, host(inet_client_addr()), $3, $4, $5, $5) RETURNING id"),
         )
         .bind(admin.id)
         .bind(credentials::sha256_hex(token.expose_secret()))
@@ -342,6 +405,7 @@ impl<'a> AdminAccess<'a> {
             json!({ "client": self.context.client_version, "method": method }),
             &self.context.client_version,
             now,
+            self.tables,
         )
         .await?;
         let event = AuditEvent::new(now, "admin.sign_in", Outcome::Success)
@@ -378,7 +442,7 @@ impl<'a> AdminAccess<'a> {
         now: DateTime<Utc>,
         reason: &str,
     ) -> CoreResult<T> {
-        let (attempts, locked_until) = count_failure(&mut transaction, admin.id, now).await?;
+        let (attempts, locked_until) = count_failure(&mut transaction, admin.id, now, self.tables).await?;
         let event = AuditEvent::new(now, "admin.sign_in", Outcome::Failure)
             .target(admin.email.clone())
             .details(json!({
@@ -402,9 +466,9 @@ impl<'a> AdminAccess<'a> {
     }
 
     async fn admin_row(&self, connection: &mut PgConnection, admin_id: Uuid) -> CoreResult<AdminRow> {
-        sqlx::query_as(&format!(
+        sqlx::query_as(&self.tables.sql(&format!(
             "SELECT {ADMIN_COLUMNS} FROM dashboard.users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
-        ))
+        )))
         .bind(admin_id)
         .fetch_optional(&mut *connection)
         .await?
@@ -415,9 +479,9 @@ impl<'a> AdminAccess<'a> {
     /// it was revoked elsewhere.
     pub async fn session_is_live(&self, signed_in: &SignedInAdmin) -> CoreResult<bool> {
         let mut transaction = self.pool.begin().await?;
-        act_as(&mut transaction, "dashboard_admin", Some(signed_in.admin_id)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(signed_in.admin_id)).await?;
         let live: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM dashboard.sessions WHERE id = $1 AND token = $2 AND expires_at > $3)",
+            &self.tables.sql("SELECT EXISTS (SELECT 1 FROM dashboard.sessions WHERE id = $1 AND token = $2 AND expires_at > $3)"),
         )
         .bind(signed_in.session_id)
         .bind(credentials::sha256_hex(signed_in.token.expose_secret()))
@@ -433,7 +497,7 @@ impl<'a> AdminAccess<'a> {
     pub async fn resume(&self, token: SecretString, policy: SessionPolicy) -> CoreResult<SignedInAdmin> {
         let now = self.now();
         let mut transaction = self.pool.begin().await?;
-        act_as(&mut transaction, "dashboard_admin", None).await?;
+        act_as(&mut transaction, self.tables.admin_role, None).await?;
         type Row = (
             Uuid,
             DateTime<Utc>,
@@ -445,9 +509,9 @@ impl<'a> AdminAccess<'a> {
             Option<bool>,
         );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT s.id, s.expires_at, s.created_at, u.id, u.email, u.full_name, u.role, u.totp_enabled \
+            &self.tables.sql("SELECT s.id, s.expires_at, s.created_at, u.id, u.email, u.full_name, u.role, u.totp_enabled \
              FROM dashboard.sessions s JOIN dashboard.users u ON u.id = s.user_id \
-             WHERE s.token = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL AND COALESCE(u.is_active, true)",
+             WHERE s.token = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL AND COALESCE(u.is_active, true)"),
         )
         .bind(credentials::sha256_hex(token.expose_secret()))
         .bind(now)
@@ -483,13 +547,17 @@ impl<'a> AdminAccess<'a> {
     pub async fn sign_out(&self, signed_in: &SignedInAdmin, reason: &str) -> CoreResult<()> {
         let now = self.now();
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "dashboard_admin", Some(signed_in.admin_id)).await?;
-        let deleted = sqlx::query("DELETE FROM dashboard.sessions WHERE id = $1 AND token = $2")
-            .bind(signed_in.session_id)
-            .bind(credentials::sha256_hex(signed_in.token.expose_secret()))
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
+        act_as(&mut transaction, self.tables.admin_role, Some(signed_in.admin_id)).await?;
+        let deleted = sqlx::query(
+            &self
+                .tables
+                .sql("DELETE FROM dashboard.sessions WHERE id = $1 AND token = $2"),
+        )
+        .bind(signed_in.session_id)
+        .bind(credentials::sha256_hex(signed_in.token.expose_secret()))
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
         let event = AuditEvent::new(now, "admin.sign_out", Outcome::Success)
             .target(signed_in.session.email.clone())
             .details(json!({ "reason": reason, "session_id": signed_in.session_id.to_string(), "row_deleted": deleted == 1 }));
@@ -507,7 +575,7 @@ impl<'a> AdminAccess<'a> {
     ) -> CoreResult<()> {
         let now = self.now();
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "dashboard_admin", Some(signed_in.admin_id)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(signed_in.admin_id)).await?;
         let admin = self.admin_row(&mut transaction, signed_in.admin_id).await?;
         let refusal = if admin.totp_enabled.unwrap_or(false) {
             if !looks_like_totp(secret) {
@@ -533,7 +601,11 @@ impl<'a> AdminAccess<'a> {
         };
         // Guesses at an unlocked window count towards the lockout too.
         let locked_until = match refusal {
-            Some(_) => count_failure(&mut transaction, admin.id, now).await?.1,
+            Some(_) => {
+                count_failure(&mut transaction, admin.id, now, self.tables)
+                    .await?
+                    .1
+            }
             None => None,
         };
         let event = AuditEvent::new(now, "admin.step_up", outcome)
@@ -565,9 +637,9 @@ impl<'a> AdminAccess<'a> {
             secret: secret.clone(),
         };
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "dashboard_admin", Some(signed_in.admin_id)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(signed_in.admin_id)).await?;
         let updated = sqlx::query(
-            "UPDATE dashboard.users SET totp_secret = $2 WHERE id = $1 AND deleted_at IS NULL AND NOT COALESCE(totp_enabled, false)",
+            &self.tables.sql("UPDATE dashboard.users SET totp_secret = $2 WHERE id = $1 AND deleted_at IS NULL AND NOT COALESCE(totp_enabled, false)"),
         )
         .bind(signed_in.admin_id)
         .bind(&secret)
@@ -597,7 +669,7 @@ impl<'a> AdminAccess<'a> {
         let now = self.now();
         let (codes, hashes) = credentials::new_backup_codes()?;
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "dashboard_admin", Some(signed_in.admin_id)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(signed_in.admin_id)).await?;
         let admin = self.admin_row(&mut transaction, signed_in.admin_id).await?;
         let context = self.context_for(Some(admin.id), &admin.email);
         if admin.totp_enabled.unwrap_or(false) {
@@ -619,11 +691,15 @@ impl<'a> AdminAccess<'a> {
                 "That code does not match. Check that your authenticator scanned this QR code and that its clock is right.".into(),
             ));
         }
-        sqlx::query("UPDATE dashboard.users SET totp_enabled = true, backup_codes = $2 WHERE id = $1")
-            .bind(admin.id)
-            .bind(&hashes)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query(
+            &self
+                .tables
+                .sql("UPDATE dashboard.users SET totp_enabled = true, backup_codes = $2 WHERE id = $1"),
+        )
+        .bind(admin.id)
+        .bind(&hashes)
+        .execute(&mut *transaction)
+        .await?;
         mirror_activity(
             &mut transaction,
             admin.id,
@@ -631,6 +707,7 @@ impl<'a> AdminAccess<'a> {
             json!({ "client": self.context.client_version }),
             &self.context.client_version,
             now,
+            self.tables,
         )
         .await?;
         let event = AuditEvent::new(now, "admin.2fa.enable", Outcome::Success)
@@ -649,7 +726,7 @@ impl<'a> AdminAccess<'a> {
     ) -> CoreResult<()> {
         let now = self.now();
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "dashboard_admin", Some(signed_in.admin_id)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(signed_in.admin_id)).await?;
         let admin = self.admin_row(&mut transaction, signed_in.admin_id).await?;
         let context = self.context_for(Some(admin.id), &admin.email);
         if !admin.totp_enabled.unwrap_or(false) {
@@ -660,14 +737,14 @@ impl<'a> AdminAccess<'a> {
         let refusal = if !verify_password(password, &admin.password_hash) {
             Some("wrong_password")
         } else {
-            match check_second_factor(&mut transaction, &admin, code, now).await? {
+            match check_second_factor(&mut transaction, &admin, code, now, self.tables).await? {
                 Ok(_) => None,
                 Err(FactorRefusal::Replayed) => Some("replayed_code"),
                 Err(FactorRefusal::Wrong) => Some("wrong_code"),
             }
         };
         if let Some(reason) = refusal {
-            let (_, locked_until) = count_failure(&mut transaction, admin.id, now).await?;
+            let (_, locked_until) = count_failure(&mut transaction, admin.id, now, self.tables).await?;
             let event = AuditEvent::new(now, "admin.2fa.disable", Outcome::Failure)
                 .target(admin.email.clone())
                 .details(json!({ "reason": reason }));
@@ -681,7 +758,7 @@ impl<'a> AdminAccess<'a> {
                 _ => "That code is not valid: two-factor authentication stays on.".into(),
             }));
         }
-        sqlx::query("UPDATE dashboard.users SET totp_enabled = false, totp_secret = NULL, backup_codes = NULL WHERE id = $1")
+        sqlx::query(&self.tables.sql("UPDATE dashboard.users SET totp_enabled = false, totp_secret = NULL, backup_codes = NULL WHERE id = $1"))
             .bind(admin.id)
             .execute(&mut *transaction)
             .await?;
@@ -692,6 +769,7 @@ impl<'a> AdminAccess<'a> {
             json!({ "client": self.context.client_version }),
             &self.context.client_version,
             now,
+            self.tables,
         )
         .await?;
         let event = AuditEvent::new(now, "admin.2fa.disable", Outcome::Success).target(admin.email.clone());
@@ -706,15 +784,16 @@ async fn count_failure(
     connection: &mut PgConnection,
     admin_id: Uuid,
     now: DateTime<Utc>,
+    tables: AdminTables,
 ) -> CoreResult<(i32, Option<DateTime<Utc>>)> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&tables.sql(
         "UPDATE dashboard.users SET \
            failed_login_attempts = COALESCE(failed_login_attempts, 0) + 1, \
            is_locked = COALESCE(failed_login_attempts, 0) + 1 >= $2, \
            locked_until = CASE WHEN COALESCE(failed_login_attempts, 0) + 1 >= $2 \
                                THEN $3::timestamptz + make_interval(mins => $4) ELSE NULL END \
          WHERE id = $1 RETURNING failed_login_attempts, locked_until",
-    )
+    ))
     .bind(admin_id)
     .bind(MAX_FAILED_ATTEMPTS)
     .bind(now)
@@ -723,11 +802,11 @@ async fn count_failure(
     .await?)
 }
 
-async fn needs_first_admin(connection: &mut PgConnection) -> CoreResult<bool> {
-    Ok(sqlx::query_scalar(
+async fn needs_first_admin(connection: &mut PgConnection, tables: AdminTables) -> CoreResult<bool> {
+    Ok(sqlx::query_scalar(&tables.sql(
         "SELECT NOT EXISTS (SELECT 1 FROM dashboard.users WHERE deleted_at IS NULL) \
             AND NOT EXISTS (SELECT 1 FROM app.settings WHERE key = 'setup_completed')",
-    )
+    ))
     .fetch_one(&mut *connection)
     .await?)
 }
@@ -793,6 +872,7 @@ async fn check_second_factor(
     admin: &AdminRow,
     code: &str,
     now: DateTime<Utc>,
+    tables: AdminTables,
 ) -> CoreResult<Result<SecondFactor, FactorRefusal>> {
     if looks_like_totp(code) {
         return Ok(check_totp(connection, admin, code, now)
@@ -808,11 +888,13 @@ async fn check_second_factor(
     let Some(hash) = matched else {
         return Ok(Err(FactorRefusal::Wrong));
     };
-    sqlx::query("UPDATE dashboard.users SET backup_codes = array_remove(backup_codes, $2) WHERE id = $1")
-        .bind(admin.id)
-        .bind(hash)
-        .execute(&mut *connection)
-        .await?;
+    sqlx::query(
+        &tables.sql("UPDATE dashboard.users SET backup_codes = array_remove(backup_codes, $2) WHERE id = $1"),
+    )
+    .bind(admin.id)
+    .bind(hash)
+    .execute(&mut *connection)
+    .await?;
     Ok(Ok(SecondFactor::BackupCode))
 }
 
@@ -825,11 +907,12 @@ async fn mirror_activity(
     details: serde_json::Value,
     user_agent: &str,
     now: DateTime<Utc>,
+    tables: AdminTables,
 ) -> CoreResult<()> {
     act_as(connection, "service_role", None).await?;
     sqlx::query(
-        "INSERT INTO dashboard.activity_log (user_id, action, resource_type, resource_id, details, ip_address, user_agent, created_at) \
-         VALUES ($1, $2, 'dashboard_user', $1::text, $3, host(inet_client_addr()), $4, $5)",
+        &tables.sql("INSERT INTO dashboard.activity_log (user_id, action, resource_type, resource_id, details, ip_address, user_agent, created_at) \
+         VALUES ($1, $2, 'dashboard_user', $1::text, $3, host(inet_client_addr()), $4, $5)"),
     )
     .bind(admin_id)
     .bind(action)
@@ -838,6 +921,6 @@ async fn mirror_activity(
     .bind(now)
     .execute(&mut *connection)
     .await?;
-    act_as(connection, "dashboard_admin", Some(admin_id)).await?;
+    act_as(connection, tables.admin_role, Some(admin_id)).await?;
     Ok(())
 }

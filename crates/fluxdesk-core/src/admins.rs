@@ -1,7 +1,7 @@
 //! Managing admins, invitations and sessions on behalf of a signed-in admin.
 //! Every change is audited with the acting admin; reads are not.
 
-use crate::admin_access::{act_as, begin_write, validate_email};
+use crate::admin_access::{AdminTables, act_as, begin_write, validate_email};
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::clock::{Clock, rfc3339, to_database_precision};
 use crate::credentials::{self, hash_password};
@@ -42,6 +42,8 @@ pub struct AdminDirectory<'a> {
     context: AuditContext,
     acting_admin: Uuid,
     current_session: Option<Uuid>,
+    /// Where the layout keeps its admins.
+    tables: AdminTables,
 }
 
 type AdminRowTuple = (
@@ -124,12 +126,18 @@ fn invitation(row: InvitationTuple, now: DateTime<Utc>) -> Invitation {
 }
 
 /// Deletes every session row of one admin; returns how many.
-async fn end_admin_sessions(connection: &mut PgConnection, admin_id: Uuid) -> CoreResult<u64> {
-    Ok(sqlx::query("DELETE FROM dashboard.sessions WHERE user_id = $1")
-        .bind(admin_id)
-        .execute(&mut *connection)
-        .await?
-        .rows_affected())
+async fn end_admin_sessions(
+    connection: &mut PgConnection,
+    admin_id: Uuid,
+    tables: AdminTables,
+) -> CoreResult<u64> {
+    Ok(
+        sqlx::query(&tables.sql("DELETE FROM dashboard.sessions WHERE user_id = $1"))
+            .bind(admin_id)
+            .execute(&mut *connection)
+            .await?
+            .rows_affected(),
+    )
 }
 
 fn parse_uuid(text: &str, what: &str) -> CoreResult<Uuid> {
@@ -145,6 +153,7 @@ impl<'a> AdminDirectory<'a> {
         context: AuditContext,
         acting_admin: Uuid,
         current_session: Option<Uuid>,
+        tables: AdminTables,
     ) -> Self {
         AdminDirectory {
             pool,
@@ -152,6 +161,7 @@ impl<'a> AdminDirectory<'a> {
             context,
             acting_admin,
             current_session,
+            tables,
         }
     }
 
@@ -161,13 +171,13 @@ impl<'a> AdminDirectory<'a> {
 
     async fn read(&self) -> CoreResult<Transaction<'static, Postgres>> {
         let mut transaction = self.pool.begin().await?;
-        act_as(&mut transaction, "dashboard_admin", Some(self.acting_admin)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(self.acting_admin)).await?;
         Ok(transaction)
     }
 
     async fn write(&self) -> CoreResult<Transaction<'static, Postgres>> {
         let mut transaction = begin_write(self.pool).await?;
-        act_as(&mut transaction, "dashboard_admin", Some(self.acting_admin)).await?;
+        act_as(&mut transaction, self.tables.admin_role, Some(self.acting_admin)).await?;
         Ok(transaction)
     }
 
@@ -181,7 +191,8 @@ impl<'a> AdminDirectory<'a> {
         let now = self.now();
         let mut transaction = self.read().await?;
         let rows: Vec<AdminRowTuple> = sqlx::query_as(&format!(
-            "{ADMIN_SUMMARY_SQL} ORDER BY u.created_at DESC, u.email"
+            "{} ORDER BY u.created_at DESC, u.email",
+            self.tables.sql(ADMIN_SUMMARY_SQL)
         ))
         .bind(now)
         .fetch_all(&mut *transaction)
@@ -197,18 +208,21 @@ impl<'a> AdminDirectory<'a> {
         let key = id_or_email.trim();
         let row: Option<AdminRowTuple> = match Uuid::parse_str(key) {
             Ok(id) => {
-                sqlx::query_as(&format!("{ADMIN_SUMMARY_SQL} AND u.id = $2"))
+                sqlx::query_as(&format!("{} AND u.id = $2", self.tables.sql(ADMIN_SUMMARY_SQL)))
                     .bind(now)
                     .bind(id)
                     .fetch_optional(&mut *transaction)
                     .await?
             }
             Err(_) => {
-                sqlx::query_as(&format!("{ADMIN_SUMMARY_SQL} AND lower(u.email) = lower($2)"))
-                    .bind(now)
-                    .bind(key)
-                    .fetch_optional(&mut *transaction)
-                    .await?
+                sqlx::query_as(&format!(
+                    "{} AND lower(u.email) = lower($2)",
+                    self.tables.sql(ADMIN_SUMMARY_SQL)
+                ))
+                .bind(now)
+                .bind(key)
+                .fetch_optional(&mut *transaction)
+                .await?
             }
         };
         transaction.commit().await?;
@@ -228,24 +242,25 @@ impl<'a> AdminDirectory<'a> {
         }
         let now = self.now();
         let mut transaction = self.write().await?;
-        let other_admins: i64 = sqlx::query_scalar(
+        let other_admins: i64 = sqlx::query_scalar(&self.tables.sql(
             "SELECT count(*) FROM dashboard.users WHERE deleted_at IS NULL AND COALESCE(is_active, true) \
                AND role = 'dashboard_admin' AND id <> $1",
-        )
+        ))
         .bind(admin_id)
         .fetch_one(&mut *transaction)
         .await?;
-        if admin.role == "dashboard_admin" && other_admins == 0 {
-            return Err(CoreError::InvalidInput(
-                "This is the last active dashboard_admin; deleting it would leave nobody to administer the instance.".into(),
-            ));
+        if admin.role == self.tables.admin_role && other_admins == 0 {
+            return Err(CoreError::InvalidInput(format!(
+                "This is the last active {}; deleting it would leave nobody to administer the instance.",
+                self.tables.admin_role
+            )));
         }
-        sqlx::query("UPDATE dashboard.users SET deleted_at = $2, is_active = false WHERE id = $1 AND deleted_at IS NULL")
+        sqlx::query(&self.tables.sql("UPDATE dashboard.users SET deleted_at = $2, is_active = false WHERE id = $1 AND deleted_at IS NULL"))
             .bind(admin_id)
             .bind(now)
             .execute(&mut *transaction)
             .await?;
-        let sessions = end_admin_sessions(&mut transaction, admin_id).await?;
+        let sessions = end_admin_sessions(&mut transaction, admin_id, self.tables).await?;
         self.record(
             &mut transaction,
             AuditEvent::new(now, "admin.delete", Outcome::Success)
@@ -263,7 +278,7 @@ impl<'a> AdminDirectory<'a> {
         let now = self.now();
         let mut transaction = self.write().await?;
         sqlx::query(
-            "UPDATE dashboard.users SET is_locked = false, locked_until = NULL, failed_login_attempts = 0 WHERE id = $1",
+            &self.tables.sql("UPDATE dashboard.users SET is_locked = false, locked_until = NULL, failed_login_attempts = 0 WHERE id = $1"),
         )
         .bind(parse_uuid(&admin.id, "admin")?)
         .execute(&mut *transaction)
@@ -288,7 +303,7 @@ impl<'a> AdminDirectory<'a> {
         let (reset, kind) = match method {
             ResetMethod::TemporaryPassword => {
                 let password = credentials::new_temporary_password();
-                sqlx::query("UPDATE dashboard.users SET password_hash = $2, failed_login_attempts = 0, is_locked = false, locked_until = NULL WHERE id = $1")
+                sqlx::query(&self.tables.sql("UPDATE dashboard.users SET password_hash = $2, failed_login_attempts = 0, is_locked = false, locked_until = NULL WHERE id = $1"))
                     .bind(admin_id)
                     .bind(hash_password(&password)?)
                     .execute(&mut *transaction)
@@ -305,14 +320,14 @@ impl<'a> AdminDirectory<'a> {
                 let token = credentials::new_token();
                 let expires_at = now + TimeDelta::minutes(RESET_TOKEN_MINUTES);
                 act_as(&mut transaction, "service_role", None).await?;
-                sqlx::query("INSERT INTO dashboard.password_reset_tokens (user_id, token, expires_at, created_at) VALUES ($1, $2, $3, $4)")
+                sqlx::query(&self.tables.sql("INSERT INTO dashboard.password_reset_tokens (user_id, token, expires_at, created_at) VALUES ($1, $2, $3, $4)"))
                     .bind(admin_id)
                     .bind(credentials::sha256_hex(&token))
                     .bind(expires_at)
                     .bind(now)
                     .execute(&mut *transaction)
                     .await?;
-                act_as(&mut transaction, "dashboard_admin", Some(self.acting_admin)).await?;
+                act_as(&mut transaction, self.tables.admin_role, Some(self.acting_admin)).await?;
                 (
                     PasswordReset::ResetToken {
                         token,
@@ -323,7 +338,7 @@ impl<'a> AdminDirectory<'a> {
                 )
             }
         };
-        let revoked = end_admin_sessions(&mut transaction, admin_id).await?;
+        let revoked = end_admin_sessions(&mut transaction, admin_id, self.tables).await?;
         self.record(
             &mut transaction,
             AuditEvent::new(now, "admin.password_reset", Outcome::Success)
@@ -349,6 +364,12 @@ impl<'a> AdminDirectory<'a> {
 
     /// Invites an admin: a `dashboard.invitation_tokens` row valid for 7 days.
     pub async fn invite(&self, email: &str, role: &str) -> CoreResult<Invitation> {
+        if self.tables == AdminTables::PLATFORM {
+            // 2026.3.7 accepts invitations by a hash of the token, per tenant.
+            return Err(CoreError::InvalidInput(
+                "Inviting admins to a Fluxbase 2026.3.7 instance is not supported yet; invite them from its web dashboard.".into(),
+            ));
+        }
         let email = validate_email(email)?;
         let role = role.trim();
         if !ADMIN_ROLES.contains(&role) {
@@ -358,7 +379,7 @@ impl<'a> AdminDirectory<'a> {
         }
         let now = self.now();
         let mut transaction = self.write().await?;
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dashboard.users WHERE lower(email) = lower($1) AND deleted_at IS NULL)")
+        let exists: bool = sqlx::query_scalar(&self.tables.sql("SELECT EXISTS (SELECT 1 FROM dashboard.users WHERE lower(email) = lower($1) AND deleted_at IS NULL)"))
             .bind(&email)
             .fetch_one(&mut *transaction)
             .await?;
@@ -369,9 +390,9 @@ impl<'a> AdminDirectory<'a> {
         }
         let token = credentials::new_token();
         let row: InvitationTuple = sqlx::query_as(
-            "INSERT INTO dashboard.invitation_tokens (email, token, role, invited_by, expires_at, created_at) \
+            &self.tables.sql("INSERT INTO dashboard.invitation_tokens (email, token, role, invited_by, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) \
-             RETURNING id, email, token, role, (SELECT email FROM dashboard.users WHERE id = $4), expires_at, accepted, created_at",
+             RETURNING id, email, token, role, (SELECT email FROM dashboard.users WHERE id = $4), expires_at, accepted, created_at"),
         )
         .bind(&email)
         .bind(&token)
@@ -398,10 +419,10 @@ impl<'a> AdminDirectory<'a> {
         let now = self.now();
         let mut transaction = self.read().await?;
         let rows: Vec<InvitationTuple> = sqlx::query_as(
-            "SELECT i.id, i.email, i.token, i.role, u.email, i.expires_at, i.accepted, i.created_at \
+            &self.tables.sql("SELECT i.id, i.email, i.token, i.role, u.email, i.expires_at, i.accepted, i.created_at \
              FROM dashboard.invitation_tokens i LEFT JOIN dashboard.users u ON u.id = i.invited_by \
              WHERE ($1 OR NOT COALESCE(i.accepted, false)) AND ($2 OR i.expires_at > $3 OR COALESCE(i.accepted, false)) \
-             ORDER BY i.created_at DESC",
+             ORDER BY i.created_at DESC"),
         )
         .bind(filter.include_accepted)
         .bind(filter.include_expired)
@@ -416,11 +437,14 @@ impl<'a> AdminDirectory<'a> {
     pub async fn revoke_invitation(&self, token: &str) -> CoreResult<()> {
         let now = self.now();
         let mut transaction = self.write().await?;
-        let email: Option<String> =
-            sqlx::query_scalar("DELETE FROM dashboard.invitation_tokens WHERE token = $1 RETURNING email")
-                .bind(token.trim())
-                .fetch_optional(&mut *transaction)
-                .await?;
+        let email: Option<String> = sqlx::query_scalar(
+            &self
+                .tables
+                .sql("DELETE FROM dashboard.invitation_tokens WHERE token = $1 RETURNING email"),
+        )
+        .bind(token.trim())
+        .fetch_optional(&mut *transaction)
+        .await?;
         let Some(email) = email else {
             return Err(CoreError::NotFound("No invitation has this token.".into()));
         };
@@ -488,11 +512,14 @@ impl<'a> AdminDirectory<'a> {
         let id = parse_uuid(session_id, "session")?;
         let now = self.now();
         let mut transaction = self.write().await?;
-        let admin: Option<(Uuid, DateTime<Utc>)> =
-            sqlx::query_as("DELETE FROM dashboard.sessions WHERE id = $1 RETURNING user_id, expires_at")
-                .bind(id)
-                .fetch_optional(&mut *transaction)
-                .await?;
+        let admin: Option<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+            &self
+                .tables
+                .sql("DELETE FROM dashboard.sessions WHERE id = $1 RETURNING user_id, expires_at"),
+        )
+        .bind(id)
+        .fetch_optional(&mut *transaction)
+        .await?;
         let (kind, user_id, expires_at) = match admin {
             Some((user, expires)) => (SessionKind::Admin, user, expires),
             None => {
@@ -528,7 +555,7 @@ impl<'a> AdminDirectory<'a> {
         let id = parse_uuid(user_id, "user")?;
         let now = self.now();
         let mut transaction = self.write().await?;
-        let admin = end_admin_sessions(&mut transaction, id).await?;
+        let admin = end_admin_sessions(&mut transaction, id, self.tables).await?;
         let app = sqlx::query("DELETE FROM auth.sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *transaction)
@@ -561,7 +588,7 @@ impl<'a> AdminDirectory<'a> {
         .bind(format!("revoked by {} in Fluxdesk", self.context.admin_email.as_deref().unwrap_or("an admin")))
         .execute(&mut *connection)
         .await?;
-        act_as(connection, "dashboard_admin", Some(self.acting_admin)).await?;
+        act_as(connection, self.tables.admin_role, Some(self.acting_admin)).await?;
         Ok(())
     }
 }

@@ -66,7 +66,8 @@ impl Identity {
     /// The database role Fluxbase maps the app role to (`mapAppRoleToDatabaseRole`).
     pub fn database_role(&self) -> &'static str {
         match self.app_role() {
-            "service_role" | "dashboard_admin" => "service_role",
+            // 2026.3.7 renamed dashboard_admin to instance_admin.
+            "service_role" | "dashboard_admin" | "instance_admin" => "service_role",
             "anon" | "" => "anon",
             _ => "authenticated",
         }
@@ -746,6 +747,8 @@ mod tests {
         assert_eq!(user("authenticated").database_role(), "authenticated");
         assert_eq!(user("admin").database_role(), "authenticated");
         assert_eq!(user("dashboard_admin").database_role(), "service_role");
+        assert_eq!(user("instance_admin").database_role(), "service_role");
+        assert_eq!(user("tenant_admin").database_role(), "authenticated");
         assert_eq!(user("").database_role(), "anon");
         assert_eq!(Identity::Anon.database_role(), "anon");
         assert_eq!(Identity::Service.database_role(), "service_role");

@@ -608,3 +608,126 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
         0
     );
 }
+
+#[tokio::test]
+async fn on_the_2026_3_7_layout_an_instance_admin_signs_in_and_impersonation_carries_the_users_tenant() {
+    let database = fluxdesk_sandbox::fresh_platform_database();
+    let acme = "ac3e0000-0000-4000-8000-000000000000";
+    fluxdesk_sandbox::shared_cluster()
+        .psql(
+            &database.name,
+            &format!(
+                "INSERT INTO platform.tenants (id, slug, name) VALUES ('{acme}', 'acme', 'Acme'); \
+                 UPDATE auth.users SET tenant_id = '{acme}' WHERE id = '{BOB}';"
+            ),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::new(
+        Box::new(ProfileFile::new(dir.path().join("profiles.json"))),
+        Keyring::new("Fluxdesk tests (impersonation, 2026.3.7)"),
+    );
+    console.require_sign_in(true);
+    let (mut profile, password) = profile_from_url(&database.url).unwrap();
+    profile.id = ID.into();
+    profile.name = "platform".into();
+    console.add_transient(profile, password).unwrap();
+    let info = console.connect(ID, None).await.unwrap();
+    assert_eq!(info.layout, fluxdesk_types::FluxbaseLayout::Platform);
+    console.install_schema(ID).await.unwrap();
+    let mut sql = PgConnection::connect(&database.url).await.unwrap();
+    let sessions_before: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.sessions")
+        .fetch_one(&mut sql)
+        .await
+        .unwrap();
+
+    // Only instance admins administer a 2026.3.7 instance.
+    let support = console
+        .sign_in(
+            ID,
+            Credentials {
+                email: "support@fluxdesk.demo".into(),
+                password: "fluxdesk-demo-support".into(),
+                code: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(support), ErrorCode::AuthenticationFailed);
+    console
+        .sign_in(
+            ID,
+            Credentials {
+                email: DEMO_ADMIN.into(),
+                password: DEMO_PASSWORD.into(),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.sessions")
+        .fetch_one(&mut sql)
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions,
+        sessions_before + 1,
+        "the session row is in platform.sessions"
+    );
+    assert_eq!(console.admins(ID).await.unwrap().len(), 2);
+
+    let acting = console
+        .start_impersonation(
+            ID,
+            &ImpersonationRequest {
+                target: bob(),
+                reason: "tenant check".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let StatementOutcome::Done { result, .. } = console
+        .run_statement(
+            ID,
+            "SELECT current_setting('app.current_tenant_id'), count(*) FROM public.todos",
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a read is done");
+    };
+    let row = &result.unwrap().rows[0];
+    assert_eq!(row[0].display_text(), acme, "bob's own tenant");
+    let bobs: i64 = sqlx::query_scalar("SELECT count(*) FROM public.todos WHERE user_id = $1::uuid")
+        .bind(BOB)
+        .fetch_one(&mut sql)
+        .await
+        .unwrap();
+    assert_eq!(row[1].display_text(), bobs.to_string());
+    let recorded: (String, bool) = sqlx::query_as(
+        "SELECT s.admin_user_id::text = u.id::text AND s.target_user_id = $2::uuid, s.is_active \
+         FROM auth.impersonation_sessions s, platform.users u WHERE s.id = $1::uuid AND u.email = $3",
+    )
+    .bind(&acting.session_id)
+    .bind(BOB)
+    .bind(DEMO_ADMIN)
+    .fetch_one(&mut sql)
+    .await
+    .map(|(same, active): (bool, bool)| (same.to_string(), active))
+    .unwrap();
+    assert_eq!(recorded, ("true".to_owned(), true));
+
+    console.sign_out(ID).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.sessions")
+        .fetch_one(&mut sql)
+        .await
+        .unwrap();
+    assert_eq!(left, sessions_before, "signing out deletes the session row");
+    let active: bool =
+        sqlx::query_scalar("SELECT is_active FROM auth.impersonation_sessions WHERE id = $1::uuid")
+            .bind(&acting.session_id)
+            .fetch_one(&mut sql)
+            .await
+            .unwrap();
+    assert!(!active, "and ends the impersonation");
+}

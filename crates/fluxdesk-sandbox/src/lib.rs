@@ -18,4 +18,6 @@ pub mod shared;
 
 pub use cluster::{Cluster, ClusterAddress, SandboxError};
 pub use schema::Seed;
-pub use shared::{TestDatabase, fresh_database, read_only_demo_database, shared_cluster};
+pub use shared::{
+    TestDatabase, fresh_database, fresh_platform_database, read_only_demo_database, shared_cluster,
+};

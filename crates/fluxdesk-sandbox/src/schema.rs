@@ -49,6 +49,9 @@ pub const FLUXBASE_SCHEMA: &[(&str, &str)] = &[
 
 /// Demo data applied on top of the schema.
 pub const DEMO_DATA: &str = include_str!("../sql/demo/demo.sql");
+/// Fluxbase 2026.3.7-rc's platform layout, applied on top of the 2026.3.6
+/// schema as its bootstrap moves an existing instance.
+pub const PLATFORM_LAYOUT: &str = include_str!("../sql/fluxbase-2026.3.7rc/platform.sql");
 
 /// Rows in `public.events` for the demo instance.
 pub const DEMO_BIG_TABLE_ROWS: u64 = 1_000_000;

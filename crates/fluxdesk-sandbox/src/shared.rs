@@ -64,6 +64,19 @@ pub fn fresh_database(seed: Seed) -> TestDatabase {
     }
 }
 
+/// A fresh demo database moved to Fluxbase 2026.3.7-rc's platform layout
+/// (`platform.*`, `instance_admin`, tenants), in one transaction.
+pub fn fresh_platform_database() -> TestDatabase {
+    let database = fresh_database(Seed::Demo);
+    shared_cluster()
+        .psql(
+            &database.name,
+            &format!("BEGIN;\n{}\nCOMMIT;\n", crate::schema::PLATFORM_LAYOUT),
+        )
+        .unwrap_or_else(|error| panic!("cannot move {} to the platform layout: {error}", database.name));
+    database
+}
+
 /// One demo database per test process for tests that only read.
 ///
 /// Tests that write must use [`fresh_database`] instead, so they cannot

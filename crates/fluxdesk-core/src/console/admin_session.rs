@@ -3,7 +3,7 @@
 //! management on that admin's behalf.
 
 use super::{Console, lock};
-use crate::admin_access::{AdminAccess, SignInResult, SignedInAdmin};
+use crate::admin_access::{AdminAccess, AdminTables, SignInResult, SignedInAdmin};
 use crate::admins::{AdminDirectory, ResetMethod};
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::clock::{Clock, SystemClock};
@@ -106,13 +106,14 @@ impl Default for Desk {
     }
 }
 
+/// Where the instance keeps its admins (2026.3.6 when it cannot say).
+fn admin_tables(instance: &Instance) -> AdminTables {
+    AdminTables::of(instance.info().layout).unwrap_or(AdminTables::DASHBOARD)
+}
+
 fn not_dashboard(layout: FluxbaseLayout) -> Option<String> {
     match layout {
-        FluxbaseLayout::Dashboard => None,
-        FluxbaseLayout::Platform => Some(
-            "Admin sign-in for the 2026.3.7 platform layout is not supported yet; actions here are not attributed."
-                .into(),
-        ),
+                FluxbaseLayout::Dashboard | FluxbaseLayout::Platform => None,
         FluxbaseLayout::NotFluxbase => Some(
             "This database is not a Fluxbase instance (no dashboard.users), so there is no admin to sign in as.".into(),
         ),
@@ -245,6 +246,7 @@ impl Console {
                     instance.pool(),
                     clock.as_ref(),
                     self.audit_context(id, Some(&admin))?,
+                    admin_tables(&instance),
                 );
                 let live = access.session_is_live(&admin).await?;
                 let revoked = {
@@ -278,7 +280,12 @@ impl Console {
             }
             Due::NoSession => {
                 let clock = self.clock();
-                let access = AdminAccess::new(instance.pool(), clock.as_ref(), self.audit_context(id, None)?);
+                let access = AdminAccess::new(
+                    instance.pool(),
+                    clock.as_ref(),
+                    self.audit_context(id, None)?,
+                    admin_tables(&instance),
+                );
                 Ok(if access.needs_first_admin().await? {
                     AccessGate::FirstTimeSetup
                 } else {
@@ -330,9 +337,14 @@ impl Console {
         let instance = self.dashboard_instance(id)?;
         fluxdesk_schema::require_installed(instance.pool()).await?;
         let clock = self.clock();
-        AdminAccess::new(instance.pool(), clock.as_ref(), self.audit_context(id, None)?)
-            .create_first_admin(&first)
-            .await?;
+        AdminAccess::new(
+            instance.pool(),
+            clock.as_ref(),
+            self.audit_context(id, None)?,
+            admin_tables(&instance),
+        )
+        .create_first_admin(&first)
+        .await?;
         let credentials = Credentials {
             email: first.email,
             password: first.password,
@@ -351,7 +363,12 @@ impl Console {
         let instance = self.dashboard_instance(id)?;
         fluxdesk_schema::require_installed(instance.pool()).await?;
         let clock = self.clock();
-        let access = AdminAccess::new(instance.pool(), clock.as_ref(), self.audit_context(id, None)?);
+        let access = AdminAccess::new(
+            instance.pool(),
+            clock.as_ref(),
+            self.audit_context(id, None)?,
+            admin_tables(&instance),
+        );
         match access.sign_in(&credentials, self.session_policy()).await? {
             SignInResult::SecondFactorNeeded => Ok(SignInOutcome::SecondFactorNeeded),
             SignInResult::SignedIn(admin) => {
@@ -383,7 +400,8 @@ impl Console {
         if let (Some(previous), Ok(instance)) = (previous, self.instance(id)) {
             let clock = self.clock();
             if let Ok(context) = self.audit_context(id, Some(&previous.admin)) {
-                let access = AdminAccess::new(instance.pool(), clock.as_ref(), context);
+                let access =
+                    AdminAccess::new(instance.pool(), clock.as_ref(), context, admin_tables(&instance));
                 if let Err(error) = access.sign_out(&previous.admin, reason).await {
                     tracing::warn!(%error, "the previous session row could not be removed");
                 }
@@ -395,7 +413,12 @@ impl Console {
     pub async fn resume_session(&self, id: &str, token: SecretString) -> CoreResult<AdminSession> {
         let instance = self.dashboard_instance(id)?;
         let clock = self.clock();
-        let access = AdminAccess::new(instance.pool(), clock.as_ref(), self.audit_context(id, None)?);
+        let access = AdminAccess::new(
+            instance.pool(),
+            clock.as_ref(),
+            self.audit_context(id, None)?,
+            admin_tables(&instance),
+        );
         let admin = access.resume(token, self.session_policy()).await?;
         let session = admin.session.clone();
         self.end_impersonation(id, "another session resumed").await;
@@ -475,6 +498,7 @@ impl Console {
             instance.pool(),
             clock.as_ref(),
             self.audit_context(id, Some(&session.admin))?,
+            admin_tables(&instance),
         )
         .sign_out(&session.admin, "signed out")
         .await
@@ -538,7 +562,7 @@ impl Console {
         let (admin, context) = self.require_admin(id)?;
         let instance = self.instance(id)?;
         let clock = self.clock();
-        AdminAccess::new(instance.pool(), clock.as_ref(), context)
+        AdminAccess::new(instance.pool(), clock.as_ref(), context, admin_tables(&instance))
             .verify_step_up(&admin, secret, purpose)
             .await?;
         if let Some(session) = lock(&self.desk.sessions).get_mut(id) {
@@ -600,7 +624,7 @@ impl Console {
     /// Starts 2FA enrolment for the signed-in admin.
     pub async fn begin_totp_enrolment(&self, id: &str) -> CoreResult<TotpEnrolment> {
         let (admin, context, instance, clock) = self.access_for(id)?;
-        AdminAccess::new(instance.pool(), clock.as_ref(), context)
+        AdminAccess::new(instance.pool(), clock.as_ref(), context, admin_tables(&instance))
             .begin_totp_enrolment(&admin)
             .await
     }
@@ -608,7 +632,7 @@ impl Console {
     /// Confirms enrolment with a code; returns the backup codes (shown once).
     pub async fn confirm_totp(&self, id: &str, code: &str) -> CoreResult<BackupCodes> {
         let (admin, context, instance, clock) = self.access_for(id)?;
-        let codes = AdminAccess::new(instance.pool(), clock.as_ref(), context)
+        let codes = AdminAccess::new(instance.pool(), clock.as_ref(), context, admin_tables(&instance))
             .confirm_totp(&admin, code)
             .await?;
         self.refresh_totp_flag(id, true);
@@ -618,7 +642,7 @@ impl Console {
     /// Turns 2FA off (password and a code).
     pub async fn disable_totp(&self, id: &str, password: &str, code: &str) -> CoreResult<()> {
         let (admin, context, instance, clock) = self.access_for(id)?;
-        AdminAccess::new(instance.pool(), clock.as_ref(), context)
+        AdminAccess::new(instance.pool(), clock.as_ref(), context, admin_tables(&instance))
             .disable_totp(&admin, password, code)
             .await?;
         self.refresh_totp_flag(id, false);
@@ -657,6 +681,7 @@ impl Console {
             context,
             admin.admin_id,
             Some(admin.session_id),
+            admin_tables(&instance),
         );
         action(directory).await
     }
