@@ -277,10 +277,18 @@ async fn a_staged_edit_is_a_dry_run_until_committed_as_the_identity_and_anon_is_
     .await;
     let message = denied.prop("textContent").await.unwrap().unwrap_or_default();
     assert!(message.contains("GRANT SELECT ON todos TO anon"), "{message}");
-        // The admin gate's 5 s poll must not bring back the previous identity.
+    // The admin gate's 5 s poll must not bring back the previous identity.
     tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(text(&client, "#impersonation-email").await, "anonymous@fluxbase.local");
-    element(&client, ".grid .error-banner[data-code='permission_denied']", PATIENCE).await;
+    assert_eq!(
+        text(&client, "#impersonation-email").await,
+        "anonymous@fluxbase.local"
+    );
+    element(
+        &client,
+        ".grid .error-banner[data-code='permission_denied']",
+        PATIENCE,
+    )
+    .await;
     save_screenshot(&client, "impersonation-anon-denied").await;
     client.close().await.unwrap();
 }

@@ -155,6 +155,15 @@ async fn starting_needs_a_signed_in_admin_a_reason_and_a_step_up_and_is_recorded
         .unwrap_err();
     assert_eq!(code(no_reason), ErrorCode::InvalidInput);
 
+    // The switcher's search runs on the server, by email or by id.
+    let by_email = desk.console.search_app_users(ID, "BOB@", 20).await.unwrap();
+    assert_eq!(by_email[0].email, "bob@example.com");
+    let by_id = desk.console.search_app_users(ID, BOB, 20).await.unwrap();
+    assert_eq!(
+        (by_id.len(), by_id[0].id.as_str(), by_id[0].role.as_str()),
+        (1, BOB, "user")
+    );
+
     // The fresh sign-in is the step-up for the first start.
     let acting = desk.start(bob()).await.unwrap();
     assert_eq!(
@@ -281,6 +290,27 @@ async fn the_grid_sql_and_exports_see_exactly_what_the_identity_may_and_the_insi
     assert_eq!(page.rows.len() as i64, bobs, "the grid shows bob's todos only");
     assert!(page.rows.iter().all(|row| row[owner].display_text() == BOB));
     assert_eq!(desk.console.exact_count(ID, &todos()).await.unwrap(), bobs);
+    // A filter runs as the identity too: bob's done todos, none of anyone else's.
+    let done = RowsRequest {
+        filter: RowFilter {
+            conditions: vec![fluxdesk_types::Condition {
+                column: "done".into(),
+                op: fluxdesk_types::FilterOp::Eq,
+                values: vec!["true".into()],
+            }],
+            ..RowFilter::default()
+        },
+        ..first_page(todos())
+    };
+    let filtered = desk.console.rows(ID, &done).await.unwrap();
+    let bobs_done = desk
+        .count(&format!(
+            "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}' AND done"
+        ))
+        .await;
+    assert!(bobs_done > 0, "bob has done todos to filter on");
+    assert_eq!(filtered.rows.len() as i64, bobs_done);
+    assert!(filtered.rows.iter().all(|row| row[owner].display_text() == BOB));
     let StatementOutcome::Done { result, .. } = desk
         .console
         .run_statement(ID, "SELECT count(*), auth.uid()::text FROM public.todos")
