@@ -29,7 +29,11 @@ struct Desk {
 }
 
 async fn desk() -> Desk {
-    let database = fresh_database(Seed::Demo);
+    desk_on(fresh_database(Seed::Demo)).await
+}
+
+/// A console connected (sign-in required) to `database`, Fluxdesk's schema installed.
+async fn desk_on(database: TestDatabase) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let console = Console::new(
         Box::new(ProfileFile::new(dir.path().join("profiles.json"))),
@@ -652,20 +656,13 @@ async fn on_the_2026_3_7_layout_an_instance_admin_signs_in_and_impersonation_car
             ),
         )
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let console = Console::new(
-        Box::new(ProfileFile::new(dir.path().join("profiles.json"))),
-        Keyring::new("Fluxdesk tests (impersonation, 2026.3.7)"),
+    let desk = desk_on(database).await;
+    let console = &desk.console;
+    assert_eq!(
+        console.health(ID).await.unwrap().diagnosis.layout,
+        Some(fluxdesk_types::FluxbaseLayout::Platform)
     );
-    console.require_sign_in(true);
-    let (mut profile, password) = profile_from_url(&database.url).unwrap();
-    profile.id = ID.into();
-    profile.name = "platform".into();
-    console.add_transient(profile, password).unwrap();
-    let info = console.connect(ID, None).await.unwrap();
-    assert_eq!(info.layout, fluxdesk_types::FluxbaseLayout::Platform);
-    console.install_schema(ID).await.unwrap();
-    let mut sql = PgConnection::connect(&database.url).await.unwrap();
+    let mut sql = desk.sql().await;
     let sessions_before: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.sessions")
         .fetch_one(&mut sql)
         .await
@@ -684,17 +681,7 @@ async fn on_the_2026_3_7_layout_an_instance_admin_signs_in_and_impersonation_car
         .await
         .unwrap_err();
     assert_eq!(code(support), ErrorCode::AuthenticationFailed);
-    console
-        .sign_in(
-            ID,
-            Credentials {
-                email: DEMO_ADMIN.into(),
-                password: DEMO_PASSWORD.into(),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    desk.sign_in().await;
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.sessions")
         .fetch_one(&mut sql)
         .await
