@@ -154,6 +154,17 @@ impl AdminTables {
         admin_role: "instance_admin",
     };
 
+    /// A condition keeping only the users who may administer the instance
+    /// (alias `users`): on 2026.3.7 instance admins only; on 2026.3.6 every
+    /// dashboard user (its login mints `dashboard_admin` for all).
+    fn only_admins(&self, users: &str) -> String {
+        if *self == Self::PLATFORM {
+            format!(" AND {users}.role = '{}'", self.admin_role)
+        } else {
+            String::new()
+        }
+    }
+
     /// The admin tables of `layout`; none on plain PostgreSQL.
     pub fn of(layout: FluxbaseLayout) -> Option<Self> {
         match layout {
@@ -480,9 +491,11 @@ impl<'a> AdminAccess<'a> {
     pub async fn session_is_live(&self, signed_in: &SignedInAdmin) -> CoreResult<bool> {
         let mut transaction = self.pool.begin().await?;
         act_as(&mut transaction, self.tables.admin_role, Some(signed_in.admin_id)).await?;
-        let live: bool = sqlx::query_scalar(
-            &self.tables.sql("SELECT EXISTS (SELECT 1 FROM dashboard.sessions WHERE id = $1 AND token = $2 AND expires_at > $3)"),
-        )
+        let live: bool = sqlx::query_scalar(&self.tables.sql(&format!(
+            "SELECT EXISTS (SELECT 1 FROM dashboard.sessions s JOIN dashboard.users u ON u.id = s.user_id \
+                 WHERE s.id = $1 AND s.token = $2 AND s.expires_at > $3{})",
+            self.tables.only_admins("u")
+        )))
         .bind(signed_in.session_id)
         .bind(credentials::sha256_hex(signed_in.token.expose_secret()))
         .bind(self.now())
@@ -509,9 +522,12 @@ impl<'a> AdminAccess<'a> {
             Option<bool>,
         );
         let row: Option<Row> = sqlx::query_as(
-            &self.tables.sql("SELECT s.id, s.expires_at, s.created_at, u.id, u.email, u.full_name, u.role, u.totp_enabled \
-             FROM dashboard.sessions s JOIN dashboard.users u ON u.id = s.user_id \
-             WHERE s.token = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL AND COALESCE(u.is_active, true)"),
+                        &self.tables.sql(&format!(
+                "SELECT s.id, s.expires_at, s.created_at, u.id, u.email, u.full_name, u.role, u.totp_enabled \
+                 FROM dashboard.sessions s JOIN dashboard.users u ON u.id = s.user_id \
+                 WHERE s.token = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL AND COALESCE(u.is_active, true){}",
+                self.tables.only_admins("u")
+            )),
         )
         .bind(credentials::sha256_hex(token.expose_secret()))
         .bind(now)

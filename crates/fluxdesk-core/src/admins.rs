@@ -482,7 +482,7 @@ impl<'a> AdminDirectory<'a> {
                  WHERE s.expires_at > $1 ORDER BY s.created_at DESC LIMIT $2"
             }
         };
-        let rows: Vec<Row> = sqlx::query_as(sql)
+        let rows: Vec<Row> = sqlx::query_as(&self.tables.sql(sql))
             .bind(now)
             .bind(SESSION_LIST_LIMIT)
             .fetch_all(&mut *transaction)

@@ -606,9 +606,10 @@ impl Console {
     }
 
     /// As [`Console::run_statement`], cancellable by `run_id` with
-    /// [`Console::cancel_query`] while it runs. `acting_as` is the
-    /// impersonation session the caller shows as in force (the window's
-    /// banner): if another one, or none, is in force, nothing runs.
+    /// [`Console::cancel_query`] while it runs. `acting_as` is what the
+    /// caller shows as in force (the window's banner): an impersonation
+    /// session id, or an empty string for none; if something else is in
+    /// force, nothing runs. `None` (the CLI) takes what is in force.
     pub async fn run_cancellable(
         &self,
         id: &str,
@@ -617,7 +618,7 @@ impl Console {
         acting_as: Option<&str>,
     ) -> CoreResult<StatementOutcome> {
         let impersonated = ImpersonatedWrite {
-            expected: acting_as.map(impersonating::session_id).transpose()?,
+            expected: impersonating::shown(acting_as)?,
             commit: false,
         };
         self.run_with(id, sql, run_id, impersonated).await
@@ -749,7 +750,7 @@ impl Console {
         acting_as: Option<&str>,
     ) -> CoreResult<ChangeOutcome> {
         let impersonated = ImpersonatedWrite {
-            expected: acting_as.map(impersonating::session_id).transpose()?,
+            expected: impersonating::shown(acting_as)?,
             commit: false,
         };
         self.apply_changes(id, changes, impersonated).await

@@ -238,13 +238,16 @@ impl Impersonation {
     /// Checks that `connection`'s transaction still acts as the identity: a
     /// statement such as `RESET ROLE` or `set_config(...)` could leave it.
     pub async fn verify_in_force(&self, connection: &mut PgConnection) -> CoreResult<()> {
-        let (role, claims): (String, Option<String>) =
-            sqlx::query_as("SELECT current_user::text, current_setting('request.jwt.claims', true)")
-                .fetch_one(&mut *connection)
-                .await?;
+        let (role, claims, tenant): (String, Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT current_user::text, current_setting('request.jwt.claims', true), \
+                    nullif(current_setting('app.current_tenant_id', true), '')",
+        )
+        .fetch_one(&mut *connection)
+        .await?;
         let claims: Option<Value> = claims.and_then(|text| serde_json::from_str(&text).ok());
         if role != self.identity.database_role()
             || claims != Some(self.identity.claims(Some(self.session_id)))
+            || tenant != self.tenant_id.map(|tenant| tenant.to_string())
         {
             return Err(CoreError::InvalidInput(format!(
                 "A statement changed the role or the JWT claims (SET ROLE, RESET ROLE or set_config), so it no longer ran as {}; nothing was committed.",
@@ -338,20 +341,28 @@ pub async fn start(
     .execute(&mut *transaction)
     .await?
     .rows_affected();
-    let session_id: Uuid = sqlx::query_scalar(
+    // 2026.3.7's rows carry the tenant (its column exists only there).
+    let sql = if tenant_id.is_some() {
+        "INSERT INTO auth.impersonation_sessions \
+           (admin_user_id, target_user_id, target_role, impersonation_type, reason, user_agent, started_at, is_active, tenant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, true, $8) RETURNING id"
+    } else {
         "INSERT INTO auth.impersonation_sessions \
            (admin_user_id, target_user_id, target_role, impersonation_type, reason, user_agent, started_at, is_active) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, true) RETURNING id",
-    )
-    .bind(admin_id)
-    .bind(target_user)
-    .bind(&target_role)
-    .bind(identity.kind())
-    .bind(reason)
-    .bind(user_agent())
-    .bind(now)
-    .fetch_one(&mut *transaction)
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, true) RETURNING id"
+    };
+    let mut insert = sqlx::query_scalar(sql)
+        .bind(admin_id)
+        .bind(target_user)
+        .bind(&target_role)
+        .bind(identity.kind())
+        .bind(reason)
+        .bind(user_agent())
+        .bind(now);
+    if let Some(tenant) = tenant_id {
+        insert = insert.bind(tenant);
+    }
+    let session_id: Uuid = insert.fetch_one(&mut *transaction).await?;
     let impersonation = Impersonation {
         session_id,
         identity,
@@ -535,13 +546,25 @@ pub async fn rls_insight(
     })
 }
 
+/// What the caller shows as in force (the window's banner).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Shown {
+    /// The caller does not say (the CLI, scripts): the run takes what is in force.
+    #[default]
+    Unknown,
+    /// No impersonation.
+    Nothing,
+    /// This impersonation session.
+    Session(Uuid),
+}
+
 /// What a caller asks of a run while an impersonation may be in force.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImpersonatedWrite {
-    /// The impersonation the caller believes is in force (the window's
-    /// view). If another one (or none) is in force when the run begins,
-    /// nothing runs: a dry run meant for bob must never commit as the admin.
-    pub expected: Option<Uuid>,
+    /// What the caller shows as in force. If something else is in force when
+    /// the run begins, nothing runs: a dry run meant for bob must never
+    /// commit as the admin, and a window showing nobody must not act as bob.
+    pub expected: Shown,
     /// Commit writes instead of rolling them back; granted only after an
     /// explicit confirmation and a step-up.
     pub commit: bool,
@@ -551,9 +574,14 @@ impl ImpersonatedWrite {
     /// Refuses a run whose transaction does not act as the caller expects.
     pub fn check(&self, acting: Option<&Impersonation>) -> CoreResult<()> {
         let running = acting.map(|acting| acting.session_id);
-        if self.expected.is_some() && running != self.expected {
+        let matches = match self.expected {
+            Shown::Unknown => true,
+            Shown::Nothing => running.is_none(),
+            Shown::Session(shown) => running == Some(shown),
+        };
+        if !matches {
             return Err(CoreError::InvalidInput(
-                "The impersonation changed (stopped or switched) while this was on its way, so nothing ran. Check the banner and run it again.".to_owned(),
+                "The impersonation changed (started, stopped or switched) while this was on its way, so nothing ran. Check the banner and run it again.".to_owned(),
             ));
         }
         if self.commit && running.is_none() {
@@ -591,20 +619,26 @@ pub fn leaves_identity(statement: &str) -> bool {
     {
         return true;
     }
+    // The settings that say who a request is: the role, the session's
+    // authorization, and Fluxbase's claims and tenant (`request.*`, `app.*`).
+    let identity_setting = |at: usize| {
+        let name = word(at);
+        let prefix = name.split('.').next().unwrap_or_default().to_owned();
+        matches!(
+            name.as_str(),
+            "role" | "session" | "authorization" | "session_authorization" | "all"
+        ) || matches!(prefix.as_str(), "request" | "app")
+    };
     match word(0).as_str() {
-        "reset" | "do" => true,
+        "do" => true,
+        "reset" => identity_setting(1),
         "set" => {
             let start = if matches!(word(1).as_str(), "local" | "session") {
                 2
             } else {
                 1
             };
-            let setting = word(start);
-            // A dotted name is a custom setting, where the claims live.
-            let dotted = matches!(significant.get(start + 1), Some(Token::Period));
-            matches!(setting.as_str(), "role" | "session" | "authorization")
-                || dotted
-                || setting.contains('.')
+            identity_setting(start)
         }
         _ => false,
     }
@@ -728,6 +762,8 @@ mod tests {
             "SELECT pg_catalog.\"set_config\"('request.jwt.claims', '{}', false)",
             "SELECT 1; SELECT SET_CONFIG('a.b', 'c', false)",
             "DO $$ BEGIN RESET ROLE; END $$",
+            "SET session_authorization = 'postgres'",
+            "RESET request.jwt.claims",
         ] {
             assert!(leaves_identity(leaving), "{leaving}");
         }
@@ -737,6 +773,8 @@ mod tests {
             "SET LOCAL search_path TO public",
             "UPDATE todos SET done = true",
             "SELECT current_setting('request.jwt.claims', true)",
+            "SET LOCAL hnsw.ef_search = 100",
+            "RESET statement_timeout",
         ] {
             assert!(!leaves_identity(staying), "{staying}");
         }

@@ -585,6 +585,14 @@ async fn writes_are_dry_runs_unless_confirmed_with_a_step_up_and_committed_ones_
     assert!(changes.iter().any(|e| e["ran_as"] == "dry_run"));
     assert!(changes.iter().any(|e| e["ran_as"] == "rejected"));
 
+    // A window that shows nobody while bob is in force gets nothing run.
+    let unshown = desk
+        .console
+        .run_cancellable(ID, "SELECT count(*) FROM public.todos", None, Some(""))
+        .await
+        .unwrap_err();
+    assert!(unshown.to_string().contains("impersonation changed"), "{unshown}");
+
     // A window that still shows bob after the impersonation ended gets
     // nothing run, not a plain commit as the admin.
     desk.console.stop_impersonation(ID).await.unwrap();

@@ -272,7 +272,8 @@ pub fn SqlRunner(props: &SqlRunnerProps) -> Html {
             state.set(RunState::Running);
             wasm_bindgen_futures::spawn_local(async move {
                 let started = js_sys::Date::now();
-                let shown = acting_as.as_ref().map(|acting| acting.session_id.as_str());
+                // What the banner shows: an impersonation, or nobody ("").
+                let shown = Some(acting_as.as_ref().map_or("", |acting| acting.session_id.as_str()));
                 let outcome = services::run_statement(&id, &sql, Some(&this_run), shown).await;
                 let (rows, ended) = match &outcome {
                     Ok(StatementOutcome::Done {

@@ -116,7 +116,13 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
         );
         let (on_action, on_reload) = (props.on_action.clone(), props.on_reload.clone());
         Callback::from(move |_: ()| {
-            let (dry_run, acting_as) = (dry_run.clone(), acting_as.clone());
+            // Committing as the identity commits as the one the dry run ran as.
+            let as_whom = if as_identity {
+                (*dry_run).as_ref().map(|(_, as_whom)| as_whom.clone())
+            } else {
+                acting_as.clone()
+            };
+            let (dry_run, acting_as) = (dry_run.clone(), as_whom);
             let (busy, error, result, pending, conflicts, submitted) = (
                 busy.clone(),
                 error.clone(),
@@ -142,7 +148,11 @@ pub fn StagedBar(props: &StagedBarProps) -> Html {
                         ErrorCode::InvalidInput,
                         "No impersonation is in force any more; nothing was committed.",
                     )),
-                    (false, shown) => services::commit_changes(&instance_id, &set, shown.as_deref()).await,
+                    // What the banner shows: an impersonation, or nobody ("").
+                    (false, shown) => {
+                        services::commit_changes(&instance_id, &set, Some(shown.as_deref().unwrap_or("")))
+                            .await
+                    }
                 };
                 dry_run.set(match (&outcome, acting_as) {
                     (Ok(ChangeOutcome::DryRun { .. }), Some(acting_as)) => Some((staging.clone(), acting_as)),

@@ -44,9 +44,10 @@ pub struct Session {
     pub impersonations: BTreeMap<String, ActiveImpersonation>,
     /// The impersonation switcher, open for an instance, maybe with a user chosen.
     pub switcher: Option<(String, Option<AppUserMatch>)>,
-    /// When this window last started or stopped an impersonation (ms since
-    /// the epoch): a poll asked before then may report the old state.
-    pub impersonation_changed_at: f64,
+    /// When this window last started or stopped an impersonation on each
+    /// instance (ms since the epoch): a poll asked before then may report
+    /// the old state.
+    pub impersonation_changed_at: BTreeMap<String, f64>,
 }
 
 /// Things that happen to a session.
@@ -116,7 +117,11 @@ impl Reducible for Session {
         // The gate reports the impersonation every few seconds: returning the
         // same state then re-renders nothing.
         if let SessionAction::ImpersonationPolled(id, acting, asked_at) = &action
-            && (self.impersonations.get(id) == acting.as_ref() || *asked_at <= self.impersonation_changed_at)
+            && (self.impersonations.get(id) == acting.as_ref()
+                || self
+                    .impersonation_changed_at
+                    .get(id)
+                    .is_some_and(|changed| asked_at <= changed))
         {
             return self;
         }
@@ -191,7 +196,8 @@ impl Reducible for Session {
             }
             SessionAction::Show(view) => next.view = view,
             SessionAction::Impersonating(id, acting, at) => {
-                next.impersonation_changed_at = next.impersonation_changed_at.max(at);
+                let changed = next.impersonation_changed_at.entry(id.clone()).or_insert(at);
+                *changed = changed.max(at);
                 match acting {
                     Some(acting) => {
                         next.impersonations.insert(id, acting);

@@ -5,10 +5,10 @@
 use super::Console;
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
-use crate::impersonation::{self, Identity, ImpersonatedWrite, Impersonation};
+use crate::impersonation::{self, Identity, ImpersonatedWrite, Impersonation, Shown};
 use fluxdesk_types::{
-    ActiveImpersonation, AppUserMatch, FluxbaseLayout, ImpersonationRequest, ImpersonationTarget, RlsInsight,
-    TableRef,
+    ActiveImpersonation, AppUserMatch, FluxbaseLayout, ImpersonationRequest, ImpersonationTarget, Protection,
+    RlsInsight, TableRef,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -189,10 +189,19 @@ impl Console {
         id: &str,
         acting_as: &str,
     ) -> CoreResult<ImpersonatedWrite> {
-        let expected = session_id(acting_as)?;
+        let Shown::Session(expected) = shown(Some(acting_as))? else {
+            return Err(CoreError::InvalidInput(
+                "Name the impersonation to commit as; none is shown.".to_owned(),
+            ));
+        };
         self.gate_data(id).await?;
+        if self.profile(id)?.protection == Protection::ReadOnly {
+            return Err(CoreError::InvalidInput(
+                "This profile is read-only: the server refuses every write, as any identity.".to_owned(),
+            ));
+        }
         let impersonated = ImpersonatedWrite {
-            expected: Some(expected),
+            expected: Shown::Session(expected),
             commit: true,
         };
         impersonated.check(self.instance(id)?.impersonation().as_deref())?;
@@ -201,10 +210,16 @@ impl Console {
     }
 }
 
-/// An impersonation session id as the window sends it.
-pub(super) fn session_id(text: &str) -> CoreResult<Uuid> {
-    Uuid::parse_str(text.trim())
-        .map_err(|_| CoreError::InvalidInput(format!("\"{text}\" is not an impersonation session id.")))
+/// What the window shows as in force: nothing said (`None`), nobody (an
+/// empty string), or an impersonation session id.
+pub(super) fn shown(acting_as: Option<&str>) -> CoreResult<Shown> {
+    match acting_as.map(str::trim) {
+        None => Ok(Shown::Unknown),
+        Some("") => Ok(Shown::Nothing),
+        Some(text) => Uuid::parse_str(text)
+            .map(Shown::Session)
+            .map_err(|_| CoreError::InvalidInput(format!("\"{text}\" is not an impersonation session id."))),
+    }
 }
 
 fn impersonated_event(

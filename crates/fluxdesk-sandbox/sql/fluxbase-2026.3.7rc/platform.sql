@@ -11,9 +11,11 @@ DO $$ BEGIN
 END $$;
 
 CREATE SCHEMA platform;
-GRANT USAGE ON SCHEMA platform TO authenticated, service_role;
+GRANT USAGE ON SCHEMA platform TO authenticated, service_role, tenant_service;
 
--- The moves, policies dropped: the rc's own follow.
+-- The moves. The 2026.3.6 policies of users, sessions and the activity log
+-- give way to the rc's own (below); those of invitations and reset tokens
+-- to ones admitting service_role or instance_admin claims.
 DROP POLICY dashboard_users_select_policy ON dashboard.users;
 DROP POLICY dashboard_users_update_policy ON dashboard.users;
 DROP POLICY dashboard_users_delete_policy ON dashboard.users;
@@ -21,6 +23,9 @@ DROP POLICY dashboard_users_insert_policy ON dashboard.users;
 DROP POLICY dashboard_sessions_all_policy ON dashboard.sessions;
 DROP POLICY activity_log_service_write ON dashboard.activity_log;
 DROP POLICY activity_log_admin_read ON dashboard.activity_log;
+DROP POLICY dashboard_invitation_tokens_select_policy ON dashboard.invitation_tokens;
+DROP POLICY dashboard_invitation_tokens_modify_policy ON dashboard.invitation_tokens;
+DROP POLICY dashboard_password_reset_service_only ON dashboard.password_reset_tokens;
 ALTER TABLE dashboard.users SET SCHEMA platform;
 ALTER TABLE dashboard.sessions SET SCHEMA platform;
 ALTER TABLE dashboard.invitation_tokens SET SCHEMA platform;
@@ -62,7 +67,8 @@ CREATE TABLE platform.tenant_admin_assignments (
 -- Created by the server at startup.
 INSERT INTO platform.tenants (slug, name, is_default) VALUES ('default', 'Default', true);
 
--- Tenant columns, backfilled to the default tenant as the server does at startup.
+-- Tenant columns. The server backfills users and impersonation rows to the
+-- default tenant at startup (it leaves app.settings alone).
 ALTER TABLE auth.users ADD COLUMN tenant_id uuid;
 CREATE INDEX idx_auth_users_tenant_id ON auth.users (tenant_id);
 ALTER TABLE auth.impersonation_sessions
@@ -105,11 +111,22 @@ CREATE TRIGGER auth_users_set_tenant_id BEFORE INSERT ON auth.users
 CREATE TRIGGER impersonation_sessions_set_tenant_id BEFORE INSERT ON auth.impersonation_sessions
   FOR EACH ROW EXECUTE FUNCTION auth.set_tenant_id_from_context();
 
--- RLS, FORCE on every platform table.
+-- RLS, FORCE on every platform table (users, sessions and the activity log
+-- kept theirs through the move).
 ALTER TABLE platform.tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE platform.tenants FORCE ROW LEVEL SECURITY;
 ALTER TABLE platform.tenant_memberships ENABLE ROW LEVEL SECURITY;
 ALTER TABLE platform.tenant_memberships FORCE ROW LEVEL SECURITY;
+ALTER TABLE platform.tenant_admin_assignments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE platform.tenant_admin_assignments FORCE ROW LEVEL SECURITY;
+CREATE POLICY platform_tenant_admin_assignments_service ON platform.tenant_admin_assignments
+  USING (auth.current_user_role() = 'service_role');
+CREATE POLICY platform_invitation_tokens_admin ON platform.invitation_tokens
+  USING (auth.current_user_role() IN ('service_role', 'instance_admin'))
+  WITH CHECK (auth.current_user_role() IN ('service_role', 'instance_admin'));
+CREATE POLICY platform_password_reset_tokens_admin ON platform.password_reset_tokens
+  USING (auth.current_user_role() IN ('service_role', 'instance_admin'))
+  WITH CHECK (auth.current_user_role() IN ('service_role', 'instance_admin'));
 CREATE POLICY platform_users_all ON platform.users TO authenticated
   USING (platform.is_instance_admin(auth.uid())) WITH CHECK (platform.is_instance_admin(auth.uid()));
 CREATE POLICY platform_users_self ON platform.users FOR SELECT TO authenticated USING (id = auth.uid());
