@@ -87,6 +87,13 @@ impl Driver {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        // tauri-driver starts WebKitWebDriver itself; a session asked for
+        // before that listens fails with "client error (Connect)".
+        while TcpStream::connect(("127.0.0.1", native_port)).is_err()
+            && started.elapsed() < Duration::from_secs(20)
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         Driver { child, port, home }
     }
 
@@ -98,11 +105,24 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary(), "args": args }),
         );
-        ClientBuilder::native()
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session on the app window")
+        // A loaded machine can still lose the first session to a driver that
+        // is not quite ready: ask again, a few times.
+        let mut attempt = 1;
+        loop {
+            match ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return client,
+                Err(error) if attempt < 3 => {
+                    eprintln!("no WebDriver session yet ({error}); asking again");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(error) => panic!("no WebDriver session on the app window: {error}"),
+            }
+        }
     }
 }
 
