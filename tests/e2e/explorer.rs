@@ -566,9 +566,11 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     let third_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 2 LIMIT 1");
     stage_edit(&client, 3, "title", "my pending edit").await;
     let fourth_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 3 LIMIT 1");
+    // One transaction: both notifications arrive together and one refresh
+    // marks both rows (two refreshes would each mark only their own row).
     psql(&format!(
-        "UPDATE public.todos SET title = 'changed live' WHERE id = {third_id}; \
-         UPDATE public.todos SET notes = 'theirs too' WHERE id = {fourth_id};"
+        "BEGIN; UPDATE public.todos SET title = 'changed live' WHERE id = {third_id}; \
+         UPDATE public.todos SET notes = 'theirs too' WHERE id = {fourth_id}; COMMIT;"
     ));
     eventually("the live change painted", PATIENCE, || async {
         let rows = rendered_rows(&client).await;
