@@ -435,15 +435,8 @@ async fn todos_on_a_fresh_demo(name: &str) -> (fluxdesk_sandbox::TestDatabase, D
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     let (database, _driver, client) = todos_on_a_fresh_demo("E2E editing").await;
-    let psql = |sql: &str| {
-        shared_cluster()
-            .psql(&database.name, sql)
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
-    let first_id = psql("SELECT id FROM public.todos ORDER BY id LIMIT 1");
-    let first_priority = psql(&format!(
+    let first_id = database.psql("SELECT id FROM public.todos ORDER BY id LIMIT 1");
+    let first_priority = database.psql(&format!(
         "SELECT priority FROM public.todos WHERE id = {first_id}"
     ));
 
@@ -495,7 +488,7 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     .await;
     // Nothing was applied, and nothing staged was lost.
     assert_ne!(
-        psql(&format!("SELECT title FROM public.todos WHERE id = {first_id}")),
+        database.psql(&format!("SELECT title FROM public.todos WHERE id = {first_id}")),
         "Edited in the window ✓"
     );
     element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
@@ -510,23 +503,23 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
         .unwrap();
     assert!(result.contains("1 rows changed"), "{result}");
     assert_eq!(
-        psql(&format!(
+        database.psql(&format!(
             "SELECT title || '|' || priority FROM public.todos WHERE id = {first_id}"
         )),
         "Edited in the window ✓|3"
     );
     // The change is in the audit trail with the row before and after.
     assert_eq!(
-        psql(
+        database.psql(
             "SELECT details->'before'->>'priority' || '>' || (details->'after'->>'priority') FROM fluxdesk.audit_events WHERE action = 'data.update'"
         ),
         format!("{first_priority}>3"),
     );
 
     // Someone else changes row 2 while I edit it: a conflict, theirs beside mine.
-    let second_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 1 LIMIT 1");
+    let second_id = database.psql("SELECT id FROM public.todos ORDER BY id OFFSET 1 LIMIT 1");
     stage_edit(&client, 1, "title", "mine").await;
-    psql(&format!(
+    database.psql(&format!(
         "UPDATE public.todos SET title = 'theirs' WHERE id = {second_id}"
     ));
     click(&client, "#commit-changes", PATIENCE).await;
@@ -548,7 +541,7 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     .await;
     assert_eq!(mine.prop("textContent").await.unwrap().as_deref(), Some("mine"));
     assert_eq!(
-        psql(&format!("SELECT title FROM public.todos WHERE id = {second_id}")),
+        database.psql(&format!("SELECT title FROM public.todos WHERE id = {second_id}")),
         "theirs"
     );
     // Keep mine: staged again at their version, then committed.
@@ -556,19 +549,20 @@ async fn edits_are_staged_reviewed_committed_and_conflicts_shown() {
     click(&client, "#commit-changes", PATIENCE).await;
     element(&client, "#commit-result", PATIENCE).await;
     eventually("my title committed over theirs", PATIENCE, || async {
-        (psql(&format!("SELECT title FROM public.todos WHERE id = {second_id}")) == "mine").then_some(())
+        (database.psql(&format!("SELECT title FROM public.todos WHERE id = {second_id}")) == "mine")
+            .then_some(())
     })
     .await;
 
     // Live: todos publishes to Fluxbase realtime. A change made elsewhere
     // shows up by itself, highlighted; a staged edit is not clobbered.
     element(&client, "#live-toggle:checked", PATIENCE).await;
-    let third_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 2 LIMIT 1");
+    let third_id = database.psql("SELECT id FROM public.todos ORDER BY id OFFSET 2 LIMIT 1");
     stage_edit(&client, 3, "title", "my pending edit").await;
-    let fourth_id = psql("SELECT id FROM public.todos ORDER BY id OFFSET 3 LIMIT 1");
+    let fourth_id = database.psql("SELECT id FROM public.todos ORDER BY id OFFSET 3 LIMIT 1");
     // One transaction: both notifications arrive together and one refresh
     // marks both rows (two refreshes would each mark only their own row).
-    psql(&format!(
+    database.psql(&format!(
         "BEGIN; UPDATE public.todos SET title = 'changed live' WHERE id = {third_id}; \
          UPDATE public.todos SET notes = 'theirs too' WHERE id = {fourth_id}; COMMIT;"
     ));
@@ -677,21 +671,14 @@ async fn painted_after(client: &Client, action: &str, painted: &str) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     let database = fluxdesk_sandbox::fresh_database(fluxdesk_sandbox::Seed::Demo);
-    let psql = |sql: &str| {
-        shared_cluster()
-            .psql(&database.name, sql)
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
     let driver = Driver::start();
     let client = driver
         .launch(&["--dsn", &database.url, "--name", "E2E big table"])
         .await;
     // A schema of 10,000 tables beside the demo's.
-    psql("CREATE SCHEMA wide;");
+    database.psql("CREATE SCHEMA wide;");
     for batch in 0..10 {
-        psql(&format!(
+        database.psql(&format!(
             "DO $$ BEGIN FOR i IN {}..{} LOOP \
                EXECUTE format('CREATE TABLE wide.t%s (id int PRIMARY KEY, n int)', i); END LOOP; END $$;",
             batch * 1000 + 1,
@@ -815,7 +802,7 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     assert!(status.text().await.unwrap().contains("rows match (estimate)"));
     assert_eq!(
         first_id,
-        psql("SELECT min(id) FROM public.events WHERE kind = 'purchase'")
+        database.psql("SELECT min(id) FROM public.events WHERE kind = 'purchase'")
     );
 
     // Edit a cell of the filtered view, review, commit; the database has it.
@@ -833,7 +820,7 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
     click(&client, "#commit-changes", PATIENCE).await;
     element(&client, "#commit-result", PATIENCE).await;
     assert_eq!(
-        psql(&format!("SELECT path FROM public.events WHERE id = {first_id}")),
+        database.psql(&format!("SELECT path FROM public.events WHERE id = {first_id}")),
         "/edited-in-e2e"
     );
     save_screenshot(&client, "explorer-big-table").await;
@@ -842,14 +829,8 @@ async fn the_big_table_scrolls_to_the_middle_filters_and_takes_an_edit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batch_operations_and_new_rows_commit_in_one_transaction() {
     let (database, _driver, client) = todos_on_a_fresh_demo("E2E batch").await;
-    let psql = |sql: &str| {
-        shared_cluster()
-            .psql(&database.name, sql)
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
-    let ids: Vec<String> = psql("SELECT id FROM public.todos ORDER BY id LIMIT 10")
+    let ids: Vec<String> = database
+        .psql("SELECT id FROM public.todos ORDER BY id LIMIT 10")
         .lines()
         .map(str::to_owned)
         .collect();
@@ -899,7 +880,7 @@ async fn batch_operations_and_new_rows_commit_in_one_transaction() {
     )
     .await;
     // auth.uid() (the default) is NULL outside a request: name the owner.
-    let owner = psql("SELECT user_id FROM public.todos ORDER BY id LIMIT 1");
+    let owner = database.psql("SELECT user_id FROM public.todos ORDER BY id LIMIT 1");
     set_input(
         &client,
         ".new-row[data-index='0'] .new-row-field[data-column='user_id'] input",
@@ -916,26 +897,26 @@ async fn batch_operations_and_new_rows_commit_in_one_transaction() {
         .unwrap();
     assert!(result.contains("6 rows changed in one transaction"), "{result}");
     assert_eq!(
-        psql(&format!(
+        database.psql(&format!(
             "SELECT string_agg(notes, ',' ORDER BY id) FROM public.todos WHERE id IN ({}, {})",
             ids[5], ids[6]
         )),
         "batch note,batch note"
     );
     assert_eq!(
-        psql(&format!(
+        database.psql(&format!(
             "SELECT count(*) FROM public.todos WHERE id = {}",
             ids[9]
         )),
         "0"
     );
     assert_eq!(
-        psql("SELECT count(*) FROM public.todos"),
+        database.psql("SELECT count(*) FROM public.todos"),
         "252",
         "250 + 2 copies - 1 deleted + 1 new"
     );
     assert_eq!(
-        psql("SELECT priority || ',' || done FROM public.todos WHERE title = 'inserted in e2e'"),
+        database.psql("SELECT priority || ',' || done FROM public.todos WHERE title = 'inserted in e2e'"),
         "2,false",
         "the new row took its defaults"
     );

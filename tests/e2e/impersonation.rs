@@ -7,7 +7,7 @@ use e2e_support::{
     DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, sign_in, stage_edit,
 };
 use fantoccini::{Client, Locator};
-use fluxdesk_sandbox::{Seed, fresh_database, shared_cluster};
+use fluxdesk_sandbox::{Seed, fresh_database};
 use std::time::Duration;
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -56,19 +56,16 @@ async fn text(client: &Client, css: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     let database = fresh_database(Seed::Demo);
-    let psql = |sql: &str| {
-        shared_cluster()
-            .psql(&database.name, sql)
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
-    let everyone: usize = psql("SELECT count(*) FROM public.todos").parse().unwrap();
-    let bobs: usize = psql(&format!(
-        "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}'"
-    ))
-    .parse()
-    .unwrap();
+    let everyone: usize = database
+        .psql("SELECT count(*) FROM public.todos")
+        .parse()
+        .unwrap();
+    let bobs: usize = database
+        .psql(&format!(
+            "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}'"
+        ))
+        .parse()
+        .unwrap();
     assert!(bobs > 0 && bobs < everyone);
     let driver = Driver::start();
     let client = driver
@@ -136,7 +133,7 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     save_screenshot(&client, "impersonation-insight").await;
 
     // A write from the SQL tab is a dry run: it reports bob's rows, changes nothing.
-    let before = psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t");
+    let before = database.psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t");
     click(&client, "#tab-sql", PATIENCE).await;
     set_input(&client, "#sql-input", "UPDATE public.todos SET done = NOT done").await;
     click(&client, "#run-sql", PATIENCE).await;
@@ -144,7 +141,7 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     assert_eq!(rows, bobs.to_string());
     element(&client, "#commit-as-identity", PATIENCE).await;
     assert_eq!(
-        psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t"),
+        database.psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.todos t"),
         before
     );
     click(&client, "#tab-data", PATIENCE).await;
@@ -158,7 +155,7 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     })
     .await;
     assert_eq!(
-        psql(
+        database.psql(
             "SELECT string_agg(impersonation_type || ':' || target_user_id || ':' || is_active::text || ':' || (ended_at IS NOT NULL)::text, ',') \
              FROM auth.impersonation_sessions WHERE user_agent LIKE 'Fluxdesk %'"
         ),
@@ -179,7 +176,7 @@ async fn impersonate_a_user_see_only_their_rows_stop_and_see_all() {
     let who = text(&client, "#impersonation-email").await;
     assert!(chosen.contains(&who), "{chosen} names {who}");
     assert_eq!(
-        psql(
+        database.psql(
             "SELECT count(*) FROM auth.impersonation_sessions WHERE is_active AND user_agent LIKE 'Fluxdesk %'"
         ),
         "1"
@@ -214,18 +211,12 @@ async fn step_up(client: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staged_edit_is_a_dry_run_until_committed_as_the_identity_and_anon_is_told_why_it_is_denied() {
     let database = fresh_database(Seed::Demo);
-    let psql = |sql: &str| {
-        shared_cluster()
-            .psql(&database.name, sql)
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
-    let bobs: usize = psql(&format!(
-        "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}'"
-    ))
-    .parse()
-    .unwrap();
+    let bobs: usize = database
+        .psql(&format!(
+            "SELECT count(*) FROM public.todos WHERE user_id = '{BOB}'"
+        ))
+        .parse()
+        .unwrap();
     let driver = Driver::start();
     let client = driver
         .launch(&["--dsn", &database.url, "--name", "E2E dry runs"])
@@ -246,7 +237,7 @@ async fn a_staged_edit_is_a_dry_run_until_committed_as_the_identity_and_anon_is_
     let said = text(&client, "#commit-result").await;
     assert!(said.starts_with("Dry run"), "{said}");
     assert_eq!(
-        psql("SELECT count(*) FROM public.todos WHERE title = 'renamed as bob (e2e)'"),
+        database.psql("SELECT count(*) FROM public.todos WHERE title = 'renamed as bob (e2e)'"),
         "0"
     );
     element(&client, "#staged-bar[data-count='1']", PATIENCE).await;
@@ -255,12 +246,13 @@ async fn a_staged_edit_is_a_dry_run_until_committed_as_the_identity_and_anon_is_
     click(&client, "#commit-changes-as-identity", PATIENCE).await;
     step_up(&client).await;
     eventually("the edit committed", PATIENCE, || async {
-        (psql("SELECT user_id FROM public.todos WHERE title = 'renamed as bob (e2e)'") == BOB).then_some(())
+        (database.psql("SELECT user_id FROM public.todos WHERE title = 'renamed as bob (e2e)'") == BOB)
+            .then_some(())
     })
     .await;
     assert!(text(&client, "#commit-result").await.starts_with("Committed"));
     assert_eq!(
-        psql(
+        database.psql(
             "SELECT details->'impersonation'->>'email' FROM fluxdesk.audit_events WHERE action = 'data.update'"
         ),
         "bob@example.com"

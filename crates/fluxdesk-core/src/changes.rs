@@ -78,10 +78,7 @@ pub async fn apply(
 
     let (mut transaction, acting) = instance.begin_data().await?;
     impersonated.check(acting.as_deref())?;
-    let explained = |error: sqlx::Error| match &acting {
-        Some(acting) => acting.explain(error.into()),
-        None => error.into(),
-    };
+    let explained = |error: sqlx::Error| crate::impersonation::explained(acting.as_deref(), error);
     if protection == Protection::ReadOnly {
         // The server refuses the first write (or row lock): read-only is its rule, not ours.
         transaction.execute("SET TRANSACTION READ ONLY").await?;

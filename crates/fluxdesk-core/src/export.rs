@@ -203,10 +203,10 @@ pub async fn export(
         Err(error) => {
             drop(writer);
             let _ = tokio::fs::remove_file(&partial).await;
-            Err(match instance.impersonation() {
-                Some(acting) => acting.explain(error),
-                None => error,
-            })
+            Err(crate::impersonation::explained(
+                instance.impersonation().as_deref(),
+                error,
+            ))
         }
     }
 }

@@ -277,6 +277,14 @@ impl Impersonation {
     }
 }
 
+/// `error`, explained in the identity's terms when one was acting.
+pub fn explained(acting: Option<&Impersonation>, error: impl Into<CoreError>) -> CoreError {
+    match acting {
+        Some(acting) => acting.explain(error.into()),
+        None => error.into(),
+    }
+}
+
 /// The words for a 42501 error met while acting as `role`.
 fn explain_denial(message: &str, role: &str, who: &str) -> String {
     let object = |prefix: &str| message.strip_prefix(prefix).map(str::trim);

@@ -6,6 +6,7 @@
 
 use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
+use crate::impersonation::explained;
 use crate::instance::Instance;
 use fluxdesk_types::{
     Cell, ColumnEditing, ColumnInfo, EditorKind, FilterOp, Join, KeysetCursor, POSITION_END, RelationKind,
@@ -152,10 +153,7 @@ pub async fn fetch_page(instance: &Instance, request: &RowsRequest) -> CoreResul
     // Every read of the page in one transaction: as the impersonated
     // identity while one is in force.
     let (mut reading, acting) = instance.begin_data().await?;
-    let explained = |error: CoreError| match &acting {
-        Some(acting) => acting.explain(error),
-        None => error,
-    };
+    let explained = |error: CoreError| explained(acting.as_deref(), error);
     // Where the page starts, and in which direction it is read.
     let (cursor, backward) = match (&request.after, &request.before, request.position) {
         (Some(after), _, _) => (Some(after.clone()), false),
@@ -374,10 +372,7 @@ pub async fn fetch_row(instance: &Instance, table: &TableRef, key: &KeysetCursor
     let (mut reading, acting) = instance.begin_data().await?;
     let found = query.fetch_optional(&mut *reading).await;
     reading.rollback().await?;
-    let found = found.map_err(|error| match &acting {
-        Some(acting) => acting.explain(error.into()),
-        None => error.into(),
-    })?;
+    let found = found.map_err(|error| explained(acting.as_deref(), error))?;
     let row = found.ok_or_else(|| {
         CoreError::NotFound(format!(
             "That row of {table} is gone: it was deleted or its key changed."
@@ -458,10 +453,7 @@ pub async fn exact_count(instance: &Instance, table: &TableRef) -> CoreResult<i6
     let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", quote_table(table)))
         .fetch_one(&mut *transaction)
         .await
-        .map_err(|error| match &acting {
-            Some(acting) => acting.explain(error.into()),
-            None => error.into(),
-        })?;
+        .map_err(|error| explained(acting.as_deref(), error))?;
     transaction.rollback().await?;
     Ok(count)
 }

@@ -17,7 +17,7 @@
 
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::error::{CoreError, CoreResult};
-use crate::impersonation::{ImpersonatedWrite, leave_before_commit, leaves_identity};
+use crate::impersonation::{ImpersonatedWrite, explained, leave_before_commit, leaves_identity};
 use crate::instance::Instance;
 use crate::rows::decode_cell;
 use fluxdesk_types::{
@@ -325,10 +325,7 @@ pub async fn run(
             acting.who()
         )));
     }
-    let explained = |error: CoreError| match &acting {
-        Some(acting) => acting.explain(error),
-        None => error,
-    };
+    let explained = |error: CoreError| explained(acting.as_deref(), error);
     if protection == Protection::ReadOnly {
         // READ ONLY, and a snapshot at once: from then on no statement can
         // switch the transaction back to read-write.
@@ -716,10 +713,7 @@ pub async fn explain(
             {
                 CoreError::InvalidInput("Explain one statement at a time.".to_owned())
             }
-            _ => match &acting {
-                Some(acting) => acting.explain(CoreError::Query(error)),
-                None => CoreError::Query(error),
-            },
+            _ => explained(acting.as_deref(), error),
         })?;
     transaction.rollback().await?;
     Ok(lines.join("\n"))

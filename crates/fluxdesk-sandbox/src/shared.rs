@@ -49,6 +49,18 @@ pub struct TestDatabase {
     pub password: String,
 }
 
+impl TestDatabase {
+    /// Runs `sql` through psql as the superuser and returns its output,
+    /// trimmed (one value: just the value). Panics on failure: test setup.
+    pub fn psql(&self, sql: &str) -> String {
+        shared_cluster()
+            .psql(&self.name, sql)
+            .unwrap_or_else(|error| panic!("psql on {} failed: {error}", self.name))
+            .trim()
+            .to_owned()
+    }
+}
+
 /// Creates a new database cloned from `seed`'s template.
 pub fn fresh_database(seed: Seed) -> TestDatabase {
     let cluster = shared_cluster();
