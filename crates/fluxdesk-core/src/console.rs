@@ -45,6 +45,7 @@ pub struct Console {
 }
 
 mod admin_session;
+mod app_users;
 pub mod impersonating;
 pub use admin_session::DesktopSession;
 

@@ -137,6 +137,12 @@ pub fn new_token() -> String {
     BASE64URL_NOPAD.encode(&random_bytes::<32>())
 }
 
+/// A one-time token as Fluxbase makes its reset and sign-in tokens: 32 random
+/// bytes, padded base64url (44 characters).
+pub fn new_fluxbase_token() -> String {
+    data_encoding::BASE64URL.encode(&random_bytes::<32>())
+}
+
 /// A temporary password: 16 characters of base64url, as Fluxbase's admin reset makes.
 pub fn new_temporary_password() -> String {
     BASE64URL_NOPAD.encode(&random_bytes::<12>())

@@ -7,6 +7,7 @@
 
 pub mod admin_access;
 pub mod admins;
+pub mod app_users;
 pub mod audit;
 pub mod catalog;
 pub mod changes;

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod app_users;
 pub mod catalog;
 pub mod diagnosis;
 pub mod editing;
@@ -22,6 +23,13 @@ pub use admin::{
     AccessGate, AdminSession, AdminSummary, BackupCodes, ChainVerification, Credentials, FirstAdmin,
     Invitation, InvitationFilter, LockReason, PasswordReset, PasswordStrength, SchemaStatus, SessionKind,
     SessionPolicy, SessionSummary, SignInOutcome, TotpEnrolment,
+};
+pub use app_users::{
+    AppUserDetail, AppUserSession, AppUserSummary, BULK_LIMIT, BulkAction, BulkOutcome, BulkPreview,
+    BulkRequest, Cascade, CredentialKind, DELETE_APP_USERS, ImpersonationRecord, InvitedUser, LOCK_APP_USERS,
+    MatchCount, MetadataKind, OAuthLink, RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse,
+    SearchIndex, USER_PAGE_LIMIT, UserAuditEvent, UserCredential, UserFilters, UserInvite, UserListRequest,
+    UserPage, UserPasswordReset, UserSort,
 };
 pub use catalog::{RelationKind, SchemaSummary, TablePage, TableSummary};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};

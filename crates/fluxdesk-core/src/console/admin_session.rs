@@ -74,7 +74,7 @@ impl DesktopSession {
 }
 
 /// The signed-in admin, their audit context, the instance and the clock.
-type ActingAdmin = (Arc<SignedInAdmin>, AuditContext, Arc<Instance>, Arc<dyn Clock>);
+pub(super) type ActingAdmin = (Arc<SignedInAdmin>, AuditContext, Arc<Instance>, Arc<dyn Clock>);
 
 /// What the access gate must do about a session.
 enum Due {
@@ -107,7 +107,7 @@ impl Default for Desk {
 }
 
 /// Where the instance keeps its admins (2026.3.6 when it cannot say).
-fn admin_tables(instance: &Instance) -> AdminTables {
+pub(super) fn admin_tables(instance: &Instance) -> AdminTables {
     AdminTables::of(instance.info().layout).unwrap_or(AdminTables::DASHBOARD)
 }
 
@@ -609,14 +609,14 @@ impl Console {
     }
 
     /// A step-up for destructive actions on production profiles only.
-    fn consume_step_up_on_production(&self, id: &str, purpose: &str) -> CoreResult<()> {
+    pub(super) fn consume_step_up_on_production(&self, id: &str, purpose: &str) -> CoreResult<()> {
         if self.profile(id)?.environment.kind == EnvironmentKind::Production {
             self.consume_step_up(id, purpose)?;
         }
         Ok(())
     }
 
-    fn access_for(&self, id: &str) -> CoreResult<ActingAdmin> {
+    pub(super) fn access_for(&self, id: &str) -> CoreResult<ActingAdmin> {
         let (admin, context) = self.require_admin(id)?;
         Ok((admin, context, self.dashboard_instance(id)?, self.clock()))
     }

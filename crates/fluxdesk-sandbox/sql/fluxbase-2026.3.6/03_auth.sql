@@ -149,3 +149,57 @@ ALTER TABLE auth.oauth_links ENABLE ROW LEVEL SECURITY;
 ALTER TABLE auth.oauth_links FORCE ROW LEVEL SECURITY;
 CREATE POLICY oauth_links_select ON auth.oauth_links FOR SELECT USING (user_id = auth.current_user_id());
 CREATE POLICY oauth_links_service_all ON auth.oauth_links FOR ALL USING (auth.current_user_role() = 'service_role');
+
+-- One-time tokens, stored as SHA-256 (padded base64url) of the token.
+CREATE TABLE auth.password_reset_tokens (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  user_id uuid NOT NULL,
+  token_hash text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used boolean DEFAULT false,
+  used_at timestamptz,
+  created_at timestamptz DEFAULT now(),
+  CONSTRAINT password_reset_tokens_pkey PRIMARY KEY (id),
+  CONSTRAINT password_reset_tokens_token_key UNIQUE (token_hash),
+  CONSTRAINT password_reset_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE
+);
+CREATE INDEX idx_auth_password_reset_tokens_user_id ON auth.password_reset_tokens (user_id);
+ALTER TABLE auth.password_reset_tokens ENABLE ROW LEVEL SECURITY;
+ALTER TABLE auth.password_reset_tokens FORCE ROW LEVEL SECURITY;
+CREATE POLICY password_reset_tokens_service_only ON auth.password_reset_tokens FOR ALL
+  USING (auth.current_user_role() = 'service_role');
+
+CREATE TABLE auth.magic_links (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  email text NOT NULL,
+  token_hash text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used boolean DEFAULT false,
+  used_at timestamptz,
+  ip_address text,
+  user_agent text,
+  created_at timestamptz DEFAULT now(),
+  CONSTRAINT magic_links_pkey PRIMARY KEY (id),
+  CONSTRAINT magic_links_token_key UNIQUE (token_hash)
+);
+ALTER TABLE auth.magic_links ENABLE ROW LEVEL SECURITY;
+ALTER TABLE auth.magic_links FORCE ROW LEVEL SECURITY;
+CREATE POLICY magic_links_service_only ON auth.magic_links FOR ALL
+  USING (auth.current_user_role() = 'service_role');
+
+CREATE TABLE auth.email_verification_tokens (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  user_id uuid NOT NULL,
+  token_hash text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used boolean DEFAULT false,
+  used_at timestamptz,
+  created_at timestamptz DEFAULT now(),
+  CONSTRAINT email_verification_tokens_pkey PRIMARY KEY (id),
+  CONSTRAINT email_verification_tokens_token_hash_key UNIQUE (token_hash),
+  CONSTRAINT email_verification_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE
+);
+ALTER TABLE auth.email_verification_tokens ENABLE ROW LEVEL SECURITY;
+ALTER TABLE auth.email_verification_tokens FORCE ROW LEVEL SECURITY;
+CREATE POLICY email_verification_tokens_service_only ON auth.email_verification_tokens FOR ALL
+  USING (auth.current_user_role() = 'service_role');

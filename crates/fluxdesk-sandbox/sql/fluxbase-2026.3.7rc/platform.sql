@@ -78,6 +78,25 @@ ALTER TABLE app.settings ALTER COLUMN editable_by SET DEFAULT ARRAY['instance_ad
 UPDATE auth.users SET tenant_id = (SELECT id FROM platform.tenants WHERE is_default);
 UPDATE auth.impersonation_sessions SET tenant_id = (SELECT id FROM platform.tenants WHERE is_default);
 
+-- The app_metadata guard accepts the claim roles admin and instance_admin
+-- (auth.sql of the rc); dashboard_admin and service_role are refused.
+CREATE OR REPLACE FUNCTION auth.validate_app_metadata_update() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = auth AS $$
+DECLARE
+  user_role text;
+BEGIN
+  IF OLD.app_metadata IS DISTINCT FROM NEW.app_metadata THEN
+    user_role := auth.current_user_role();
+    IF user_role != 'admin' AND user_role != 'instance_admin' THEN
+      IF NOT auth.is_admin() THEN
+        RAISE EXCEPTION 'Only admins can modify app_metadata' USING ERRCODE = 'insufficient_privilege';
+      END IF;
+    END IF;
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
 CREATE FUNCTION platform.is_instance_admin(p_user_id uuid) RETURNS boolean
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = platform AS $$
 BEGIN
