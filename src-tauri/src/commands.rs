@@ -16,6 +16,11 @@ use fluxdesk_types::{
     StatementOutcome, TableRef, TableSummary,
 };
 use fluxdesk_types::{
+    AppUserDetail, AppUserSummary, BulkAction, BulkOutcome, BulkPreview, BulkRequest, Cascade,
+    CredentialKind, InvitedUser, MetadataKind, RoleInUse, SearchIndex, UserInvite, UserListRequest, UserPage,
+    UserPasswordReset,
+};
+use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
 };
 use std::path::PathBuf;
@@ -523,4 +528,151 @@ pub async fn commit_changes_as_identity(
     Ok(console
         .commit_changes_as_identity(&profile_id, &changes, &acting_as)
         .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_users(
+    console: State<'_, Console>,
+    profile_id: String,
+    request: UserListRequest,
+) -> Reply<UserPage> {
+    Ok(console.app_users(&profile_id, &request).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_user_detail(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+) -> Reply<AppUserDetail> {
+    Ok(console.app_user_detail(&profile_id, &user).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_roles(console: State<'_, Console>, profile_id: String) -> Reply<Vec<RoleInUse>> {
+    Ok(console.app_roles(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn create_user_search_index(console: State<'_, Console>, profile_id: String) -> Reply<SearchIndex> {
+    Ok(console.create_user_search_index(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invite_app_user(
+    console: State<'_, Console>,
+    profile_id: String,
+    invite: UserInvite,
+) -> Reply<InvitedUser> {
+    Ok(console.invite_app_user(&profile_id, &invite).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_app_user_role(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+    role: String,
+) -> Reply<AppUserSummary> {
+    Ok(console.set_app_user_role(&profile_id, &user, &role).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_app_user_metadata(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+    kind: MetadataKind,
+    json: String,
+) -> Reply<AppUserSummary> {
+    Ok(console
+        .set_app_user_metadata(&profile_id, &user, kind, &json)
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reset_app_user_password(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+    credential: CredentialKind,
+) -> Reply<UserPasswordReset> {
+    Ok(console
+        .reset_app_user_password(&profile_id, &user, credential)
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn lock_app_user(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+    until: Option<String>,
+) -> Reply<(AppUserSummary, u64)> {
+    Ok(console
+        .lock_app_user(&profile_id, &user, until.as_deref())
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unlock_app_user(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+) -> Reply<AppUserSummary> {
+    Ok(console.unlock_app_user(&profile_id, &user).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn revoke_app_user_session(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+    session_id: String,
+) -> Reply<()> {
+    Ok(console
+        .revoke_app_user_session(&profile_id, &user, &session_id)
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn revoke_app_user_sessions(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+) -> Reply<u64> {
+    Ok(console.revoke_app_user_sessions(&profile_id, &user).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn delete_app_user(
+    console: State<'_, Console>,
+    profile_id: String,
+    user: String,
+    confirm_email: String,
+) -> Reply<(AppUserSummary, Vec<Cascade>)> {
+    Ok(console
+        .delete_app_user(&profile_id, &user, &confirm_email)
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn preview_app_user_batch(
+    console: State<'_, Console>,
+    profile_id: String,
+    user_ids: Vec<String>,
+    action: BulkAction,
+) -> Reply<BulkPreview> {
+    Ok(console
+        .preview_app_user_batch(&profile_id, &user_ids, &action)
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn apply_app_user_batch(
+    console: State<'_, Console>,
+    profile_id: String,
+    request: BulkRequest,
+) -> Reply<BulkOutcome> {
+    Ok(console.apply_app_user_batch(&profile_id, &request).await?)
 }

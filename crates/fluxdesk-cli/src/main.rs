@@ -7,6 +7,7 @@
 mod admin;
 mod impersonate;
 mod output;
+mod users;
 
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -89,6 +90,32 @@ JSON OUTPUT (--json), stable for scripts:
              \"user_id\": str|null, \"email\": str, \"app_role\": str,
              \"database_role\": \"anon\"|\"authenticated\"|\"service_role\", \"reason\": str,
              \"started_at\": str}
+  users list {\"users\": [user], \"next\": str|null,
+            \"matching\": {\"count\": int, \"capped\": bool, \"estimated\": bool}|null,
+            \"search_index\": {\"in_place\": bool, \"can_create\": bool, \"message\": str}}
+           user = {\"id\": str, \"email\": str, \"role\": str, \"email_verified\": bool,
+             \"created_at\": str|null, \"last_sign_in_at\": str|null, \"active_sessions\": int,
+             \"providers\": [str], \"totp_enabled\": bool, \"locked\": bool,
+             \"locked_until\": str|null, \"user_metadata\": str, \"app_metadata\": str}
+           (metadata as JSON text, cut to 300 characters in lists).
+           Pass \"next\" to --after for the following page.
+  users get {\"user\": user, \"updated_at\": str|null, \"failed_login_attempts\": int,
+             \"sessions\": [{\"id\", \"created_at\", \"updated_at\", \"expires_at\", \"active\"}],
+             \"oauth_links\": [{\"provider\", \"provider_user_id\", \"email\", \"created_at\"}],
+             \"impersonations\": [{\"id\", \"admin\", \"reason\", \"started_at\", \"ended_at\", \"active\"}],
+             \"audit_events\": [{\"seq\", \"occurred_at\", \"action\", \"admin\", \"outcome\", \"details\"}],
+             \"cascades\": [{\"table\": str, \"column\": str, \"action\": \"cascade\"|\"set null\"|
+               \"set default\"|\"restrict\"|\"no action\", \"rows\": int}]}
+  users invite {\"user\": user, \"credential\": credential}
+  users reset-password {\"credential\": credential, \"sessions_revoked\": int}
+           credential = {\"kind\": \"temporary_password\", \"password\": str}
+                     or {\"kind\": \"token\", \"token\": str, \"table\": str, \"expires_at\": str}
+  users set-role|set-metadata|unlock  user
+  users lock {\"user\": user, \"sessions_revoked\": int}
+  users revoke-sessions {\"user\": str, \"revoked\": int}
+  users delete {\"deleted\": user, \"cascades\": [cascade]}
+  users bulk {\"users\": int, \"sessions_revoked\": int}
+  users search-index {\"in_place\": bool, \"can_create\": bool, \"message\": str}
   Times are RFC 3339 in UTC.
 
 ADMIN SIGN-IN:
@@ -100,7 +127,8 @@ ADMIN SIGN-IN:
   FLUXDESK_ADMIN_EMAIL and FLUXDESK_ADMIN_PASSWORD (and FLUXDESK_ADMIN_TOTP) are set.
   Sign-in needs Fluxdesk's schema: `schema install` (asks, or --yes).
   On production profiles, `admin users delete`, `admin password-reset`,
-  `admin sessions revoke-all` and committing with `query` while signed in need a
+  `admin sessions revoke-all`, `users delete|reset-password|bulk`,
+  `users revoke-sessions` (all of them) and committing with `query` while signed in need a
   step-up: --totp CODE, or FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA
   (not needed when the same command signed in from the environment).
 
@@ -139,6 +167,8 @@ EXAMPLES:
   fluxdesk-cli --dsn \"$URL\" export public.events --format csv --out events.csv --filter kind eq purchase
   FLUXDESK_ADMIN_PASSWORD=... fluxdesk-cli --profile Production login --email admin@example.com --totp 123456
   fluxdesk-cli --profile Production admin users invite --email new@example.com --role dashboard_admin --json
+  fluxdesk-cli --profile Production users list --search @acme.com --sort last_sign_in --desc --json
+  fluxdesk-cli --profile Production users lock bob@example.com --until 24h
   fluxdesk-cli --profile Production impersonate --user bob@example.com --reason \"ticket 4411\" query \"SELECT * FROM todos\"";
 
 /// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows, SQL, admins and sessions.
@@ -262,6 +292,12 @@ enum Verb {
     /// signed-in admin with a reason; recorded in auth.impersonation_sessions
     /// and the audit trail, and stopped when the command ends.
     Impersonate(impersonate::Impersonate),
+    /// App users (auth.users), as the signed-in admin: list (sorted, searched
+    /// and filtered on the server, paged by key), get, invite, set-role,
+    /// set-metadata, reset-password, lock, unlock, revoke-sessions, delete, bulk.
+    /// Every change is audited.
+    #[command(subcommand)]
+    Users(users::UsersVerb),
 }
 
 /// Which rows, in which order: shared by `rows` and `export`.
@@ -710,6 +746,7 @@ async fn execute(
         (Verb::Schema(verb), _) => admin::schema(console, id, verb, cli.json).await?,
         (Verb::Admin(verb), _) => admin::admin(console, id, verb, cli.json).await?,
         (Verb::Impersonate(args), _) => impersonate::impersonate(console, id, args, cli.json).await?,
+        (Verb::Users(verb), _) => users::users(console, id, verb, cli.json).await?,
         _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
     Ok(ExitCode::SUCCESS)

@@ -28,7 +28,7 @@ fn emit_json(value: &Value) -> Result<(), CoreError> {
     emit(&serde_json::to_string_pretty(value).expect("JSON values always serialize"))
 }
 
-fn text_table(header: Vec<&str>) -> Table {
+pub fn text_table(header: Vec<&str>) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)

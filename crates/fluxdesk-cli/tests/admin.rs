@@ -495,3 +495,168 @@ fn impersonate_runs_a_query_as_a_user_anon_or_the_service_role_and_writes_are_dr
         "4"
     );
 }
+
+#[test]
+fn users_verbs_list_page_and_change_app_users_as_the_admin_with_stable_json() {
+    let cli = Cli::new();
+    cli.json(&["schema", "install", "--yes"], &[]);
+    let env = [
+        ("FLUXDESK_ADMIN_EMAIL", ADMIN),
+        ("FLUXDESK_ADMIN_PASSWORD", PASSWORD),
+    ];
+    let refused = cli.run(&["users", "list", "--json"], &[]);
+    assert_eq!(refused.status.code(), Some(7), "needs a signed-in admin");
+
+    // Pages by key: three pages of 400 hold every one of the demo's 1,010 users once.
+    let mut pages = vec![cli.json(&["users", "list", "--sort", "email", "--limit", "400"], &env)];
+    while let Some(next) = pages.last().unwrap()["next"].as_str().map(str::to_owned) {
+        pages.push(cli.json(
+            &[
+                "users", "list", "--sort", "email", "--limit", "400", "--after", &next,
+            ],
+            &env,
+        ));
+    }
+    assert_eq!(pages.len(), 3);
+    let first = &pages[0];
+    let mut emails: Vec<String> = pages
+        .iter()
+        .flat_map(|page| page["users"].as_array().unwrap().clone())
+        .map(|user| user["email"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(emails.len(), 1010);
+    let listed = emails.clone();
+    emails.sort();
+    assert_eq!(listed, emails, "sorted by email");
+    let user = &first["users"][0];
+    for field in [
+        "id",
+        "email",
+        "role",
+        "email_verified",
+        "created_at",
+        "last_sign_in_at",
+        "active_sessions",
+        "providers",
+        "totp_enabled",
+        "locked",
+        "locked_until",
+        "user_metadata",
+        "app_metadata",
+    ] {
+        assert!(user.get(field).is_some(), "{field} in {user}");
+    }
+    let admins = cli.json(
+        &["users", "list", "--role", "admin", "--search", "demo user 1"],
+        &env,
+    );
+    assert!(
+        admins["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["role"] == "admin")
+    );
+    let expected: i64 = cli
+        .psql("SELECT count(*) FROM auth.users WHERE role = 'admin' AND user_metadata->>'full_name' ILIKE '%demo user 1%'")
+        .parse()
+        .unwrap();
+    assert!(expected > 0);
+    assert_eq!(admins["matching"]["count"], expected);
+
+    let invited = cli.json(&["users", "invite", "--email", "cli.person@example.com"], &env);
+    assert_eq!(invited["user"]["role"], "user");
+    assert_eq!(invited["credential"]["kind"], "temporary_password");
+    let taken = cli.run(
+        &["users", "invite", "--email", "cli.person@example.com", "--json"],
+        &env,
+    );
+    assert_eq!(taken.status.code(), Some(2));
+    assert!(
+        error(&taken)["message"]
+            .as_str()
+            .unwrap()
+            .contains("already a user")
+    );
+
+    let bob = cli.json(&["users", "set-role", "bob@example.com", "support"], &env);
+    assert_eq!(bob["role"], "support");
+    let bad = cli.run(
+        &[
+            "users",
+            "set-metadata",
+            "bob@example.com",
+            "{oops",
+            "--app",
+            "--json",
+        ],
+        &env,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    cli.json(
+        &[
+            "users",
+            "set-metadata",
+            "bob@example.com",
+            r#"{"plan":"team"}"#,
+            "--app",
+        ],
+        &env,
+    );
+    assert_eq!(
+        cli.psql("SELECT app_metadata->>'plan' FROM auth.users WHERE email = 'bob@example.com'"),
+        "team"
+    );
+
+    let reset = cli.json(&["users", "reset-password", "bob@example.com", "--token"], &env);
+    assert_eq!(reset["credential"]["kind"], "token");
+    assert!(reset["sessions_revoked"].as_u64().unwrap() > 0);
+    assert_eq!(cli.psql("SELECT count(*) FROM auth.sessions s JOIN auth.users u ON u.id = s.user_id WHERE u.email = 'bob@example.com'"), "0");
+
+    let locked = cli.json(&["users", "lock", "carol@example.com", "--until", "2h"], &env);
+    assert_eq!(locked["user"]["locked"], true);
+    let unlocked = cli.json(&["users", "unlock", "carol@example.com"], &env);
+    assert_eq!(unlocked["locked"], false);
+    let revoked = cli.json(&["users", "revoke-sessions", "alice@example.com"], &env);
+    assert!(revoked["revoked"].as_u64().unwrap() > 0);
+
+    let detail = cli.json(&["users", "get", "alice@example.com"], &env);
+    assert!(
+        detail["cascades"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["table"] == "auth.oauth_links" && c["rows"] == 1)
+    );
+    assert!(
+        detail["audit_events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "user.sessions.revoke_all")
+    );
+
+    let no_terminal = cli.run(&["users", "delete", "alice@example.com"], &env);
+    assert_eq!(
+        no_terminal.status.code(),
+        Some(2),
+        "no terminal and no --yes: not deleted"
+    );
+    let deleted = cli.json(&["users", "delete", "alice@example.com", "--yes"], &env);
+    assert_eq!(deleted["deleted"]["email"], "alice@example.com");
+    assert_eq!(
+        cli.psql("SELECT count(*) FROM auth.users WHERE email = 'alice@example.com'"),
+        "0"
+    );
+
+    let ids = cli.psql("SELECT string_agg(id::text, ' ') FROM auth.users WHERE email IN ('ivan@example.com', 'judy@example.com')");
+    let mut args = vec!["users", "bulk", "revoke-sessions"];
+    args.extend(ids.split(' '));
+    args.push("--yes");
+    let bulk = cli.json(&args, &env);
+    assert_eq!(bulk["users"], 2);
+    assert_eq!(
+        cli.psql("SELECT count(*) FROM fluxdesk.audit_events WHERE action = 'user.bulk'"),
+        "1"
+    );
+}

@@ -191,6 +191,9 @@ fn push_from_where(
     }
 }
 
+type SessionRow = (Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>);
+type LinkRow = (String, String, Option<String>, Option<DateTime<Utc>>);
+
 type SummaryRow = (
     Uuid,
     String,
@@ -629,14 +632,13 @@ impl<'a> AppUserDirectory<'a> {
                 .bind(id)
                 .fetch_one(&mut *transaction)
                 .await?;
-        let sessions: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>)> =
-            sqlx::query_as(
-                "SELECT id, created_at, updated_at, expires_at FROM auth.sessions WHERE user_id = $1 \
+        let sessions: Vec<SessionRow> = sqlx::query_as(
+            "SELECT id, created_at, updated_at, expires_at FROM auth.sessions WHERE user_id = $1 \
              ORDER BY created_at DESC NULLS LAST LIMIT 100",
-            )
-            .bind(id)
-            .fetch_all(&mut *transaction)
-            .await?;
+        )
+        .bind(id)
+        .fetch_all(&mut *transaction)
+        .await?;
         let admin_emails: BTreeMap<Uuid, String> =
             sqlx::query_as::<_, (Uuid, String)>(&self.tables.sql("SELECT id, email FROM dashboard.users"))
                 .fetch_all(&mut *transaction)
@@ -645,7 +647,7 @@ impl<'a> AppUserDirectory<'a> {
                 .collect();
         // OAuth links and impersonation sessions are FORCE RLS for service_role claims.
         act_as(&mut transaction, "service_role", None).await?;
-        let links: Vec<(String, String, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(
+        let links: Vec<LinkRow> = sqlx::query_as(
             "SELECT provider::text, provider_user_id::text, email::text, created_at FROM auth.oauth_links \
              WHERE user_id = $1 ORDER BY provider, provider_user_id",
         )

@@ -1,6 +1,6 @@
 //! One connected instance: browse its data, or run SQL.
 
-use crate::components::{AdminConsole, DataGrid, SchemaTree, SecuritySettings, SqlRunner};
+use crate::components::{AdminConsole, DataGrid, SchemaTree, SecuritySettings, SqlRunner, UsersScreen};
 use fluxdesk_types::{AdminSession, TableSummary};
 use yew::prelude::*;
 
@@ -18,6 +18,7 @@ pub struct ExplorerProps {
 enum Tab {
     Data,
     Sql,
+    Users,
     Admins,
     Security,
 }
@@ -41,6 +42,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 <button id="tab-data" class={classes!("tab", (*tab == Tab::Data).then_some("active"))} onclick={select(Tab::Data)}>{ "Data" }</button>
                 <button id="tab-sql" class={classes!("tab", (*tab == Tab::Sql).then_some("active"))} onclick={select(Tab::Sql)}>{ "SQL" }</button>
                 if props.admin.is_some() {
+                    <button id="tab-users" class={classes!("tab", (*tab == Tab::Users).then_some("active"))} onclick={select(Tab::Users)}>{ "Users" }</button>
                     <button id="tab-admins" class={classes!("tab", (*tab == Tab::Admins).then_some("active"))} onclick={select(Tab::Admins)}>{ "Admins" }</button>
                     <button id="tab-security" class={classes!("tab", (*tab == Tab::Security).then_some("active"))} onclick={select(Tab::Security)}>{ "Security" }</button>
                 }
@@ -65,6 +67,8 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 <SqlRunner profile_id={props.profile_id.clone()} />
             </div>
             if let Some(admin) = &props.admin {
+                // Kept mounted, so its search, page and open user survive other tabs.
+                <div class="page users-pane" hidden={*tab != Tab::Users}><UsersScreen profile_id={props.profile_id.clone()} /></div>
                 if *tab == Tab::Admins {
                     <div class="page admin-pane"><AdminConsole profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>
                 }

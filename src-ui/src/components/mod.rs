@@ -25,6 +25,8 @@ mod sign_in_form;
 mod sql_runner;
 mod staged_bar;
 mod step_up_dialog;
+mod user_detail;
+mod users_screen;
 
 pub use admin_console::AdminConsole;
 pub use admin_gate::AdminGate;
@@ -50,3 +52,5 @@ pub use sign_in_form::SignInForm;
 pub use sql_runner::SqlRunner;
 pub use staged_bar::StagedBar;
 pub use step_up_dialog::StepUpDialog;
+pub use user_detail::UserDetailPane;
+pub use users_screen::UsersScreen;

@@ -5,3 +5,4 @@ pub mod grid;
 pub mod session;
 pub mod staging;
 pub mod tree;
+pub mod user_list;
