@@ -174,7 +174,7 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
                         .map(|reset| {
                             let (label, secret) = credential_text(&email, &reset.credential);
                             on_shown_once.emit((
-                                format!("{label} ({} sessions ended)", reset.sessions_revoked),
+                                format!("{} sessions ended. {label}", reset.sessions_revoked),
                                 secret,
                             ));
                         }),
