@@ -34,8 +34,11 @@ fn force_rls_flags_match_fluxbase() {
     );
     let expected = [
         "app.settings=t/f",
+        "auth.email_verification_tokens=t/t",
         "auth.impersonation_sessions=t/t",
+        "auth.magic_links=t/t",
         "auth.oauth_links=t/t",
+        "auth.password_reset_tokens=t/t",
         "auth.sessions=t/f",
         "auth.token_blacklist=t/t",
         "auth.users=t/f",
