@@ -94,6 +94,10 @@ pub enum UsersVerb {
         user: String,
         /// The role.
         role: String,
+        /// Step-up code on production profiles for a role that bypasses RLS
+        /// (admin, dashboard_admin, instance_admin, service_role).
+        #[arg(long)]
+        totp: Option<String>,
     },
     /// Replace user_metadata (or app_metadata with --app) with a JSON object.
     SetMetadata {
@@ -362,7 +366,11 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
             );
             emit(&invited, &text, json)
         }
-        UsersVerb::SetRole { user, role } => {
+        UsersVerb::SetRole { user, role, totp } => {
+            if fluxdesk_types::is_elevated_role(role) {
+                step_up_if_production(console, id, totp.as_deref(), fluxdesk_types::GRANT_ELEVATED_ROLE)
+                    .await?;
+            }
             let user = console.set_app_user_role(id, user, role).await?;
             let text = format!("{} now has role {}.", user.email, user.role);
             emit(&user, &text, json)

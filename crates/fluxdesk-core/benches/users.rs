@@ -194,7 +194,7 @@ async fn main() {
     let ours = time(|| list(page(UserSort::LastSignIn, true, "", None))).await;
     let baseline = time(|| async {
         let mut everyone = load_everyone(&baseline_pool).await;
-        everyone.sort_by(|a, b| b.last_sign_in.cmp(&a.last_sign_in));
+        everyone.sort_by_key(|user| std::cmp::Reverse(user.last_sign_in));
         everyone.into_iter().take(100).count()
     })
     .await;

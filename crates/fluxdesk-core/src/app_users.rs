@@ -88,19 +88,36 @@ fn push_with_now(builder: &mut QueryBuilder<'_, Postgres>, sql: &str, now: DateT
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Cursor {
     sort: String,
+    descending: bool,
+    /// SHA-256 of the search and filters the cursor was made under.
+    query: String,
     key: String,
     id: String,
 }
 
-fn parse_cursor(text: &str, sort: UserSort) -> CoreResult<Cursor> {
+/// What a cursor's list was: search and filters, hashed.
+fn query_fingerprint(request: &UserListRequest) -> String {
+    let document = json!({ "search": request.search.trim(), "filters": request.filters });
+    hex::encode(Sha256::digest(document.to_string().as_bytes()))
+}
+
+fn parse_cursor(text: &str, request: &UserListRequest) -> CoreResult<Cursor> {
     let cursor: Cursor = serde_json::from_str(text)
         .map_err(|_| CoreError::InvalidInput("This page cursor is not one Fluxdesk made.".into()))?;
-    if cursor.sort != sort.name() {
+    if cursor.sort != request.sort.name() || cursor.descending != request.descending {
         return Err(CoreError::InvalidInput(format!(
-            "This cursor belongs to a list sorted by {}, not by {}.",
+            "This cursor belongs to a list sorted by {}{}, not by {}{}; start again from the first page.",
             cursor.sort,
-            sort.name()
+            if cursor.descending { " descending" } else { "" },
+            request.sort.name(),
+            if request.descending { " descending" } else { "" },
         )));
+    }
+    if cursor.query != query_fingerprint(request) {
+        return Err(CoreError::InvalidInput(
+            "This cursor belongs to a list with another search or other filters; start again from the first page."
+                .into(),
+        ));
     }
     Ok(cursor)
 }
@@ -216,7 +233,7 @@ const SUMMARY_SQL: &str = "SELECT u.id, u.email, u.role, u.email_verified, u.cre
         (SELECT max(s.created_at) FROM auth.sessions s WHERE s.user_id = u.id), \
         (SELECT count(*) FROM auth.sessions s WHERE s.user_id = u.id AND s.expires_at > $2), \
         u.password_hash IS NOT NULL, \
-        ARRAY(SELECT DISTINCT o.provider::text FROM auth.oauth_links o WHERE o.user_id = u.id ORDER BY 1), \
+        ARRAY[]::text[], \
         u.totp_enabled, \
         COALESCE(u.is_locked, false) AND (u.locked_until IS NULL OR u.locked_until > $2), u.locked_until, \
         CASE WHEN $3 > 0 THEN left(u.user_metadata::text, $3) ELSE u.user_metadata::text END, \
@@ -263,11 +280,15 @@ fn summary(row: SummaryRow) -> AppUserSummary {
     }
 }
 
+/// Enriched users for ids, in their order. OAuth links are FORCE RLS for
+/// service_role claims, so they are read under those, then the admin's
+/// claims are set again.
 async fn summaries(
     connection: &mut PgConnection,
     ids: &[Uuid],
     now: DateTime<Utc>,
     preview: bool,
+    admin: (&str, Uuid),
 ) -> CoreResult<Vec<AppUserSummary>> {
     let rows: Vec<SummaryRow> = sqlx::query_as(SUMMARY_SQL)
         .bind(ids)
@@ -275,7 +296,24 @@ async fn summaries(
         .bind(if preview { METADATA_PREVIEW } else { 0 })
         .fetch_all(&mut *connection)
         .await?;
-    Ok(rows.into_iter().map(summary).collect())
+    act_as(connection, "service_role", None).await?;
+    let links: BTreeMap<Uuid, Vec<String>> = sqlx::query_as::<_, (Uuid, Vec<String>)>(
+        "SELECT user_id, array_agg(DISTINCT provider::text ORDER BY provider::text) FROM auth.oauth_links \
+         WHERE user_id = ANY($1) GROUP BY user_id",
+    )
+    .bind(ids)
+    .fetch_all(&mut *connection)
+    .await?
+    .into_iter()
+    .collect();
+    act_as(connection, admin.0, Some(admin.1)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut row| {
+            row.8 = links.get(&row.0).cloned().unwrap_or_default();
+            summary(row)
+        })
+        .collect())
 }
 
 /// What a role name may be: free text, but one line of sensible length.
@@ -374,6 +412,10 @@ impl<'a> AppUserDirectory<'a> {
         to_database_precision(self.clock.now())
     }
 
+    fn admin(&self) -> (&'static str, Uuid) {
+        (self.tables.admin_role, self.acting_admin)
+    }
+
     async fn as_admin(&self, connection: &mut PgConnection) -> CoreResult<()> {
         act_as(connection, self.tables.admin_role, Some(self.acting_admin)).await
     }
@@ -412,7 +454,7 @@ impl<'a> AppUserDirectory<'a> {
         builder.push(")::text");
         push_from_where(&mut builder, request, request.sort, now);
         if let Some(after) = &request.after {
-            let cursor = parse_cursor(after, request.sort)?;
+            let cursor = parse_cursor(after, request)?;
             let comparison = if request.descending { "<" } else { ">" };
             builder.push(" AND (");
             push_with_now(&mut builder, key, now);
@@ -429,13 +471,25 @@ impl<'a> AppUserDirectory<'a> {
         builder.push_bind(i64::from(limit) + 1);
 
         let mut transaction = self.read().await?;
-        let mut keys: Vec<(Uuid, String)> = builder.build_query_as().fetch_all(&mut *transaction).await?;
+        let mut keys: Vec<(Uuid, String)> = builder
+            .build_query_as()
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(|error| match &error {
+                // Only a cursor's key can fail to cast (22P02, 22007, 22008).
+                sqlx::Error::Database(db) if db.code().is_some_and(|code| code.starts_with("22")) => {
+                    CoreError::InvalidInput("This page cursor is not one Fluxdesk made.".into())
+                }
+                _ => CoreError::from(error),
+            })?;
         let more = keys.len() > limit as usize;
         keys.truncate(limit as usize);
         let next = match (more, keys.last()) {
             (true, Some((id, key))) => Some(
                 serde_json::to_string(&Cursor {
                     sort: request.sort.name().to_owned(),
+                    descending: request.descending,
+                    query: query_fingerprint(request),
                     key: key.clone(),
                     id: id.to_string(),
                 })
@@ -444,7 +498,7 @@ impl<'a> AppUserDirectory<'a> {
             _ => None,
         };
         let ids: Vec<Uuid> = keys.iter().map(|(id, _)| *id).collect();
-        let users = summaries(&mut transaction, &ids, now, true).await?;
+        let users = summaries(&mut transaction, &ids, now, true, self.admin()).await?;
         let matching = if request.after.is_none() {
             Some(self.count(&mut transaction, request, now).await?)
         } else {
@@ -557,22 +611,28 @@ impl<'a> AppUserDirectory<'a> {
         };
         let outcome = build.await;
         let now = self.now();
-        let mut transaction = self.write().await?;
-        self.record(
-            &mut transaction,
-            AuditEvent::new(
-                now,
-                "user.search_index.create",
-                if outcome.is_ok() {
-                    Outcome::Success
-                } else {
-                    Outcome::Failure
-                },
+        let audited = async {
+            let mut transaction = self.write().await?;
+            self.record(
+                &mut transaction,
+                AuditEvent::new(
+                    now,
+                    "user.search_index.create",
+                    if outcome.is_ok() {
+                        Outcome::Success
+                    } else {
+                        Outcome::Failure
+                    },
+                )
+                .target(format!("auth.{SEARCH_INDEX}")),
             )
-            .target(format!("auth.{SEARCH_INDEX}")),
-        )
-        .await?;
-        transaction.commit().await?;
+            .await?;
+            transaction.commit().await?;
+            Ok::<_, CoreError>(())
+        }
+        .await;
+        // The build's own error says more than a failed audit append.
+        let audited = if outcome.is_ok() { audited } else { Ok(()) };
         outcome.map_err(|error| match error {
             CoreError::Query(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42501") => {
                 CoreError::PermissionDenied(format!(
@@ -582,6 +642,7 @@ impl<'a> AppUserDirectory<'a> {
             }
             other => other,
         })?;
+        audited?;
         search_index_status(&mut connection).await
     }
 
@@ -605,7 +666,7 @@ impl<'a> AppUserDirectory<'a> {
     }
 
     async fn summary_of(&self, connection: &mut PgConnection, id: Uuid) -> CoreResult<AppUserSummary> {
-        summaries(connection, &[id], self.now(), false)
+        summaries(connection, &[id], self.now(), false, self.admin())
             .await?
             .pop()
             .ok_or_else(|| CoreError::NotFound(format!("No app user {id} in this instance.")))
@@ -777,6 +838,16 @@ impl<'a> AppUserDirectory<'a> {
             }
             _ => CoreError::from(error),
         })?;
+        if self.tables == AdminTables::PLATFORM {
+            // 2026.3.7 scopes users to tenants; its server puts new ones in the default tenant.
+            sqlx::query(
+                "UPDATE auth.users SET tenant_id = (SELECT id FROM platform.tenants WHERE is_default LIMIT 1) \
+                 WHERE id = $1 AND tenant_id IS NULL",
+            )
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        }
         let credential = match invite.credential {
             CredentialKind::TemporaryPassword => UserCredential::TemporaryPassword { password },
             CredentialKind::Token => {

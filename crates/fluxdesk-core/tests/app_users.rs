@@ -161,6 +161,31 @@ async fn every_sort_pages_by_key_through_every_user_once_in_order() {
             assert_eq!(got.join(","), expected, "{sort:?} desc={descending}: the order");
         }
     }
+    // A cursor holds its list: another direction, search or a made-up key is refused.
+    let page = desk
+        .console
+        .app_users(ID, &listing(UserSort::CreatedAt, true))
+        .await
+        .unwrap();
+    let next = page.next.unwrap();
+    for request in [
+        UserListRequest {
+            after: Some(next.clone()),
+            ..listing(UserSort::CreatedAt, false)
+        },
+        UserListRequest {
+            after: Some(next.clone()),
+            search: "bob".into(),
+            ..listing(UserSort::CreatedAt, true)
+        },
+        UserListRequest {
+            after: Some(next.replace("\"key\":\"", "\"key\":\"x")),
+            ..listing(UserSort::CreatedAt, true)
+        },
+    ] {
+        let error = desk.console.app_users(ID, &request).await.unwrap_err();
+        assert_eq!(code(error), ErrorCode::InvalidInput);
+    }
     // Enrichment: Alice has a password and Google, sessions, and a newest session.
     let alice = desk.console.app_user(ID, "ALICE@example.com").await.unwrap();
     assert_eq!(alice.id, ALICE);
@@ -531,6 +556,22 @@ async fn on_fluxbase_2026_3_7_app_metadata_edits_carry_the_instance_admin_claim(
     assert!(bob.app_metadata.contains("gold"));
     let users = desk.walk(listing(UserSort::LastSignIn, true)).await;
     assert_eq!(users.len() as i64, desk.number("SELECT count(*) FROM auth.users"));
+    // Invited users land in the default tenant, as the 2026.3.7 server puts them.
+    desk.console
+        .invite_app_user(
+            ID,
+            &UserInvite {
+                email: "tenant.person@example.com".into(),
+                role: String::new(),
+                credential: CredentialKind::TemporaryPassword,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        desk.sql("SELECT u.tenant_id = t.id FROM auth.users u, platform.tenants t WHERE t.is_default AND u.email = 'tenant.person@example.com'"),
+        "t"
+    );
 }
 
 #[tokio::test]
@@ -959,8 +1000,18 @@ async fn on_production_deleting_resetting_and_batches_need_a_step_up() {
         desk.number(&format!("SELECT count(*) FROM auth.users WHERE id = '{BOB}'")),
         0
     );
+    // A role whose requests bypass RLS needs one too.
+    assert_eq!(
+        code(
+            desk.console
+                .set_app_user_role(ID, ALICE, "service_role")
+                .await
+                .unwrap_err()
+        ),
+        ErrorCode::StepUpRequired
+    );
     // Non-destructive changes need none.
-    desk.console.set_app_user_role(ID, ALICE, "admin").await.unwrap();
+    desk.console.set_app_user_role(ID, ALICE, "editor").await.unwrap();
     desk.console
         .unlock_app_user(ID, "dave@example.com")
         .await

@@ -11,6 +11,18 @@ pub const RESET_APP_USER_PASSWORD: &str = "reset an app user's password";
 pub const REVOKE_APP_USER_SESSIONS: &str = "revoke all of a user's sessions";
 /// Step-up purpose for locking a batch of users on production.
 pub const LOCK_APP_USERS: &str = "lock app users";
+/// Step-up purpose for giving an app user a role whose requests bypass RLS.
+pub const GRANT_ELEVATED_ROLE: &str = "give an app user a role that bypasses RLS";
+/// App roles whose requests see past row-level security: Fluxbase maps
+/// `service_role` and `dashboard_admin` to the BYPASSRLS database role, and
+/// its `auth.is_admin()` policies admit `admin` (`instance_admin` on 2026.3.7).
+pub const ELEVATED_ROLES: [&str; 4] = ["admin", "dashboard_admin", "instance_admin", "service_role"];
+
+/// Whether `role` is one of [`ELEVATED_ROLES`].
+pub fn is_elevated_role(role: &str) -> bool {
+    ELEVATED_ROLES.contains(&role.trim())
+}
+
 /// Most users one page holds.
 pub const USER_PAGE_LIMIT: u32 = 500;
 /// Most users one batch action takes.

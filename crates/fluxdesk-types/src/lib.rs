@@ -26,10 +26,11 @@ pub use admin::{
 };
 pub use app_users::{
     AppUserDetail, AppUserSession, AppUserSummary, BULK_LIMIT, BulkAction, BulkOutcome, BulkPreview,
-    BulkRequest, Cascade, CredentialKind, DELETE_APP_USERS, ImpersonationRecord, InvitedUser, LOCK_APP_USERS,
-    MatchCount, MetadataKind, OAuthLink, RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse,
-    SearchIndex, USER_PAGE_LIMIT, UserAuditEvent, UserCredential, UserFilters, UserInvite, UserListRequest,
-    UserPage, UserPasswordReset, UserSort,
+    BulkRequest, Cascade, CredentialKind, DELETE_APP_USERS, ELEVATED_ROLES, GRANT_ELEVATED_ROLE,
+    ImpersonationRecord, InvitedUser, LOCK_APP_USERS, MatchCount, MetadataKind, OAuthLink,
+    RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse, SearchIndex, USER_PAGE_LIMIT,
+    UserAuditEvent, UserCredential, UserFilters, UserInvite, UserListRequest, UserPage, UserPasswordReset,
+    UserSort, is_elevated_role,
 };
 pub use catalog::{RelationKind, SchemaSummary, TablePage, TableSummary};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};

@@ -6,14 +6,11 @@ use crate::components::{ErrorBanner, StepUpDialog};
 use crate::format::grouped;
 use crate::services;
 use fluxdesk_types::{
-    ApiError, AppUserDetail, CredentialKind, DELETE_APP_USERS, ErrorCode, MetadataKind,
-    RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse,
+    ApiError, AppUserDetail, CredentialKind, DELETE_APP_USERS, ErrorCode, GRANT_ELEVATED_ROLE, MetadataKind,
+    RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse, is_elevated_role,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
-
-/// Roles that give an app user's requests power over every row.
-const POWERFUL_ROLES: [&str; 4] = ["admin", "dashboard_admin", "instance_admin", "service_role"];
 
 /// Properties of [`UserDetailPane`].
 #[derive(Properties, PartialEq)]
@@ -40,7 +37,8 @@ enum UserChange {
     SetRole(String),
     Metadata(MetadataKind, String),
     Reset(CredentialKind),
-    Lock(Option<String>),
+    /// Hours from when it is confirmed; 0 for until unlocked.
+    Lock(f64),
     Unlock,
     RevokeSession(String),
     RevokeAll,
@@ -53,6 +51,7 @@ impl UserChange {
             UserChange::Reset(_) => RESET_APP_USER_PASSWORD,
             UserChange::RevokeAll => REVOKE_APP_USER_SESSIONS,
             UserChange::Delete(_) => DELETE_APP_USERS,
+            UserChange::SetRole(role) if is_elevated_role(role) => GRANT_ELEVATED_ROLE,
             _ => "change an app user",
         }
     }
@@ -66,16 +65,31 @@ impl UserChange {
                 "Make a one-hour reset token for {email}? All of their sessions end now."
             )),
             UserChange::RevokeAll => Some(format!("End every session of {email}?")),
-            UserChange::Lock(until) => Some(format!(
+            UserChange::Lock(hours) => Some(format!(
                 "Lock {email} {}? Their sessions end now.",
-                until
-                    .as_ref()
-                    .map(|u| format!("until {}", short_time(&Some(u.clone()))))
+                lock_end(*hours)
+                    .map(|until| format!("until {}", short_time(&Some(until))))
                     .unwrap_or_else(|| "until unlocked".into())
+            )),
+            UserChange::SetRole(role) if is_elevated_role(role) => Some(format!(
+                "Give {email} the role {role}? Requests of theirs bypass row-level security policies meant for users."
             )),
             _ => None,
         }
     }
+}
+
+/// How long a lock lasts, in hours (0: until unlocked), as the menus offer it.
+pub const LOCK_CHOICES: [(&str, &str); 4] = [
+    ("1", "1 hour"),
+    ("24", "24 hours"),
+    ("168", "7 days"),
+    ("0", "until unlocked"),
+];
+
+/// When a lock of `hours` from now ends (RFC 3339); none for until unlocked.
+fn lock_end(hours: f64) -> Option<String> {
+    (hours > 0.0).then(|| hours_from_now(hours))
 }
 
 /// JSON text checked as the admin types: a JSON object, or why not.
@@ -108,6 +122,8 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
     let app_json = use_state(String::new);
     let lock_hours = use_state(|| "24".to_owned());
     let reload_count = use_state(|| 0_u32);
+    // The user the latest request was for; replies for anyone else are dropped.
+    let requested = use_mut_ref(String::new);
     let id = props.profile_id.clone();
 
     {
@@ -120,13 +136,28 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
             id.clone(),
             props.user_id.clone(),
         );
+        let requested = requested.clone();
         use_effect_with((props.user_id.clone(), *reload_count), move |_| {
+            let another_user = *requested.borrow() != user_id;
+            if another_user {
+                // Nothing of the previous user stays on screen to be acted on.
+                detail.set(None);
+                error.set(None);
+            }
+            *requested.borrow_mut() = user_id.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match services::app_user_detail(&id, &user_id).await {
+                let reply = services::app_user_detail(&id, &user_id).await;
+                if *requested.borrow() != user_id {
+                    return;
+                }
+                match reply {
                     Ok(found) => {
-                        role_typed.set(found.user.role.clone());
-                        user_json.set(pretty(&found.user.user_metadata));
-                        app_json.set(pretty(&found.user.app_metadata));
+                        // Edits in progress survive a reload of the same user.
+                        if another_user {
+                            role_typed.set(found.user.role.clone());
+                            user_json.set(pretty(&found.user.user_metadata));
+                            app_json.set(pretty(&found.user.app_metadata));
+                        }
                         detail.set(Some(found));
                     }
                     Err(failure) => error.set(Some(failure)),
@@ -178,9 +209,11 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
                                 secret,
                             ));
                         }),
-                    UserChange::Lock(until) => services::lock_app_user(&id, &user_id, until.as_deref())
-                        .await
-                        .map(drop),
+                    UserChange::Lock(hours) => {
+                        services::lock_app_user(&id, &user_id, lock_end(*hours).as_deref())
+                            .await
+                            .map(drop)
+                    }
                     UserChange::Unlock => services::unlock_app_user(&id, &user_id).await.map(drop),
                     UserChange::RevokeSession(session) => {
                         services::revoke_app_user_session(&id, &user_id, session).await
@@ -244,14 +277,10 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
             state.set(event.target_unchecked_into::<HtmlTextAreaElement>().value())
         })
     };
-    let powerful = POWERFUL_ROLES.contains(&role_typed.trim());
+    let powerful = is_elevated_role(&role_typed);
     let user_problem = metadata_problem(&user_json);
     let app_problem = metadata_problem(&app_json);
-    let lock_until = lock_hours
-        .parse::<f64>()
-        .ok()
-        .filter(|hours| *hours > 0.0)
-        .map(hours_from_now);
+    let lock_for: f64 = lock_hours.parse().unwrap_or(0.0);
 
     let confirm_modal = confirming.as_ref().map(|change| {
         let on_yes = {
@@ -372,12 +401,11 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
                         <button id="unlock-user" class="button" onclick={request(UserChange::Unlock)}>{ "Unlock" }</button>
                     }
                     <select id="lock-duration" aria-label="Lock for" onchange={{ let lock_hours = lock_hours.clone(); Callback::from(move |event: Event| lock_hours.set(event.target_unchecked_into::<HtmlSelectElement>().value())) }}>
-                        <option value="1">{ "1 hour" }</option>
-                        <option value="24" selected=true>{ "24 hours" }</option>
-                        <option value="168">{ "7 days" }</option>
-                        <option value="0">{ "until unlocked" }</option>
+                                                { for LOCK_CHOICES.into_iter().map(|(value, label)| html! {
+                            <option value={value} selected={*lock_hours == value}>{ label }</option>
+                        }) }
                     </select>
-                    <button id="lock-user" class="button" onclick={request(UserChange::Lock(lock_until))}>{ "Lock…" }</button>
+                    <button id="lock-user" class="button" onclick={request(UserChange::Lock(lock_for))}>{ "Lock…" }</button>
                 </div>
                 <p class="muted">{ "Ending sessions stops refreshes at once; an access token already issued stays valid until it expires (15 minutes by default)." }</p>
             </section>

@@ -2,6 +2,7 @@
 //! any size, with search, filters, sorting on every column, a multi-select
 //! for batch actions, invitations, and a detail pane for one user.
 
+use crate::components::user_detail::LOCK_CHOICES;
 use crate::components::{ErrorBanner, StepUpDialog, UserDetailPane};
 use crate::format::grouped;
 use crate::services;
@@ -103,6 +104,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
     let batch = use_state(|| Option::<PendingBatch>::None);
     let stepping_up = use_state(|| Option::<PendingBatch>::None);
     let lock_hours = use_state(|| "24".to_owned());
+    let applying = use_state(|| false);
     let search_timer = use_mut_ref(|| Option::<Timeout>::None);
     let latest = use_mut_ref(|| 0_u64);
     let id = props.profile_id.clone();
@@ -139,7 +141,8 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
     }
     {
         let (roles, id) = (roles.clone(), id.clone());
-        use_effect_with(list.0.generation == 0, move |_| {
+        // Read again with the list, so new roles are suggested.
+        use_effect_with(list.0.generation, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(found) = services::app_roles(&id).await {
                     roles.set(found);
@@ -195,11 +198,34 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
     };
 
     let ask_batch = {
-        let (error, batch, list, id) = (error.clone(), batch.clone(), list.clone(), id.clone());
+        let (error, batch, list, id, lock_hours) = (
+            error.clone(),
+            batch.clone(),
+            list.clone(),
+            id.clone(),
+            lock_hours.clone(),
+        );
         move |action: BulkAction| {
-            let (error, batch, list, id) = (error.clone(), batch.clone(), list.clone(), id.clone());
+            let (error, batch, list, id, lock_hours) = (
+                error.clone(),
+                batch.clone(),
+                list.clone(),
+                id.clone(),
+                lock_hours.clone(),
+            );
             Callback::from(move |_: MouseEvent| {
                 let user_ids: Vec<String> = list.0.selected.iter().cloned().collect();
+                // A lock's end is counted from the click, not from the last render.
+                let action = match &action {
+                    BulkAction::Lock { .. } => BulkAction::Lock {
+                        until: lock_hours
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|hours| *hours > 0.0)
+                            .map(hours_from_now),
+                    },
+                    other => other.clone(),
+                };
                 let (error, batch, id, action) = (error.clone(), batch.clone(), id.clone(), action.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     match services::preview_app_user_batch(&id, &user_ids, &action).await {
@@ -222,7 +248,14 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             list.clone(),
             id.clone(),
         );
+        let applying = applying.clone();
         Callback::from(move |pending: PendingBatch| {
+            // One batch at a time: a double click must not run it twice.
+            if *applying {
+                return;
+            }
+            applying.set(true);
+            let applying = applying.clone();
             let (error, batch, stepping_up, list, id) = (
                 error.clone(),
                 batch.clone(),
@@ -236,7 +269,9 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                     action: pending.action.clone(),
                     expected_users: pending.preview.users,
                 };
-                match services::apply_app_user_batch(&id, &request).await {
+                let outcome = services::apply_app_user_batch(&id, &request).await;
+                applying.set(false);
+                match outcome {
                     Ok(_) => {
                         batch.set(None);
                         error.set(None);
@@ -358,10 +393,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             format!("{number} match")
         }
     });
-    let lock_until = {
-        let hours: f64 = lock_hours.parse().unwrap_or(0.0);
-        (hours > 0.0).then(|| hours_from_now(hours))
-    };
+
     let on_lock_hours = {
         let lock_hours = lock_hours.clone();
         Callback::from(move |event: Event| {
@@ -387,6 +419,9 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             <div class="modal-backdrop">
                 <div class="modal" id="bulk-confirm" role="alertdialog">
                     <h2>{ format!("{what} {} users?", pending.preview.users) }</h2>
+                    if let BulkAction::Lock { until } = &pending.action {
+                        <p>{ until.as_ref().map(|u| format!("Until {}.", short_time(&Some(u.clone())))).unwrap_or_else(|| "Until unlocked.".into()) }</p>
+                    }
                     <p id="bulk-count" data-users={pending.preview.users.to_string()}>
                         { format!("{} users, with {} active sessions. All of it happens in one transaction, or none of it.", pending.preview.users, pending.preview.active_sessions) }
                     </p>
@@ -402,7 +437,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                     }
                     <div class="modal-actions">
                         <button class="button" onclick={on_no}>{ "Cancel" }</button>
-                        <button id="bulk-apply" class="button danger" onclick={on_yes}>{ format!("{what} {} users", pending.preview.users) }</button>
+                        <button id="bulk-apply" class="button danger" disabled={!pending.preview.missing.is_empty() || *applying} onclick={on_yes}>{ format!("{what} {} users", pending.preview.users) }</button>
                     </div>
                 </div>
             </div>
@@ -451,10 +486,11 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                     </form>
                 }
                 <div class="users-toolbar">
+                                        // Not controlled: a re-render while typing would put back older text.
                     <input id="users-search" type="search" placeholder="Search email, id or metadata…" aria-label="Search users"
-                        value={state.query.search.clone()} oninput={on_search} />
-                    <input id="users-filter-role" list="known-roles" placeholder="Any role" aria-label="Role"
-                        value={filters.role.clone().unwrap_or_default()} onchange={on_role_filter} />
+                        oninput={on_search} />
+                                        <input id="users-filter-role" list="known-roles" placeholder="Any role" aria-label="Role"
+                        onchange={on_role_filter} />
                     <datalist id="known-roles">{ for roles.iter().map(|role| html! {
                         <option value={role.role.clone()}>{ format!("{} users", grouped(role.users)) }</option>
                     }) }</datalist>
@@ -488,12 +524,11 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                         <span>{ format!("{} selected", state.selected.len()) }</span>
                         <button id="bulk-revoke" class="button" onclick={ask_batch(BulkAction::RevokeSessions)}>{ "End sessions…" }</button>
                         <select id="bulk-lock-duration" aria-label="Lock for" onchange={on_lock_hours}>
-                            <option value="1">{ "1 hour" }</option>
-                            <option value="24" selected=true>{ "24 hours" }</option>
-                            <option value="168">{ "7 days" }</option>
-                            <option value="0">{ "until unlocked" }</option>
+                                                        { for LOCK_CHOICES.into_iter().map(|(value, label)| html! {
+                                <option value={value} selected={*lock_hours == value}>{ label }</option>
+                            }) }
                         </select>
-                        <button id="bulk-lock" class="button" onclick={ask_batch(BulkAction::Lock { until: lock_until })}>{ "Lock…" }</button>
+                        <button id="bulk-lock" class="button" onclick={ask_batch(BulkAction::Lock { until: None })}>{ "Lock…" }</button>
                         <button id="bulk-delete" class="button danger" onclick={ask_batch(BulkAction::Delete)}>{ "Delete…" }</button>
                         <button class="button" onclick={{ let dispatch = dispatch.clone(); Callback::from(move |_| dispatch(UserListAction::ClearSelection)) }}>{ "Clear" }</button>
                     </div>

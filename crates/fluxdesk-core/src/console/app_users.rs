@@ -7,9 +7,9 @@ use crate::app_users::{AppUserDirectory, parse_time};
 use crate::error::CoreResult;
 use fluxdesk_types::{
     AppUserDetail, AppUserSummary, BulkAction, BulkOutcome, BulkPreview, BulkRequest, Cascade,
-    CredentialKind, DELETE_APP_USERS, InvitedUser, LOCK_APP_USERS, MetadataKind, RESET_APP_USER_PASSWORD,
-    REVOKE_APP_USER_SESSIONS, RoleInUse, SearchIndex, UserInvite, UserListRequest, UserPage,
-    UserPasswordReset,
+    CredentialKind, DELETE_APP_USERS, GRANT_ELEVATED_ROLE, InvitedUser, LOCK_APP_USERS, MetadataKind,
+    RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse, SearchIndex, UserInvite, UserListRequest,
+    UserPage, UserPasswordReset, is_elevated_role,
 };
 
 impl Console {
@@ -64,8 +64,11 @@ impl Console {
         self.with_app_users(id, async |d| d.invite(invite).await).await
     }
 
-    /// Sets an app user's role.
+    /// Sets an app user's role. A role that bypasses RLS needs a step-up on production.
     pub async fn set_app_user_role(&self, id: &str, key: &str, role: &str) -> CoreResult<AppUserSummary> {
+        if is_elevated_role(role) {
+            self.consume_step_up_on_production(id, GRANT_ELEVATED_ROLE)?;
+        }
         self.with_app_users(id, async |d| d.set_role(key, role).await)
             .await
     }
