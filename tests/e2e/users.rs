@@ -1,7 +1,9 @@
 //! The Users tab end to end, in the real window: search app users on the
 //! server, sort by last sign-in, open one, change their role, try invalid
 //! metadata, reset their password (every session ends, the temporary
-//! password is shown once and works), and see both audit events.
+//! password is shown once and works), and see both audit events; then
+//! invite a user, lock two users picked from two searches in one batch,
+//! and delete one with their email typed and the cascades listed.
 
 use e2e_support::{DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, sign_in};
 use fantoccini::{Client, Locator};
@@ -21,6 +23,28 @@ async fn text(client: &Client, css: &str) -> String {
             .map(Option::unwrap_or_default)
     })
     .await
+}
+
+/// Picks `value` in a select, as a user would, firing `change`.
+async fn choose(client: &Client, css: &str, value: &str) {
+    element(client, css, PATIENCE).await;
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap();
+}
+
+/// Searches and waits until the list shows exactly `email`.
+async fn search_for(client: &Client, email: &str) {
+    set_input(client, "#users-search", email).await;
+    eventually(email, PATIENCE, || async {
+        (listed(client).await == vec![email.to_owned()]).then_some(())
+    })
+    .await;
 }
 
 /// The `data-email` of every row the list shows.
@@ -100,6 +124,15 @@ async fn search_open_change_role_reset_password_and_see_the_audit_events() {
     )
     .await;
     assert_eq!(text(&client, "#user-detail-email").await, "ivan@example.com");
+    assert_eq!(text(&client, "#users-matching").await, "1 user matches");
+    // "View as this user" opens the impersonation switcher with him chosen.
+    click(&client, "#user-view-as", PATIENCE).await;
+    assert!(
+        text(&client, "#impersonate-choice")
+            .await
+            .contains("ivan@example.com")
+    );
+    click(&client, "#impersonate-cancel", PATIENCE).await;
 
     // Role: free text, suggested from the roles in use.
     set_input(&client, "#user-role-input", "support-lead").await;
@@ -167,4 +200,103 @@ async fn search_open_change_role_reset_password_and_see_the_audit_events() {
             .contains(&password),
         "the password is never recorded"
     );
+
+    // Invite: the temporary password is shown once; the user exists with role user.
+    click(&client, "#invite-user-open", PATIENCE).await;
+    set_input(&client, "#invite-user-email", "e2e.person@example.com").await;
+    click(&client, "#invite-user-submit", PATIENCE).await;
+    eventually("the invite's secret", PATIENCE, || async {
+        let label = text(&client, "#user-shown-once p").await;
+        label.contains("e2e.person@example.com").then_some(())
+    })
+    .await;
+    assert_eq!(
+        database.psql("SELECT role, email_verified FROM auth.users WHERE email = 'e2e.person@example.com'"),
+        "user|f"
+    );
+
+    // A batch: two users ticked in two searches, locked for an hour together, after the count.
+    click(&client, "#user-detail-close", PATIENCE).await;
+    search_for(&client, "judy@example.com").await;
+    click(
+        &client,
+        ".user-row[data-email='judy@example.com'] .user-select",
+        PATIENCE,
+    )
+    .await;
+    search_for(&client, "carol@example.com").await;
+    click(
+        &client,
+        ".user-row[data-email='carol@example.com'] .user-select",
+        PATIENCE,
+    )
+    .await;
+    assert!(text(&client, "#users-bulk").await.contains("2 selected"));
+    choose(&client, "#bulk-lock-duration", "1").await;
+    click(&client, "#bulk-lock", PATIENCE).await;
+    let count = element(&client, "#bulk-count", PATIENCE).await;
+    assert_eq!(count.attr("data-users").await.unwrap().as_deref(), Some("2"));
+    click(&client, "#bulk-apply", PATIENCE).await;
+    eventually("both locked for about an hour", PATIENCE, || async {
+        let locked = database.psql(
+            "SELECT count(*) FROM auth.users WHERE email IN ('judy@example.com', 'carol@example.com') \
+             AND is_locked AND locked_until BETWEEN now() + interval '50 minutes' AND now() + interval '70 minutes'",
+        );
+        (locked == "2").then_some(())
+    })
+    .await;
+    assert_eq!(
+        database.psql("SELECT count(*) FROM fluxdesk.audit_events WHERE action = 'user.bulk'"),
+        "1"
+    );
+    eventually("the selection cleared", PATIENCE, || async {
+        client
+            .find(Locator::Css("#users-bulk"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+
+    // Delete: the cascades are listed, and the button waits for the email.
+    search_for(&client, "frank@example.com").await;
+    click(
+        &client,
+        ".user-row[data-email='frank@example.com'] .user-open",
+        PATIENCE,
+    )
+    .await;
+    eventually("frank's pane", PATIENCE, || async {
+        (text(&client, "#user-detail-email").await == "frank@example.com").then_some(())
+    })
+    .await;
+    click(&client, "#delete-user-open", PATIENCE).await;
+    let cascade = text(
+        &client,
+        "#delete-user-confirm .cascade[data-table='auth.oauth_links']",
+    )
+    .await;
+    assert!(cascade.contains("deleted too"), "{cascade}");
+    let submit = element(&client, "#delete-user-submit", PATIENCE).await;
+    assert_eq!(submit.prop("disabled").await.unwrap().as_deref(), Some("true"));
+    set_input(&client, "#delete-user-email", "FRANK@example.com").await;
+    click(&client, "#delete-user-submit", PATIENCE).await;
+    eventually("frank gone", PATIENCE, || async {
+        (database.psql("SELECT count(*) FROM auth.users WHERE email = 'frank@example.com'") == "0")
+            .then_some(())
+    })
+    .await;
+    eventually("the pane closed", PATIENCE, || async {
+        client
+            .find(Locator::Css("#user-detail"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        database.psql("SELECT count(*) FROM auth.oauth_links WHERE provider = 'github'"),
+        "0"
+    );
+    save_screenshot(&client, "users-after-batch").await;
 }

@@ -328,7 +328,8 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
             let page = console.app_users(id, &request).await?;
             let mut text = users_table(&page.users);
             if let Some(next) = &page.next {
-                text.push_str(&format!("\nMore: --after '{next}'"));
+                // Quoted for a POSIX shell: the cursor may hold a quote.
+                text.push_str(&format!("\nMore: --after '{}'", next.replace('\'', "'\\''")));
             }
             if !page.search_index.in_place && !request.search.is_empty() {
                 text.push_str(&format!("\n{}", page.search_index.message));

@@ -5,9 +5,10 @@ use crate::components::users_screen::{credential_text, hours_from_now, short_tim
 use crate::components::{ErrorBanner, StepUpDialog};
 use crate::format::grouped;
 use crate::services;
+use crate::state::session::{SessionAction, SessionContext};
 use fluxdesk_types::{
-    ApiError, AppUserDetail, CredentialKind, DELETE_APP_USERS, ErrorCode, GRANT_ELEVATED_ROLE, MetadataKind,
-    RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse, is_elevated_role,
+    ApiError, AppUserDetail, AppUserMatch, CredentialKind, DELETE_APP_USERS, ErrorCode, GRANT_ELEVATED_ROLE,
+    MetadataKind, RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse, is_elevated_role,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -111,6 +112,7 @@ fn pretty(json: &str) -> String {
 /// The detail pane.
 #[component]
 pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
+    let session = use_context::<SessionContext>().expect("UserDetailPane is inside the session provider");
     let detail = use_state(|| Option::<AppUserDetail>::None);
     let error = use_state(|| Option::<ApiError>::None);
     let confirming = use_state(|| Option::<UserChange>::None);
@@ -365,6 +367,12 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
             if let Some(failure) = &*error {
                 <ErrorBanner error={failure.clone()} />
             }
+                        <button id="user-view-as" class="button" title="Impersonate this user: see exactly what RLS lets them see"
+                onclick={{
+                    let (session, id) = (session.clone(), id.clone());
+                    let user = AppUserMatch { id: user.id.clone(), email: user.email.clone(), role: user.role.clone() };
+                    Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::OpenSwitcher(id.clone(), Some(user.clone()))))
+                }}>{ "View as this user…" }</button>
             <dl class="facts">
                 <dt>{ "Id" }</dt><dd class="mono">{ &user.id }</dd>
                 <dt>{ "Role" }</dt><dd id="user-detail-role">{ &user.role }</dd>

@@ -184,12 +184,16 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             list.dispatch(UserListAction::Filter(next));
         })
     };
+    let indexing = use_state(|| false);
     let on_create_index = {
-        let (error, list, id) = (error.clone(), list.clone(), id.clone());
+        let (error, list, id, indexing) = (error.clone(), list.clone(), id.clone(), indexing.clone());
         Callback::from(move |_: MouseEvent| {
-            let (error, list, id) = (error.clone(), list.clone(), id.clone());
+            let (error, list, id, indexing) = (error.clone(), list.clone(), id.clone(), indexing.clone());
+            indexing.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match services::create_user_search_index(&id).await {
+                let outcome = services::create_user_search_index(&id).await;
+                indexing.set(false);
+                match outcome {
                     Ok(_) => list.dispatch(UserListAction::Reload),
                     Err(failure) => error.set(Some(failure)),
                 }
@@ -388,9 +392,13 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
         if count.estimated {
             format!("about {number} users")
         } else if count.capped {
-            format!("{number}+ match")
+            format!("{number}+ users match")
         } else {
-            format!("{number} match")
+            if count.count == 1 {
+                "1 user matches".to_owned()
+            } else {
+                format!("{number} users match")
+            }
         }
     });
 
@@ -515,7 +523,9 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                 if let Some(index) = page.as_ref().map(|p| p.search_index.clone()).filter(|index| !index.in_place) {
                     <p class="muted" id="search-index">{ index.message.clone() }
                         if index.can_create {
-                            { " " }<button id="create-search-index" class="button" onclick={on_create_index}>{ "Create search index" }</button>
+                            { " " }<button id="create-search-index" class="button" disabled={*indexing} onclick={on_create_index}>
+                                { if *indexing { "Creating the index (writes go on meanwhile)…" } else { "Create search index" } }
+                            </button>
                         }
                     </p>
                 }
