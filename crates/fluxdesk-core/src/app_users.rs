@@ -449,9 +449,11 @@ impl<'a> AppUserDirectory<'a> {
         let limit = request.limit.clamp(1, USER_PAGE_LIMIT);
         let (key, key_type) = sort_key(request.sort);
         let direction = if request.descending { "DESC" } else { "ASC" };
-        let mut builder = QueryBuilder::<Postgres>::new("SELECT u.id, (");
+        // The key becomes text only for the page's rows, not for every row sorted.
+        let mut builder =
+            QueryBuilder::<Postgres>::new("SELECT id, sort_key::text AS key_text FROM (SELECT u.id, (");
         push_with_now(&mut builder, key, now);
-        builder.push(")::text");
+        builder.push(") AS sort_key");
         push_from_where(&mut builder, request, request.sort, now);
         if let Some(after) = &request.after {
             let cursor = parse_cursor(after, request)?;
@@ -465,10 +467,9 @@ impl<'a> AppUserDirectory<'a> {
             builder.push_bind(id);
             builder.push(")");
         }
-        builder.push(" ORDER BY ");
-        push_with_now(&mut builder, key, now);
-        builder.push(format!(" {direction}, u.id {direction} LIMIT "));
+        builder.push(format!(" ORDER BY sort_key {direction}, u.id {direction} LIMIT "));
         builder.push_bind(i64::from(limit) + 1);
+        builder.push(format!(") AS page ORDER BY sort_key {direction}, id {direction}"));
 
         let mut transaction = self.read().await?;
         let mut keys: Vec<(Uuid, String)> = builder
