@@ -4,7 +4,7 @@
 //! "View as this user" from a user's row, which asks for a step-up.
 
 use e2e_support::{
-    DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, sign_in, stage_edit,
+    DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, sign_in, stage_edit, text_of,
 };
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{Seed, fresh_database};
@@ -42,15 +42,7 @@ async fn owners(client: &Client) -> Vec<String> {
 
 /// The text of `css`, once it is there (asked again if a re-render replaced it).
 async fn text(client: &Client, css: &str) -> String {
-    eventually(css, PATIENCE, || async {
-        let found = client.find(Locator::Css(css)).await.ok()?;
-        found
-            .prop("textContent")
-            .await
-            .ok()
-            .map(Option::unwrap_or_default)
-    })
-    .await
+    text_of(client, css, PATIENCE).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,7 +5,9 @@
 //! invite a user, lock two users picked from two searches in one batch,
 //! and delete one with their email typed and the cascades listed.
 
-use e2e_support::{DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, sign_in};
+use e2e_support::{
+    DEMO_ADMIN, Driver, click, element, eventually, save_screenshot, set_input, sign_in, text_of,
+};
 use fantoccini::{Client, Locator};
 use fluxdesk_sandbox::{Seed, fresh_database};
 use std::time::Duration;
@@ -14,15 +16,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The text of `css`, once it is there (asked again if a re-render replaced it).
 async fn text(client: &Client, css: &str) -> String {
-    eventually(css, PATIENCE, || async {
-        let found = client.find(Locator::Css(css)).await.ok()?;
-        found
-            .prop("textContent")
-            .await
-            .ok()
-            .map(Option::unwrap_or_default)
-    })
-    .await
+    text_of(client, css, PATIENCE).await
 }
 
 /// Picks `value` in a select, as a user would, firing `change`.

@@ -173,6 +173,19 @@ where
     }
 }
 
+/// The text of `css` once it is there, asked again if a re-render replaced it.
+pub async fn text_of(client: &Client, css: &str, timeout: Duration) -> String {
+    eventually(css, timeout, || async {
+        let found = client.find(Locator::Css(css)).await.ok()?;
+        found
+            .prop("textContent")
+            .await
+            .ok()
+            .map(Option::unwrap_or_default)
+    })
+    .await
+}
+
 /// Saves a PNG screenshot of the window under `target/e2e/`.
 pub async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
     let png = client.screenshot().await.expect("a screenshot");

@@ -12,18 +12,17 @@
 //! Run with `scripts/bench.sh`.
 
 use fluxdesk_core::impersonation::{Identity, begin_as};
-use fluxdesk_core::profiles::profile_from_url;
-use fluxdesk_core::{Console, Keyring, ProfileFile};
 use fluxdesk_sandbox::{Seed, fresh_database};
 use fluxdesk_types::{
-    Credentials, ImpersonationRequest, ImpersonationTarget, KeysetCursor, Protection, RowFilter, RowsRequest,
-    StatementOutcome, TableRef,
+    ImpersonationRequest, ImpersonationTarget, KeysetCursor, RowFilter, RowsRequest, StatementOutcome,
+    TableRef,
 };
 use sqlx::postgres::PgPoolOptions;
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 300;
-const ID: &str = "bench";
+mod support;
+use support::ID;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -51,29 +50,7 @@ async fn main() {
         .connect(&database.url)
         .await
         .unwrap();
-    let folder = tempfile::tempdir().unwrap();
-    let console = Console::new(
-        Box::new(ProfileFile::new(folder.path().join("profiles.json"))),
-        Keyring::new("Fluxdesk benches"),
-    );
-    console.require_sign_in(true);
-    let (mut profile, password) = profile_from_url(&database.url).unwrap();
-    profile.id = ID.into();
-    profile.protection = Protection::Open;
-    console.add_transient(profile, password).unwrap();
-    console.connect(ID, None).await.unwrap();
-    console.install_schema(ID).await.unwrap();
-    console
-        .sign_in(
-            ID,
-            Credentials {
-                email: "admin@fluxdesk.demo".into(),
-                password: "fluxdesk-demo-admin".into(),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    let (console, _folder) = support::signed_in_console(&database.url).await;
 
     println!("## Impersonation overhead per query, median of {ROUNDS}, same run");
     println!("| work | impersonated | plain | impersonated / plain |");

@@ -11,16 +11,15 @@
 //! Run with `scripts/bench.sh`.
 
 use chrono::{DateTime, Utc};
-use fluxdesk_core::profiles::profile_from_url;
-use fluxdesk_core::{Console, Keyring, ProfileFile};
 use fluxdesk_sandbox::{Seed, fresh_database};
-use fluxdesk_types::{Credentials, Protection, UserListRequest, UserSort};
+use fluxdesk_types::{UserListRequest, UserSort};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{FromRow, PgPool};
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 15;
-const ID: &str = "bench";
+mod support;
+use support::ID;
 const GENERATED: i64 = 100_000;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -115,29 +114,7 @@ async fn main() {
         .connect(&database.url)
         .await
         .unwrap();
-    let folder = tempfile::tempdir().unwrap();
-    let console = Console::new(
-        Box::new(ProfileFile::new(folder.path().join("profiles.json"))),
-        Keyring::new("Fluxdesk benches"),
-    );
-    console.require_sign_in(true);
-    let (mut profile, password) = profile_from_url(&database.url).unwrap();
-    profile.id = ID.into();
-    profile.protection = Protection::Open;
-    console.add_transient(profile, password).unwrap();
-    console.connect(ID, None).await.unwrap();
-    console.install_schema(ID).await.unwrap();
-    console
-        .sign_in(
-            ID,
-            Credentials {
-                email: "admin@fluxdesk.demo".into(),
-                password: "fluxdesk-demo-admin".into(),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    let (console, _folder) = support::signed_in_console(&database.url).await;
 
     let page = |sort: UserSort, descending: bool, search: &str, after: Option<String>| UserListRequest {
         search: search.into(),

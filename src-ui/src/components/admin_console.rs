@@ -2,7 +2,7 @@
 //! signed-in admin. Destructive actions ask for confirmation, and on
 //! production profiles for a step-up too.
 
-use crate::components::{ErrorBanner, StepUpDialog};
+use crate::components::{ErrorBanner, confirm_dialog, step_up_dialog};
 use crate::services;
 use fluxdesk_types::{
     AdminSession, AdminSummary, ApiError, ErrorCode, Invitation, InvitationFilter, PasswordReset,
@@ -239,46 +239,21 @@ pub fn AdminConsole(props: &AdminConsoleProps) -> Html {
         })
     };
 
-    let confirm_modal = confirming.as_ref().map(|change| {
-        let question = change.needs_confirmation().unwrap_or_default();
-        let on_yes = {
-            let (confirming, perform, change) = (confirming.clone(), perform.clone(), change.clone());
-            Callback::from(move |_: MouseEvent| {
-                confirming.set(None);
-                perform.emit(change.clone());
-            })
-        };
-        let on_no = {
-            let confirming = confirming.clone();
-            Callback::from(move |_: MouseEvent| confirming.set(None))
-        };
-        html! {
-            <div class="modal-backdrop">
-                <div class="modal" id="confirm-change" role="alertdialog">
-                    <h2>{ "Are you sure?" }</h2>
-                    <p>{ question }</p>
-                    <div class="modal-actions">
-                        <button class="button" onclick={on_no}>{ "Cancel" }</button>
-                        <button id="confirm-change-yes" class="button danger" onclick={on_yes}>{ "Yes, do it" }</button>
-                    </div>
-                </div>
-            </div>
-        }
-    });
-    let step_up_modal = stepping_up.as_ref().map(|change| {
-        let on_confirmed = {
-            let (stepping_up, perform, change) = (stepping_up.clone(), perform.clone(), change.clone());
-            Callback::from(move |_| {
-                stepping_up.set(None);
-                perform.emit(change.clone());
-            })
-        };
-        let on_cancel = {
-            let stepping_up = stepping_up.clone();
-            Callback::from(move |_| stepping_up.set(None))
-        };
-        html! { <StepUpDialog profile_id={id.clone()} purpose={change.purpose()} on_confirmed={on_confirmed} on_cancel={on_cancel} /> }
-    });
+    let confirm_modal = confirm_dialog(
+        "confirm-change",
+        confirming
+            .as_ref()
+            .and_then(Change::needs_confirmation)
+            .unwrap_or_default(),
+        &confirming,
+        &perform,
+    );
+    let step_up_modal = step_up_dialog(
+        &id,
+        stepping_up.as_ref().map(Change::purpose).unwrap_or_default(),
+        &stepping_up,
+        &perform,
+    );
 
     html! {
         <div class="admin-console">
@@ -367,8 +342,8 @@ pub fn AdminConsole(props: &AdminConsoleProps) -> Html {
                     <p class="muted">{ "Showing the newest 1,000 sessions." }</p>
                 }
             </section>
-            { confirm_modal.unwrap_or_default() }
-            { step_up_modal.unwrap_or_default() }
+                        { confirm_modal }
+            { step_up_modal }
         </div>
     }
 }

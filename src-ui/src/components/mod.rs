@@ -4,6 +4,7 @@
 mod admin_console;
 mod admin_gate;
 mod cell_editor;
+mod confirmations;
 mod data_grid;
 mod diagnosis_view;
 mod error_banner;
@@ -31,6 +32,7 @@ mod users_screen;
 pub use admin_console::AdminConsole;
 pub use admin_gate::AdminGate;
 pub use cell_editor::CellEditor;
+pub use confirmations::{confirm_dialog, step_up_dialog};
 pub use data_grid::DataGrid;
 pub use diagnosis_view::DiagnosisView;
 pub use error_banner::ErrorBanner;

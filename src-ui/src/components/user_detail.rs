@@ -2,7 +2,7 @@
 //! and what a delete would take with it, with every action on them.
 
 use crate::components::users_screen::{credential_text, hours_from_now, short_time};
-use crate::components::{ErrorBanner, StepUpDialog};
+use crate::components::{ErrorBanner, confirm_dialog, step_up_dialog};
 use crate::format::grouped;
 use crate::services;
 use crate::state::session::{SessionAction, SessionContext};
@@ -284,31 +284,15 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
     let app_problem = metadata_problem(&app_json);
     let lock_for: f64 = lock_hours.parse().unwrap_or(0.0);
 
-    let confirm_modal = confirming.as_ref().map(|change| {
-        let on_yes = {
-            let (confirming, perform, change) = (confirming.clone(), perform.clone(), change.clone());
-            Callback::from(move |_: MouseEvent| {
-                confirming.set(None);
-                perform.emit(change.clone());
-            })
-        };
-        let on_no = {
-            let confirming = confirming.clone();
-            Callback::from(move |_: MouseEvent| confirming.set(None))
-        };
-        html! {
-            <div class="modal-backdrop">
-                <div class="modal" id="user-confirm" role="alertdialog">
-                    <h2>{ "Are you sure?" }</h2>
-                    <p>{ change.question(&user.email).unwrap_or_default() }</p>
-                    <div class="modal-actions">
-                        <button class="button" onclick={on_no}>{ "Cancel" }</button>
-                        <button id="user-confirm-yes" class="button danger" onclick={on_yes}>{ "Yes, do it" }</button>
-                    </div>
-                </div>
-            </div>
-        }
-    });
+    let confirm_modal = confirm_dialog(
+        "user-confirm",
+        confirming
+            .as_ref()
+            .and_then(|change| change.question(&user.email))
+            .unwrap_or_default(),
+        &confirming,
+        &perform,
+    );
     let delete_modal = deleting.then(|| {
         let matches = delete_typed.trim().eq_ignore_ascii_case(&user.email);
         let on_delete = {
@@ -343,20 +327,12 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
             </div>
         }
     });
-    let step_up_modal = stepping_up.as_ref().map(|change| {
-        let on_confirmed = {
-            let (stepping_up, perform, change) = (stepping_up.clone(), perform.clone(), change.clone());
-            Callback::from(move |_| {
-                stepping_up.set(None);
-                perform.emit(change.clone());
-            })
-        };
-        let on_cancel = {
-            let stepping_up = stepping_up.clone();
-            Callback::from(move |_| stepping_up.set(None))
-        };
-        html! { <StepUpDialog profile_id={id.clone()} purpose={change.purpose()} on_confirmed={on_confirmed} on_cancel={on_cancel} /> }
-    });
+    let step_up_modal = step_up_dialog(
+        &id,
+        stepping_up.as_ref().map(UserChange::purpose).unwrap_or_default(),
+        &stepping_up,
+        &perform,
+    );
 
     html! {
         <aside class="user-detail" id="user-detail" data-user={user.id.clone()}>
@@ -478,9 +454,9 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
             <section class="panel danger-zone">
                 <button id="delete-user-open" class="button danger" onclick={{ let (deleting, delete_typed) = (deleting.clone(), delete_typed.clone()); Callback::from(move |_| { delete_typed.set(String::new()); deleting.set(true); }) }}>{ "Delete user…" }</button>
             </section>
-            { confirm_modal.unwrap_or_default() }
+                        { confirm_modal }
             { delete_modal.unwrap_or_default() }
-            { step_up_modal.unwrap_or_default() }
+            { step_up_modal }
         </aside>
     }
 }

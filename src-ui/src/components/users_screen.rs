@@ -3,7 +3,7 @@
 //! for batch actions, invitations, and a detail pane for one user.
 
 use crate::components::user_detail::LOCK_CHOICES;
-use crate::components::{ErrorBanner, StepUpDialog, UserDetailPane};
+use crate::components::{ErrorBanner, UserDetailPane, step_up_dialog};
 use crate::format::grouped;
 use crate::services;
 use crate::state::user_list::{UserList, UserListAction};
@@ -451,20 +451,15 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             </div>
         }
     });
-    let step_up_modal = stepping_up.as_ref().map(|pending| {
-        let on_confirmed = {
-            let (stepping_up, apply_batch, pending) = (stepping_up.clone(), apply_batch.clone(), pending.clone());
-            Callback::from(move |_| {
-                stepping_up.set(None);
-                apply_batch.emit(pending.clone());
-            })
-        };
-        let on_cancel = {
-            let stepping_up = stepping_up.clone();
-            Callback::from(move |_| stepping_up.set(None))
-        };
-        html! { <StepUpDialog profile_id={id.clone()} purpose={batch_purpose(&pending.action)} on_confirmed={on_confirmed} on_cancel={on_cancel} /> }
-    });
+    let step_up_modal = step_up_dialog(
+        &id,
+        stepping_up
+            .as_ref()
+            .map(|pending| batch_purpose(&pending.action))
+            .unwrap_or_default(),
+        &stepping_up,
+        &apply_batch,
+    );
 
     html! {
         <div class={classes!("users-screen", open_user.is_some().then_some("with-detail"))}>
@@ -612,7 +607,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                     on_close={{ let open_user = open_user.clone(); Callback::from(move |_| open_user.set(None)) }} />
             }
             { batch_modal.unwrap_or_default() }
-            { step_up_modal.unwrap_or_default() }
+                        { step_up_modal }
         </div>
     }
 }
