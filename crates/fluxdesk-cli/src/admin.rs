@@ -173,7 +173,7 @@ fn admin_password() -> Result<String, CoreError> {
         .map_err(|error| CoreError::io("Cannot read the password", error))
 }
 
-fn confirm(question: &str, yes: bool) -> Result<bool, CoreError> {
+pub(crate) fn confirm(question: &str, yes: bool) -> Result<bool, CoreError> {
     if yes {
         return Ok(true);
     }

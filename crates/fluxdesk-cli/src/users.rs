@@ -1,6 +1,6 @@
 //! `users ...`: app users (`auth.users`) as the signed-in admin.
 
-use crate::admin::{act_as_admin, step_up_if_production};
+use crate::admin::{act_as_admin, confirm, step_up_if_production};
 use crate::output;
 use chrono::Utc;
 use clap::{Args, Subcommand, ValueEnum};
@@ -216,25 +216,6 @@ fn confirm_typed(email: &str, yes: bool) -> Result<(), CoreError> {
     }
     Err(CoreError::InvalidInput(
         "Not deleted: type the email on the terminal or pass --yes.".into(),
-    ))
-}
-
-fn confirm(question: &str, yes: bool) -> Result<(), CoreError> {
-    if yes {
-        return Ok(());
-    }
-    if std::io::stdin().is_terminal() {
-        eprint!("{question} [y/N] ");
-        let mut typed = String::new();
-        std::io::stdin()
-            .read_line(&mut typed)
-            .map_err(|error| CoreError::io("Cannot read the answer", error))?;
-        if matches!(typed.trim(), "y" | "Y" | "yes") {
-            return Ok(());
-        }
-    }
-    Err(CoreError::InvalidInput(
-        "Nothing done: agree on the terminal or pass --yes.".into(),
     ))
 }
 
@@ -483,10 +464,14 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
                     cascade.rows, cascade.table, cascade.column, cascade.action
                 );
             }
-            confirm(
+            if !confirm(
                 &format!("Apply to all {} users, in one transaction?", preview.users),
                 *yes,
-            )?;
+            )? {
+                return Err(CoreError::InvalidInput(
+                    "Nothing done: agree on the terminal or pass --yes.".into(),
+                ));
+            }
             let purpose = match action {
                 BulkAction::Delete => DELETE_APP_USERS,
                 BulkAction::Lock { .. } => LOCK_APP_USERS,
