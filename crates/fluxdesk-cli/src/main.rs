@@ -98,14 +98,16 @@ JSON OUTPUT (--json), stable for scripts:
              \"providers\": [str], \"totp_enabled\": bool, \"locked\": bool,
              \"locked_until\": str|null, \"user_metadata\": str, \"app_metadata\": str}
            (metadata as JSON text, cut to 300 characters in lists).
-           Pass \"next\" to --after for the following page.
+                      Pass \"next\" to --after, with the same --sort, --desc, --search and
+           filters, for the following page; a cursor used on another list is refused.
   users get {\"user\": user, \"updated_at\": str|null, \"failed_login_attempts\": int,
              \"sessions\": [{\"id\", \"created_at\", \"updated_at\", \"expires_at\", \"active\"}],
              \"oauth_links\": [{\"provider\", \"provider_user_id\", \"email\", \"created_at\"}],
              \"impersonations\": [{\"id\", \"admin\", \"reason\", \"started_at\", \"ended_at\", \"active\"}],
              \"audit_events\": [{\"seq\", \"occurred_at\", \"action\", \"admin\", \"outcome\", \"details\"}],
              \"cascades\": [{\"table\": str, \"column\": str, \"action\": \"cascade\"|\"set null\"|
-               \"set default\"|\"restrict\"|\"no action\", \"rows\": int}]}
+               \"set default\"|\"restrict\"|\"no action\", \"rows\": int,
+               \"readable\": bool}]}  (rows is 0 when the connection may not read the table)
   users invite {\"user\": user, \"credential\": credential}
   users reset-password {\"credential\": credential, \"sessions_revoked\": int}
            credential = {\"kind\": \"temporary_password\", \"password\": str}
@@ -127,7 +129,7 @@ ADMIN SIGN-IN:
   FLUXDESK_ADMIN_EMAIL and FLUXDESK_ADMIN_PASSWORD (and FLUXDESK_ADMIN_TOTP) are set.
   Sign-in needs Fluxdesk's schema: `schema install` (asks, or --yes).
   On production profiles, `admin users delete`, `admin password-reset`,
-  `admin sessions revoke-all`, `users delete|reset-password|bulk`,
+  `admin sessions revoke-all`, `users delete|reset-password|bulk`, `users set-role|invite` with a role that bypasses RLS (admin, dashboard_admin, instance_admin, service_role),
   `users revoke-sessions` (all of them) and committing with `query` while signed in need a
   step-up: --totp CODE, or FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA
   (not needed when the same command signed in from the environment).

@@ -87,6 +87,10 @@ pub enum UsersVerb {
         /// A one-time token in auth.password_reset_tokens instead of a password.
         #[arg(long)]
         token: bool,
+        /// Step-up code on production profiles for a role that bypasses RLS
+        /// (admin, dashboard_admin, instance_admin, service_role).
+        #[arg(long)]
+        totp: Option<String>,
     },
     /// Set a user's app role (free text).
     SetRole {
@@ -219,6 +223,24 @@ fn confirm_typed(email: &str, yes: bool) -> Result<(), CoreError> {
     ))
 }
 
+/// What a delete takes along, on stderr before the question.
+fn print_cascades(cascades: &[fluxdesk_types::Cascade]) {
+    for cascade in cascades
+        .iter()
+        .filter(|cascade| cascade.rows > 0 || !cascade.readable)
+    {
+        let rows = if cascade.readable {
+            format!("{} rows", cascade.rows)
+        } else {
+            "rows this connection may not read".to_owned()
+        };
+        eprintln!(
+            "{rows} of {} ({}): {}",
+            cascade.table, cascade.column, cascade.action
+        );
+    }
+}
+
 fn users_table(users: &[AppUserSummary]) -> String {
     let mut table = output::text_table(vec![
         "id",
@@ -310,7 +332,10 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
             let mut text = users_table(&page.users);
             if let Some(next) = &page.next {
                 // Quoted for a POSIX shell: the cursor may hold a quote.
-                text.push_str(&format!("\nMore: --after '{}'", next.replace('\'', "'\\''")));
+                text.push_str(&format!(
+                    "\nMore: the same command with --after '{}'",
+                    next.replace('\'', "'\\''")
+                ));
             }
             if !page.search_index.in_place && !request.search.is_empty() {
                 text.push_str(&format!("\n{}", page.search_index.message));
@@ -329,7 +354,16 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
             );
             emit(&detail, &text, json)
         }
-        UsersVerb::Invite { email, role, token } => {
+        UsersVerb::Invite {
+            email,
+            role,
+            token,
+            totp,
+        } => {
+            if fluxdesk_types::is_elevated_role(role) {
+                step_up_if_production(console, id, totp.as_deref(), fluxdesk_types::GRANT_ELEVATED_ROLE)
+                    .await?;
+            }
             let invite = fluxdesk_types::UserInvite {
                 email: email.clone(),
                 role: role.clone(),
@@ -421,12 +455,7 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
         },
         UsersVerb::Delete { user, yes, totp } => {
             let detail = console.app_user_detail(id, user).await?;
-            for cascade in detail.cascades.iter().filter(|cascade| cascade.rows > 0) {
-                eprintln!(
-                    "{} rows of {} ({}): {}",
-                    cascade.rows, cascade.table, cascade.column, cascade.action
-                );
-            }
+            print_cascades(&detail.cascades);
             confirm_typed(&detail.user.email, *yes)?;
             step_up_if_production(console, id, totp.as_deref(), DELETE_APP_USERS).await?;
             let (user, cascades) = console.delete_app_user(id, user, &detail.user.email).await?;
@@ -458,12 +487,7 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
                 "{} users, {} active sessions.",
                 preview.users, preview.active_sessions
             );
-            for cascade in preview.cascades.iter().filter(|cascade| cascade.rows > 0) {
-                eprintln!(
-                    "{} rows of {} ({}): {}",
-                    cascade.rows, cascade.table, cascade.column, cascade.action
-                );
-            }
+            print_cascades(&preview.cascades);
             if !confirm(
                 &format!("Apply to all {} users, in one transaction?", preview.users),
                 *yes,

@@ -12,6 +12,7 @@ use crate::clock::{Clock, rfc3339, to_database_precision};
 use crate::credentials::{self, hash_password};
 use crate::error::{CoreError, CoreResult};
 use crate::ident::quote_ident;
+use crate::impersonation::DEFAULT_TENANT_SQL;
 use chrono::{DateTime, TimeDelta, Utc};
 use data_encoding::BASE64URL;
 use fluxdesk_types::{
@@ -477,8 +478,10 @@ impl<'a> AppUserDirectory<'a> {
             .fetch_all(&mut *transaction)
             .await
             .map_err(|error| match &error {
-                // Only a cursor's key can fail to cast (22P02, 22007, 22008).
-                sqlx::Error::Database(db) if db.code().is_some_and(|code| code.starts_with("22")) => {
+                // With a cursor, only its key can fail to cast (22P02, 22007, 22008).
+                sqlx::Error::Database(db)
+                    if request.after.is_some() && db.code().is_some_and(|code| code.starts_with("22")) =>
+                {
                     CoreError::InvalidInput("This page cursor is not one Fluxdesk made.".into())
                 }
                 _ => CoreError::from(error),
@@ -731,8 +734,7 @@ impl<'a> AppUserDirectory<'a> {
         .bind(id)
         .fetch_all(&mut *transaction)
         .await?;
-        let cascades = cascades(&mut transaction, &[id]).await?;
-        self.as_admin(&mut transaction).await?;
+        let cascades = cascades(&mut transaction, &[id], self.admin()).await?;
         type EventRow = (i64, DateTime<Utc>, String, Option<String>, String, Value);
         let events: Vec<EventRow> = sqlx::query_as(
             "SELECT seq, occurred_at, action, admin_email, outcome, details FROM fluxdesk.audit_events \
@@ -841,13 +843,22 @@ impl<'a> AppUserDirectory<'a> {
         })?;
         if self.tables == AdminTables::PLATFORM {
             // 2026.3.7 scopes users to tenants; its server puts new ones in the default tenant.
-            sqlx::query(
-                "UPDATE auth.users SET tenant_id = (SELECT id FROM platform.tenants WHERE is_default LIMIT 1) \
-                 WHERE id = $1 AND tenant_id IS NULL",
-            )
+            let placed = sqlx::query(&format!(
+                "UPDATE auth.users SET tenant_id = ({DEFAULT_TENANT_SQL}) WHERE id = $1 AND tenant_id IS NULL"
+            ))
             .bind(id)
             .execute(&mut *transaction)
-            .await?;
+            .await?
+            .rows_affected();
+            let tenant: Option<Uuid> = sqlx::query_scalar("SELECT tenant_id FROM auth.users WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *transaction)
+                .await?;
+            if placed != 1 || tenant.is_none() {
+                return Err(CoreError::InvalidInput(
+                    "This Fluxbase 2026.3.7 instance has no default tenant to put the user in; nothing was created.".into(),
+                ));
+            }
         }
         let credential = match invite.credential {
             CredentialKind::TemporaryPassword => UserCredential::TemporaryPassword { password },
@@ -1142,9 +1153,7 @@ impl<'a> AppUserDirectory<'a> {
         now: DateTime<Utc>,
         batch: Option<&str>,
     ) -> CoreResult<Vec<Cascade>> {
-        act_as(connection, "service_role", None).await?;
-        let cascaded = cascades(connection, ids).await?;
-        self.as_admin(connection).await?;
+        let cascaded = cascades(connection, ids, self.admin()).await?;
         if let Some(blocking) = cascaded
             .iter()
             .find(|cascade| cascade.rows > 0 && matches!(cascade.action.as_str(), "restrict" | "no action"))
@@ -1225,8 +1234,7 @@ impl<'a> AppUserDirectory<'a> {
         .fetch_one(&mut *transaction)
         .await?;
         let cascades = if matches!(action, BulkAction::Delete) {
-            act_as(&mut transaction, "service_role", None).await?;
-            cascades(&mut transaction, &found).await?
+            cascades(&mut transaction, &found, self.admin()).await?
         } else {
             Vec::new()
         };
@@ -1358,9 +1366,17 @@ async fn end_sessions(connection: &mut PgConnection, ids: &[Uuid]) -> CoreResult
 }
 
 /// Every foreign key to `auth.users`, with the rows that refer to `ids`.
-async fn cascades(connection: &mut PgConnection, ids: &[Uuid]) -> CoreResult<Vec<Cascade>> {
-    let references: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT DISTINCT ON (n.nspname, c.relname, a.attname) n.nspname::text, c.relname::text, a.attname::text, con.confdeltype::text \
+/// Fluxbase's policies admit some tables to service_role claims and others
+/// to the admin's, so rows are counted under both and the larger count kept
+/// (RLS only ever hides rows). Leaves the admin's claims set.
+async fn cascades(
+    connection: &mut PgConnection,
+    ids: &[Uuid],
+    admin: (&str, Uuid),
+) -> CoreResult<Vec<Cascade>> {
+    let references: Vec<(String, String, String, String, bool)> = sqlx::query_as(
+        "SELECT DISTINCT ON (n.nspname, c.relname, a.attname) n.nspname::text, c.relname::text, a.attname::text, con.confdeltype::text, \
+                has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') \
          FROM pg_constraint con \
          JOIN pg_class c ON c.oid = con.conrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -1371,23 +1387,41 @@ async fn cascades(connection: &mut PgConnection, ids: &[Uuid]) -> CoreResult<Vec
     .fetch_all(&mut *connection)
     .await?;
     let mut found = Vec::with_capacity(references.len());
-    for (schema, table, column, action) in references {
-        let rows: i64 = sqlx::query_scalar(&format!(
+    for (schema, table, column, action, readable) in references {
+        if !readable {
+            found.push(Cascade {
+                table: format!("{schema}.{table}"),
+                column,
+                action: delete_action(&action).to_owned(),
+                rows: 0,
+                readable: false,
+            });
+            continue;
+        }
+        let count = format!(
             "SELECT count(*) FROM {}.{} WHERE {} = ANY($1)",
             quote_ident(&schema),
             quote_ident(&table),
             quote_ident(&column)
-        ))
-        .bind(ids)
-        .fetch_one(&mut *connection)
-        .await?;
+        );
+        let mut rows = 0_i64;
+        for (role, subject) in [("service_role", None), (admin.0, Some(admin.1))] {
+            act_as(connection, role, subject).await?;
+            let seen: i64 = sqlx::query_scalar(&count)
+                .bind(ids)
+                .fetch_one(&mut *connection)
+                .await?;
+            rows = rows.max(seen);
+        }
         found.push(Cascade {
             table: format!("{schema}.{table}"),
             column,
             action: delete_action(&action).to_owned(),
             rows,
+            readable: true,
         });
     }
+    act_as(connection, admin.0, Some(admin.1)).await?;
     Ok(found)
 }
 

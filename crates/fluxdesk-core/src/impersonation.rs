@@ -678,15 +678,20 @@ pub async fn tenant_of(pool: &PgPool, identity: &Identity) -> CoreResult<Option<
     };
     let tenant = match own {
         Some(tenant) => Some(tenant),
-        None => sqlx::query_scalar(
-            "SELECT id FROM platform.tenants WHERE is_default AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
-        )
-        .fetch_optional(&mut *transaction)
-        .await?,
+        None => {
+            sqlx::query_scalar(DEFAULT_TENANT_SQL)
+                .fetch_optional(&mut *transaction)
+                .await?
+        }
     };
     transaction.rollback().await?;
     Ok(tenant)
 }
+
+/// The default tenant of a 2026.3.7 instance, where its server puts requests
+/// and users that name no tenant.
+pub(crate) const DEFAULT_TENANT_SQL: &str =
+    "SELECT id FROM platform.tenants WHERE is_default AND deleted_at IS NULL ORDER BY created_at LIMIT 1";
 
 /// Whether an impersonation's row is still active.
 pub async fn still_active(pool: &PgPool, session_id: Uuid) -> CoreResult<bool> {

@@ -179,11 +179,23 @@ async fn every_sort_pages_by_key_through_every_user_once_in_order() {
             ..listing(UserSort::CreatedAt, true)
         },
         UserListRequest {
+            after: Some(next.clone()),
+            filters: UserFilters {
+                verified: Some(true),
+                ..UserFilters::default()
+            },
+            ..listing(UserSort::CreatedAt, true)
+        },
+        UserListRequest {
             after: Some(next.replace("\"key\":\"", "\"key\":\"x")),
             ..listing(UserSort::CreatedAt, true)
         },
     ] {
         let error = desk.console.app_users(ID, &request).await.unwrap_err();
+        assert!(
+            error.to_string().contains("first page") || error.to_string().contains("not one Fluxdesk made"),
+            "{error}"
+        );
         assert_eq!(code(error), ErrorCode::InvalidInput);
     }
     // Enrichment: Alice has a password and Google, sessions, and a newest session.
@@ -1010,10 +1022,88 @@ async fn on_production_deleting_resetting_and_batches_need_a_step_up() {
         ),
         ErrorCode::StepUpRequired
     );
+    let elevated_invite = UserInvite {
+        email: "root.person@example.com".into(),
+        role: "service_role".into(),
+        credential: CredentialKind::TemporaryPassword,
+    };
+    assert_eq!(
+        code(
+            desk.console
+                .invite_app_user(ID, &elevated_invite)
+                .await
+                .unwrap_err()
+        ),
+        ErrorCode::StepUpRequired,
+        "inviting with such a role is no way around it"
+    );
     // Non-destructive changes need none.
     desk.console.set_app_user_role(ID, ALICE, "editor").await.unwrap();
     desk.console
         .unlock_app_user(ID, "dave@example.com")
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_role_without_superuser_lists_users_with_their_oauth_providers_and_edits_them() {
+    let database = fresh_database(Seed::Demo);
+    let cluster = fluxdesk_sandbox::shared_cluster();
+    let role = format!("ops_{}", &database.name[5..17]);
+    // Fluxbase's `authenticated` privileges: RLS applies, FORCE on auth.oauth_links.
+    database.psql(&format!(
+        "CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE authenticated; \
+         GRANT CREATE ON DATABASE \"{}\" TO {role};",
+        database.name
+    ));
+    let superuser = format!("postgres://{}@", cluster.address().user);
+    let url = database
+        .url
+        .replacen(&superuser, &format!("postgres://{role}@"), 1);
+    assert_ne!(url, database.url, "connects as the new role");
+    let desk = desk_with(
+        TestDatabase {
+            url,
+            ..database.clone()
+        },
+        Protection::Open,
+        EnvironmentKind::Development,
+        DEMO_ADMIN,
+    )
+    .await;
+    let users = desk.walk(listing(UserSort::Email, false)).await;
+    assert_eq!(users.len() as i64, desk.number("SELECT count(*) FROM auth.users"));
+    let alice = users.iter().find(|user| user.id == ALICE).unwrap();
+    assert_eq!(
+        alice.providers,
+        vec!["password", "google"],
+        "OAuth links read past FORCE RLS"
+    );
+    assert!(alice.active_sessions > 0);
+    let detail = desk.console.app_user_detail(ID, BOB).await.unwrap();
+    assert_eq!(detail.impersonations.len(), 1);
+    // Tables this role may not read are named, their rows unknown, not an error.
+    let hidden: Vec<_> = detail
+        .cascades
+        .iter()
+        .filter(|c| !c.readable)
+        .map(|c| c.table.as_str())
+        .collect();
+    assert!(hidden.contains(&"migrations.app"), "{hidden:?}");
+    assert!(
+        detail
+            .cascades
+            .iter()
+            .any(|c| c.readable && c.table == "auth.sessions" && c.rows > 0)
+    );
+    desk.console
+        .set_app_user_metadata(ID, BOB, MetadataKind::App, r#"{"plan": "team"}"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        desk.sql(&format!(
+            "SELECT app_metadata->>'plan' FROM auth.users WHERE id = '{BOB}'"
+        )),
+        "team"
+    );
 }

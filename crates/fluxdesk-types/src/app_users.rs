@@ -288,8 +288,11 @@ pub struct Cascade {
     pub column: String,
     /// `cascade` (deleted too), `set null`, `set default`, `restrict` or `no action` (both block the delete).
     pub action: String,
-    /// Rows referring to the user(s).
+    /// Rows referring to the user(s); 0 when not `readable`.
     pub rows: i64,
+    /// This connection may read the table; if not, its rows are unknown
+    /// (the database still applies the action on delete).
+    pub readable: bool,
 }
 
 /// Everything about one user: the detail pane.

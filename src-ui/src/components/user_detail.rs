@@ -123,9 +123,12 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
     let user_json = use_state(String::new);
     let app_json = use_state(String::new);
     let lock_hours = use_state(|| "24".to_owned());
+    // Bumped synchronously, so two quick changes ask for two reloads.
+    let reloads = use_mut_ref(|| 0_u32);
     let reload_count = use_state(|| 0_u32);
-    // The user the latest request was for; replies for anyone else are dropped.
-    let requested = use_mut_ref(String::new);
+    // Only the reply to the latest request is shown; editors are filled once.
+    let latest = use_mut_ref(|| 0_u32);
+    let editors_filled = use_mut_ref(|| false);
     let id = props.profile_id.clone();
 
     {
@@ -138,24 +141,21 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
             id.clone(),
             props.user_id.clone(),
         );
-        let requested = requested.clone();
-        use_effect_with((props.user_id.clone(), *reload_count), move |_| {
-            let another_user = *requested.borrow() != user_id;
-            if another_user {
-                // Nothing of the previous user stays on screen to be acted on.
-                detail.set(None);
-                error.set(None);
-            }
-            *requested.borrow_mut() = user_id.clone();
+        let (latest, editors_filled) = (latest.clone(), editors_filled.clone());
+        // The pane is keyed by user, so it only ever shows `user_id`.
+        use_effect_with(*reload_count, move |asked| {
+            let asked = *asked;
+            *latest.borrow_mut() = asked;
             wasm_bindgen_futures::spawn_local(async move {
                 let reply = services::app_user_detail(&id, &user_id).await;
-                if *requested.borrow() != user_id {
+                if *latest.borrow() != asked {
                     return;
                 }
                 match reply {
                     Ok(found) => {
-                        // Edits in progress survive a reload of the same user.
-                        if another_user {
+                        // Edits in progress survive a reload.
+                        if !*editors_filled.borrow() {
+                            *editors_filled.borrow_mut() = true;
                             role_typed.set(found.user.role.clone());
                             user_json.set(pretty(&found.user.user_metadata));
                             app_json.set(pretty(&found.user.app_metadata));
@@ -182,7 +182,9 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
         );
         let (id, user_id) = (id.clone(), props.user_id.clone());
         let email = detail.as_ref().map(|d| d.user.email.clone()).unwrap_or_default();
+        let reloads = reloads.clone();
         Callback::from(move |change: UserChange| {
+            let reloads = reloads.clone();
             let (error, stepping_up, reload_count, deleting) = (
                 error.clone(),
                 stepping_up.clone(),
@@ -234,7 +236,8 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
                     }
                     Ok(()) => {
                         error.set(None);
-                        reload_count.set(*reload_count + 1);
+                        *reloads.borrow_mut() += 1;
+                        reload_count.set(*reloads.borrow());
                         on_changed.emit(());
                     }
                     Err(failure) if failure.code == ErrorCode::StepUpRequired => {
@@ -305,9 +308,9 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
                     <h2>{ format!("Delete {} for good?", user.email) }</h2>
                     <p>{ "Fluxbase deletes users outright. Rows that refer to them go too, or lose the reference:" }</p>
                     <ul class="cascades">
-                        { for detail_now.cascades.iter().filter(|c| c.rows > 0).map(|c| html! {
+                        { for detail_now.cascades.iter().filter(|c| c.rows > 0 || !c.readable).map(|c| html! {
                             <li class={classes!("cascade", matches!(c.action.as_str(), "restrict" | "no action").then_some("blocks"))} data-table={c.table.clone()}>
-                                { format!("{} rows of {} ({}): {}", grouped(c.rows), c.table, c.column, match c.action.as_str() {
+                                { format!("{} of {} ({}): {}", if c.readable { format!("{} rows", grouped(c.rows)) } else { "rows this connection may not read".to_owned() }, c.table, c.column, match c.action.as_str() {
                                     "cascade" => "deleted too",
                                     "set null" => "reference cleared",
                                     "set default" => "reference reset to its default",

@@ -9,8 +9,8 @@ use crate::services;
 use crate::state::user_list::{UserList, UserListAction};
 use fluxdesk_types::{
     ApiError, BulkAction, BulkPreview, BulkRequest, CredentialKind, DELETE_APP_USERS, ErrorCode,
-    LOCK_APP_USERS, REVOKE_APP_USER_SESSIONS, RoleInUse, UserCredential, UserFilters, UserInvite, UserPage,
-    UserSort,
+    GRANT_ELEVATED_ROLE, LOCK_APP_USERS, REVOKE_APP_USER_SESSIONS, RoleInUse, UserCredential, UserFilters,
+    UserInvite, UserPage, UserSort,
 };
 use gloo_timers::callback::Timeout;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -28,7 +28,10 @@ pub struct UsersScreenProps {
 /// A batch waiting for the admin's confirmation, with what it would touch.
 #[derive(Clone, PartialEq)]
 struct PendingBatch {
+    /// For a lock, its end is set again from `lock_hours` when the batch is applied.
     action: BulkAction,
+    /// A lock's length in hours (0: until unlocked).
+    lock_hours: f64,
     user_ids: Vec<String>,
     preview: BulkPreview,
 }
@@ -104,7 +107,11 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
     let batch = use_state(|| Option::<PendingBatch>::None);
     let stepping_up = use_state(|| Option::<PendingBatch>::None);
     let lock_hours = use_state(|| "24".to_owned());
-    let applying = use_state(|| false);
+    // Set at once on click, not at the next render, so a double click runs one batch.
+    let applying = use_mut_ref(|| false);
+    let applying_shown = use_state(|| false);
+    let invite_stepping_up = use_state(|| Option::<UserInvite>::None);
+    let roles_epoch = use_state(|| 0_u32);
     let search_timer = use_mut_ref(|| Option::<Timeout>::None);
     let latest = use_mut_ref(|| 0_u64);
     let id = props.profile_id.clone();
@@ -141,8 +148,8 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
     }
     {
         let (roles, id) = (roles.clone(), id.clone());
-        // Read again with the list, so new roles are suggested.
-        use_effect_with(list.0.generation, move |_| {
+        // Read at first and after changes, so new roles are suggested.
+        use_effect_with(*roles_epoch, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(found) = services::app_roles(&id).await {
                     roles.set(found);
@@ -219,14 +226,10 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             );
             Callback::from(move |_: MouseEvent| {
                 let user_ids: Vec<String> = list.0.selected.iter().cloned().collect();
-                // A lock's end is counted from the click, not from the last render.
+                let hours = lock_hours.parse::<f64>().unwrap_or(0.0);
                 let action = match &action {
                     BulkAction::Lock { .. } => BulkAction::Lock {
-                        until: lock_hours
-                            .parse::<f64>()
-                            .ok()
-                            .filter(|hours| *hours > 0.0)
-                            .map(hours_from_now),
+                        until: (hours > 0.0).then(|| hours_from_now(hours)),
                     },
                     other => other.clone(),
                 };
@@ -235,6 +238,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                     match services::preview_app_user_batch(&id, &user_ids, &action).await {
                         Ok(preview) => batch.set(Some(PendingBatch {
                             action,
+                            lock_hours: hours,
                             user_ids,
                             preview,
                         })),
@@ -252,14 +256,17 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             list.clone(),
             id.clone(),
         );
-        let applying = applying.clone();
+        let (applying, applying_shown, roles_epoch) =
+            (applying.clone(), applying_shown.clone(), roles_epoch.clone());
         Callback::from(move |pending: PendingBatch| {
             // One batch at a time: a double click must not run it twice.
-            if *applying {
+            if *applying.borrow() {
                 return;
             }
-            applying.set(true);
-            let applying = applying.clone();
+            *applying.borrow_mut() = true;
+            applying_shown.set(true);
+            let (applying, applying_shown, roles_epoch) =
+                (applying.clone(), applying_shown.clone(), roles_epoch.clone());
             let (error, batch, stepping_up, list, id) = (
                 error.clone(),
                 batch.clone(),
@@ -268,19 +275,28 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                 id.clone(),
             );
             wasm_bindgen_futures::spawn_local(async move {
+                // A lock's end is counted from the confirmation, however long the dialog was open.
+                let action = match &pending.action {
+                    BulkAction::Lock { .. } => BulkAction::Lock {
+                        until: (pending.lock_hours > 0.0).then(|| hours_from_now(pending.lock_hours)),
+                    },
+                    other => other.clone(),
+                };
                 let request = BulkRequest {
                     user_ids: pending.user_ids.clone(),
-                    action: pending.action.clone(),
+                    action,
                     expected_users: pending.preview.users,
                 };
                 let outcome = services::apply_app_user_batch(&id, &request).await;
-                applying.set(false);
+                *applying.borrow_mut() = false;
+                applying_shown.set(false);
                 match outcome {
                     Ok(_) => {
                         batch.set(None);
                         error.set(None);
                         list.dispatch(UserListAction::ClearSelection);
                         list.dispatch(UserListAction::Reload);
+                        roles_epoch.set(*roles_epoch + 1);
                     }
                     Err(failure) if failure.code == ErrorCode::StepUpRequired => {
                         batch.set(None);
@@ -295,14 +311,45 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
         })
     };
 
-    let on_invite = {
-        let (error, shown_once, inviting, list, id) = (
+    let run_invite = {
+        let (error, shown_once, inviting, list, id, roles_epoch, invite_stepping_up) = (
             error.clone(),
             shown_once.clone(),
             inviting.clone(),
             list.clone(),
             id.clone(),
+            roles_epoch.clone(),
+            invite_stepping_up.clone(),
         );
+        Callback::from(move |invite: UserInvite| {
+            let (error, shown_once, inviting, list, id, roles_epoch, invite_stepping_up) = (
+                error.clone(),
+                shown_once.clone(),
+                inviting.clone(),
+                list.clone(),
+                id.clone(),
+                roles_epoch.clone(),
+                invite_stepping_up.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match services::invite_app_user(&id, &invite).await {
+                    Ok(invited) => {
+                        error.set(None);
+                        inviting.set(false);
+                        shown_once.set(Some(credential_text(&invited.user.email, &invited.credential)));
+                        list.dispatch(UserListAction::Reload);
+                        roles_epoch.set(*roles_epoch + 1);
+                    }
+                    Err(failure) if failure.code == ErrorCode::StepUpRequired => {
+                        invite_stepping_up.set(Some(invite))
+                    }
+                    Err(failure) => error.set(Some(failure)),
+                }
+            });
+        })
+    };
+    let on_invite = {
+        let run_invite = run_invite.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let form = event.target_unchecked_into::<web_sys::Element>();
@@ -324,7 +371,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                     })
                     .unwrap_or_default()
             };
-            let invite = UserInvite {
+            run_invite.emit(UserInvite {
                 email: value("#invite-user-email"),
                 role: value("#invite-user-role"),
                 credential: if value("#invite-user-credential") == "token" {
@@ -332,31 +379,16 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                 } else {
                     CredentialKind::TemporaryPassword
                 },
-            };
-            let (error, shown_once, inviting, list, id) = (
-                error.clone(),
-                shown_once.clone(),
-                inviting.clone(),
-                list.clone(),
-                id.clone(),
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                match services::invite_app_user(&id, &invite).await {
-                    Ok(invited) => {
-                        error.set(None);
-                        inviting.set(false);
-                        shown_once.set(Some(credential_text(&invited.user.email, &invited.credential)));
-                        list.dispatch(UserListAction::Reload);
-                    }
-                    Err(failure) => error.set(Some(failure)),
-                }
             });
         })
     };
 
     let on_changed = {
-        let list = list.clone();
-        Callback::from(move |_: ()| list.dispatch(UserListAction::Reload))
+        let (list, roles_epoch) = (list.clone(), roles_epoch.clone());
+        Callback::from(move |_: ()| {
+            list.dispatch(UserListAction::Reload);
+            roles_epoch.set(*roles_epoch + 1);
+        })
     };
     let on_shown_once = {
         let shown_once = shown_once.clone();
@@ -437,20 +469,21 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                         <p class="warning">{ format!("{} selected users no longer exist; the batch will be refused until you select again.", pending.preview.missing.len()) }</p>
                     }
                     if matches!(pending.action, BulkAction::Delete) {
-                        <ul class="cascades">{ for pending.preview.cascades.iter().filter(|c| c.rows > 0).map(|c| html! {
+                        <ul class="cascades">{ for pending.preview.cascades.iter().filter(|c| c.rows > 0 || !c.readable).map(|c| html! {
                             <li class={classes!("cascade", matches!(c.action.as_str(), "restrict" | "no action").then_some("blocks"))}>
-                                { format!("{} rows of {} ({}): {}", grouped(c.rows), c.table, c.column, c.action) }
+                                { format!("{} of {} ({}): {}", if c.readable { format!("{} rows", grouped(c.rows)) } else { "rows this connection may not read".to_owned() }, c.table, c.column, c.action) }
                             </li>
                         }) }</ul>
                     }
                     <div class="modal-actions">
                         <button class="button" onclick={on_no}>{ "Cancel" }</button>
-                        <button id="bulk-apply" class="button danger" disabled={!pending.preview.missing.is_empty() || *applying} onclick={on_yes}>{ format!("{what} {} users", pending.preview.users) }</button>
+                        <button id="bulk-apply" class="button danger" disabled={!pending.preview.missing.is_empty() || *applying_shown} onclick={on_yes}>{ format!("{what} {} users", pending.preview.users) }</button>
                     </div>
                 </div>
             </div>
         }
     });
+    let invite_step_up_modal = step_up_dialog(&id, GRANT_ELEVATED_ROLE, &invite_stepping_up, &run_invite);
     let step_up_modal = step_up_dialog(
         &id,
         stepping_up
@@ -597,7 +630,9 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                 </div>
             </div>
             if let Some(user_id) = &*open_user {
+                // Keyed by user: nothing pending for one user survives opening another.
                 <UserDetailPane
+                    key={user_id.clone()}
                     profile_id={id.clone()}
                     user_id={user_id.clone()}
                     roles={(*roles).clone()}
@@ -608,6 +643,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
             }
             { batch_modal.unwrap_or_default() }
                         { step_up_modal }
+            { invite_step_up_modal }
         </div>
     }
 }

@@ -59,8 +59,11 @@ impl Console {
             .await
     }
 
-    /// Invites an app user.
+    /// Invites an app user. A role that bypasses RLS needs a step-up on production.
     pub async fn invite_app_user(&self, id: &str, invite: &UserInvite) -> CoreResult<InvitedUser> {
+        if is_elevated_role(&invite.role) {
+            self.consume_step_up_on_production(id, GRANT_ELEVATED_ROLE)?;
+        }
         self.with_app_users(id, async |d| d.invite(invite).await).await
     }
 
