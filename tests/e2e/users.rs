@@ -2,7 +2,8 @@
 //! server, sort by last sign-in, open one, change their role, try invalid
 //! metadata, reset their password (every session ends, the temporary
 //! password is shown once and works), and see both audit events; then
-//! invite a user, lock two users picked from two searches in one batch,
+//! lock and unlock him for a week, invite a user, lock two users picked
+//! from two searches in one batch,
 //! and delete one with their email typed and the cascades listed.
 
 use e2e_support::{
@@ -194,6 +195,31 @@ async fn search_open_change_role_reset_password_and_see_the_audit_events() {
             .contains(&password),
         "the password is never recorded"
     );
+
+    // Lock him for 7 days from the pane (confirmed), then unlock him.
+    choose(&client, "#lock-duration", "168").await;
+    click(&client, "#lock-user", PATIENCE).await;
+    let question = text(&client, "#user-confirm").await;
+    assert!(
+        question.contains("ivan@example.com") && question.contains("until"),
+        "{question}"
+    );
+    click(&client, "#user-confirm-yes", PATIENCE).await;
+    eventually("ivan locked for a week", PATIENCE, || async {
+        let locked = database.psql(&format!(
+            "SELECT is_locked AND locked_until BETWEEN now() + interval '6 days 23 hours' AND now() + interval '7 days 1 hour' \
+             FROM auth.users WHERE id = '{ivan}'"
+        ));
+        (locked == "t").then_some(())
+    })
+    .await;
+    assert!(text(&client, "#user-detail-locked").await.starts_with("until"));
+    click(&client, "#unlock-user", PATIENCE).await;
+    eventually("ivan unlocked", PATIENCE, || async {
+        (database.psql(&format!("SELECT is_locked FROM auth.users WHERE id = '{ivan}'")) == "f").then_some(())
+    })
+    .await;
+    element(&client, ".user-audit-event[data-action='user.unlock']", PATIENCE).await;
 
     // Invite: the temporary password is shown once; the user exists with role user.
     click(&client, "#invite-user-open", PATIENCE).await;
