@@ -140,7 +140,8 @@ async fn end_admin_sessions(
     )
 }
 
-fn parse_uuid(text: &str, what: &str) -> CoreResult<Uuid> {
+/// A uuid typed by a person, or a message naming what it should have been.
+pub(crate) fn parse_uuid(text: &str, what: &str) -> CoreResult<Uuid> {
     Uuid::parse_str(text.trim())
         .map_err(|_| CoreError::InvalidInput(format!("\"{}\" is not a valid {what} id.", text.trim())))
 }
@@ -556,11 +557,7 @@ impl<'a> AdminDirectory<'a> {
         let now = self.now();
         let mut transaction = self.write().await?;
         let admin = end_admin_sessions(&mut transaction, id, self.tables).await?;
-        let app = sqlx::query("DELETE FROM auth.sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
+        let app = crate::app_users::end_sessions(&mut transaction, &[id]).await?;
         self.record(
             &mut transaction,
             AuditEvent::new(now, "session.revoke_all", Outcome::Success)

@@ -7,6 +7,7 @@
 //! read-only, so their server refuses it.
 
 use crate::admin_access::{AdminTables, act_as, validate_email};
+use crate::admins::parse_uuid;
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::clock::{Clock, rfc3339, to_database_precision};
 use crate::credentials::{self, hash_password};
@@ -360,10 +361,7 @@ fn parse_user_ids(ids: &[String]) -> CoreResult<Vec<Uuid>> {
     }
     let mut parsed = ids
         .iter()
-        .map(|id| {
-            Uuid::parse_str(id.trim())
-                .map_err(|_| CoreError::InvalidInput(format!("\"{}\" is not a user id.", id.trim())))
-        })
+        .map(|id| parse_uuid(id, "user"))
         .collect::<CoreResult<Vec<_>>>()?;
     parsed.sort();
     parsed.dedup();
@@ -1063,9 +1061,7 @@ impl<'a> AppUserDirectory<'a> {
 
     /// Ends one session of a user.
     pub async fn revoke_session(&self, key: &str, session_id: &str) -> CoreResult<()> {
-        let session = Uuid::parse_str(session_id.trim()).map_err(|_| {
-            CoreError::InvalidInput(format!("\"{}\" is not a session id.", session_id.trim()))
-        })?;
+        let session = parse_uuid(session_id, "session")?;
         let now = self.now();
         let mut transaction = self.write().await?;
         let id = self.id_of(&mut transaction, key).await?;
@@ -1357,7 +1353,7 @@ async fn insert_reset_token(
 }
 
 /// Deletes every session of the users; returns how many.
-async fn end_sessions(connection: &mut PgConnection, ids: &[Uuid]) -> CoreResult<u64> {
+pub(crate) async fn end_sessions(connection: &mut PgConnection, ids: &[Uuid]) -> CoreResult<u64> {
     Ok(sqlx::query("DELETE FROM auth.sessions WHERE user_id = ANY($1)")
         .bind(ids)
         .execute(&mut *connection)
