@@ -213,7 +213,14 @@ async fn search_open_change_role_reset_password_and_see_the_audit_events() {
         (locked == "t").then_some(())
     })
     .await;
-    assert!(text(&client, "#user-detail-locked").await.starts_with("until"));
+    // The pane reads him again after the change; wait for that, not just the database.
+    eventually("the pane shows the lock", PATIENCE, || async {
+        text(&client, "#user-detail-locked")
+            .await
+            .starts_with("until")
+            .then_some(())
+    })
+    .await;
     click(&client, "#unlock-user", PATIENCE).await;
     eventually("ivan unlocked", PATIENCE, || async {
         (database.psql(&format!("SELECT is_locked FROM auth.users WHERE id = '{ivan}'")) == "f").then_some(())
