@@ -368,6 +368,15 @@ impl Cluster {
         self.psql("postgres", &sql).map(drop)
     }
 
+    /// Drops database `name`, ending the sessions still connected to it.
+    pub fn drop_database(&self, name: &str) -> Result<(), SandboxError> {
+        self.psql(
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(name)),
+        )
+        .map(drop)
+    }
+
     /// The server's version as a number, e.g. 150018 for 15.18.
     pub fn server_version_num(&self) -> Result<u32, SandboxError> {
         if let Some(version) = self.server_version_num.get() {

@@ -7,7 +7,7 @@
 
 use crate::cluster::{Cluster, ClusterAddress};
 use crate::schema::{Seed, ensure_template};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Environment variable carrying the address of the run's shared cluster.
 pub const SANDBOX_ENV: &str = "FLUXDESK_SANDBOX";
@@ -47,6 +47,26 @@ pub struct TestDatabase {
     pub tcp_url: String,
     /// The superuser's password (in `tcp_url`), for tests that check it never leaks.
     pub password: String,
+    /// Shared by every copy of this handle; the last one drops the database.
+    pub lease: Arc<DatabaseLease>,
+}
+
+/// Drops its database when the last handle goes, so a run's disk holds only
+/// what its running tests use: a copy of the demo template is about 180 MB,
+/// and keeping every test's copy once filled a CI machine's disk.
+#[derive(Debug)]
+pub struct DatabaseLease {
+    name: String,
+}
+
+impl Drop for DatabaseLease {
+    fn drop(&mut self) {
+        // FORCE ends the connections a test's pools or app still hold. A
+        // failure only leaves one database behind until the cluster goes.
+        if let Err(error) = shared_cluster().drop_database(&self.name) {
+            eprintln!("cannot drop test database {}: {error}", self.name);
+        }
+    }
 }
 
 impl TestDatabase {
@@ -72,6 +92,7 @@ pub fn fresh_database(seed: Seed) -> TestDatabase {
         url: cluster.address().url(&name),
         tcp_url: cluster.address().tcp_url(&name),
         password: cluster.address().password.clone(),
+        lease: Arc::new(DatabaseLease { name: name.clone() }),
         name,
     }
 }
