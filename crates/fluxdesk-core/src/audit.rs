@@ -125,6 +125,55 @@ fn event_hash(canonical: &Canonical<'_>) -> CoreResult<String> {
     Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
+/// One event of the chain as stored and as exported: every hashed field,
+/// then its hash. The field names are part of the chain and bundle formats.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ChainedEvent {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// RFC 3339, microseconds, UTC.
+    pub occurred_at: String,
+    /// The acting admin's id.
+    pub admin_id: Option<String>,
+    /// The acting admin's email.
+    pub admin_email: Option<String>,
+    /// The instance's name as the client knew it.
+    pub instance: String,
+    /// What happened.
+    pub action: String,
+    /// To whom or what.
+    pub target: Option<String>,
+    /// Details as JSON.
+    pub details: Value,
+    /// `success`, `failure` or `denied`.
+    pub outcome: String,
+    /// The client that wrote it.
+    pub client_version: String,
+    /// The previous event's hash ([`GENESIS_HASH`] for the first).
+    pub prev_hash: String,
+    /// SHA-256 (hex) of the canonical form of every field above.
+    pub hash: String,
+}
+
+impl ChainedEvent {
+    /// The hash its fields give now; differs from `hash` if anything was altered.
+    pub fn recomputed_hash(&self) -> CoreResult<String> {
+        event_hash(&Canonical {
+            seq: self.seq,
+            occurred_at: self.occurred_at.clone(),
+            admin_id: self.admin_id.clone(),
+            admin_email: self.admin_email.as_deref(),
+            instance: &self.instance,
+            action: &self.action,
+            target: self.target.as_deref(),
+            details: &self.details,
+            outcome: &self.outcome,
+            client_version: &self.client_version,
+            prev_hash: &self.prev_hash,
+        })
+    }
+}
+
 /// Appends `event` to the chain inside the caller's transaction, so the event
 /// commits or rolls back with the action it records. Returns its sequence number.
 pub async fn append(

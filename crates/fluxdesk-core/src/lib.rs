@@ -9,6 +9,7 @@ pub mod admin_access;
 pub mod admins;
 pub mod app_users;
 pub mod audit;
+pub mod audit_bundle;
 pub mod catalog;
 pub mod changes;
 pub mod clock;
