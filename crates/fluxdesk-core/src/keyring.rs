@@ -102,6 +102,34 @@ impl Keyring {
         }
     }
 
+    /// This install's audit-bundle signing key (an Ed25519 seed, base64),
+    /// made on first use and kept only in the keyring.
+    pub fn audit_signing_key(&self) -> CoreResult<ed25519_dalek::SigningKey> {
+        let entry = keyring::Entry::new(&self.service, "audit bundle signing key").map_err(unavailable)?;
+        match entry.get_password() {
+            Ok(seed) => {
+                let bytes = data_encoding::BASE64
+                    .decode(seed.trim().as_bytes())
+                    .ok()
+                    .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+                    .ok_or_else(|| {
+                        CoreError::KeyringUnavailable(
+                            "the audit signing key in the keyring is damaged; delete the entry \"audit bundle signing key\" to make a new one".into(),
+                        )
+                    })?;
+                Ok(ed25519_dalek::SigningKey::from_bytes(&bytes))
+            }
+            Err(keyring::Error::NoEntry) => {
+                let key = crate::audit_bundle::new_signing_key();
+                entry
+                    .set_password(&data_encoding::BASE64.encode(&key.to_bytes()))
+                    .map_err(unavailable)?;
+                Ok(key)
+            }
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
     /// Moves the password when a profile is renamed (its account names it).
     pub fn rename(&self, before: &Profile, after: &Profile) -> CoreResult<()> {
         if Self::account(before) == Self::account(after) {

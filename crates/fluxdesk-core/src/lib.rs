@@ -10,6 +10,7 @@ pub mod admins;
 pub mod app_users;
 pub mod audit;
 pub mod audit_bundle;
+pub mod audit_export;
 pub mod catalog;
 pub mod changes;
 pub mod clock;

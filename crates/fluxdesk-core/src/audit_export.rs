@@ -1,0 +1,219 @@
+//! Exporting the audit chain of an instance to a bundle file: streamed from
+//! the database to `<file>.partial` with flat memory, progress and cancel,
+//! renamed only when complete.
+
+use crate::audit::ChainedEvent;
+use crate::audit_bundle::{BundleHeader, BundleWriter, ExportParameters, InstanceIdentity, new_encryption};
+use crate::error::{CoreError, CoreResult};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::SigningKey;
+use futures_util::TryStreamExt;
+use serde_json::Value;
+use sqlx::postgres::PgPool;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// How often progress is reported.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct AuditExport {
+    /// The file to write.
+    pub path: PathBuf,
+    /// From this time, or the start.
+    pub since: Option<DateTime<Utc>>,
+    /// Until this time (exclusive), or the end.
+    pub until: Option<DateTime<Utc>>,
+    /// Encrypt with this passphrase.
+    pub passphrase: Option<String>,
+}
+
+/// Progress of a running export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditExportProgress {
+    /// Events written.
+    pub events: u64,
+    /// Events to write, counted before starting.
+    pub total: u64,
+}
+
+/// A finished export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditExportSummary {
+    /// The file.
+    pub path: PathBuf,
+    /// Events written.
+    pub events: u64,
+    /// File size.
+    pub bytes: u64,
+    /// The signer's public key, base64.
+    pub public_key: String,
+}
+
+type EventRow = (
+    i64,
+    DateTime<Utc>,
+    Option<Uuid>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Value,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|name| name.to_os_string())
+        .unwrap_or_default();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// Streams the chosen events into a signed bundle at `request.path`.
+pub async fn export_bundle(
+    pool: &PgPool,
+    instance: InstanceIdentity,
+    exported_by: Option<String>,
+    signing_key: SigningKey,
+    request: &AuditExport,
+    progress: &(dyn Fn(AuditExportProgress) + Send + Sync),
+    cancel: &CancellationToken,
+) -> CoreResult<AuditExportSummary> {
+    let header = BundleHeader {
+        format: crate::audit_bundle::FORMAT.into(),
+        version: crate::audit_bundle::VERSION,
+        client: format!("fluxdesk {}", env!("CARGO_PKG_VERSION")),
+        instance,
+        export: ExportParameters {
+            since: request.since.map(crate::clock::rfc3339),
+            until: request.until.map(crate::clock::rfc3339),
+            exported_by,
+            exported_at: crate::clock::rfc3339(Utc::now()),
+        },
+        signer_public_key: crate::audit_bundle::public_key_text(&signing_key),
+        encryption: request.passphrase.as_ref().map(|_| new_encryption()),
+    };
+    let partial = partial_path(&request.path);
+    let outcome = write_bundle(pool, header, signing_key, request, &partial, progress, cancel).await;
+    match outcome {
+        Ok((events, public_key)) => {
+            std::fs::rename(&partial, &request.path)
+                .map_err(|error| CoreError::io("Cannot put the finished bundle in place", error))?;
+            let bytes = std::fs::metadata(&request.path)
+                .map(|meta| meta.len())
+                .unwrap_or(0);
+            Ok(AuditExportSummary {
+                path: request.path.clone(),
+                events,
+                bytes,
+                public_key,
+            })
+        }
+        Err(error) => {
+            // Nothing half-written stays behind, whatever went wrong.
+            let _ = std::fs::remove_file(&partial);
+            Err(error)
+        }
+    }
+}
+
+async fn write_bundle(
+    pool: &PgPool,
+    header: BundleHeader,
+    signing_key: SigningKey,
+    request: &AuditExport,
+    partial: &Path,
+    progress: &(dyn Fn(AuditExportProgress) + Send + Sync),
+    cancel: &CancellationToken,
+) -> CoreResult<(u64, String)> {
+    let public_key = header.signer_public_key.clone();
+    let range =
+        "($1::timestamptz IS NULL OR occurred_at >= $1) AND ($2::timestamptz IS NULL OR occurred_at < $2)";
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM fluxdesk.audit_events WHERE {range}"
+    ))
+    .bind(request.since)
+    .bind(request.until)
+    .fetch_one(pool)
+    .await?;
+    let file = std::fs::File::create(partial)
+        .map_err(|error| CoreError::io("Cannot create the bundle file", error))?;
+    let passphrase = request.passphrase.clone();
+    // The key derivation takes a moment of CPU: keep it off the async threads.
+    let mut writer = tokio::task::spawn_blocking(move || {
+        BundleWriter::start(
+            BufWriter::with_capacity(256 * 1024, file),
+            &header,
+            signing_key,
+            passphrase.as_deref(),
+        )
+    })
+    .await
+    .map_err(|error| CoreError::InvalidInput(format!("The export stopped: {error}.")))??;
+    let select = format!(
+        "SELECT seq, occurred_at, admin_id, admin_email, instance, action, target, details, outcome, client_version, prev_hash, hash \
+         FROM fluxdesk.audit_events WHERE {range} ORDER BY seq"
+    );
+    let mut rows = sqlx::query_as::<_, EventRow>(&select)
+        .bind(request.since)
+        .bind(request.until)
+        .fetch(pool);
+    let mut reported = Instant::now();
+    let total = total.max(0) as u64;
+    progress(AuditExportProgress { events: 0, total });
+    while let Some(row) = rows.try_next().await? {
+        if cancel.is_cancelled() {
+            return Err(CoreError::Cancelled(
+                "The export was cancelled; no file was written.".into(),
+            ));
+        }
+        let (
+            seq,
+            occurred_at,
+            admin_id,
+            admin_email,
+            instance,
+            action,
+            target,
+            details,
+            outcome,
+            client,
+            prev,
+            hash,
+        ) = row;
+        writer.push(&ChainedEvent {
+            seq,
+            occurred_at: crate::clock::rfc3339(occurred_at),
+            admin_id: admin_id.map(|id| id.to_string()),
+            admin_email,
+            instance,
+            action,
+            target,
+            details,
+            outcome,
+            client_version: client,
+            prev_hash: prev,
+            hash,
+        })?;
+        if reported.elapsed() >= PROGRESS_EVERY {
+            reported = Instant::now();
+            progress(AuditExportProgress {
+                events: writer.count(),
+                total,
+            });
+        }
+    }
+    let events = writer.count();
+    writer.finish()?;
+    progress(AuditExportProgress { events, total });
+    Ok((events, public_key))
+}
