@@ -46,6 +46,7 @@ pub struct Console {
 
 mod admin_session;
 mod app_users;
+mod auditing;
 pub mod impersonating;
 pub use admin_session::DesktopSession;
 
