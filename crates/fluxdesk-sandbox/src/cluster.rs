@@ -368,13 +368,19 @@ impl Cluster {
         self.psql("postgres", &sql).map(drop)
     }
 
-    /// Drops database `name`, ending the sessions still connected to it.
-    pub fn drop_database(&self, name: &str) -> Result<(), SandboxError> {
-        self.psql(
+    /// Drops every database whose name starts with `prefix`, ending the
+    /// sessions still connected to them; returns how many.
+    pub fn drop_databases_named(&self, prefix: &str) -> Result<usize, SandboxError> {
+        let pattern = prefix.replace('_', "\\_");
+        let names = self.psql(
             "postgres",
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(name)),
-        )
-        .map(drop)
+            &format!("SELECT datname FROM pg_database WHERE datname LIKE '{pattern}%'"),
+        )?;
+        let names: Vec<&str> = names.lines().map(str::trim).filter(|name| !name.is_empty()).collect();
+        for name in &names {
+            self.psql("postgres", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(name)))?;
+        }
+        Ok(names.len())
     }
 
     /// The server's version as a number, e.g. 150018 for 15.18.

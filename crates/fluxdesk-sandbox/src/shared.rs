@@ -7,10 +7,13 @@
 
 use crate::cluster::{Cluster, ClusterAddress};
 use crate::schema::{Seed, ensure_template};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// Environment variable carrying the address of the run's shared cluster.
 pub const SANDBOX_ENV: &str = "FLUXDESK_SANDBOX";
+
+/// Every test database's name starts with this.
+const TEST_DATABASE_PREFIX: &str = "test_";
 
 static SHARED: OnceLock<Cluster> = OnceLock::new();
 static READ_ONLY_DEMO: OnceLock<TestDatabase> = OnceLock::new();
@@ -21,9 +24,19 @@ static READ_ONLY_DEMO: OnceLock<TestDatabase> = OnceLock::new();
 pub fn shared_cluster() -> &'static Cluster {
     SHARED.get_or_init(|| {
         let cluster = match std::env::var(SANDBOX_ENV) {
-            Ok(value) => ClusterAddress::from_env_value(&value)
-                .and_then(Cluster::attach)
-                .unwrap_or_else(|error| panic!("{SANDBOX_ENV} is set but unusable: {error}")),
+            Ok(value) => {
+                let cluster = ClusterAddress::from_env_value(&value)
+                    .and_then(Cluster::attach)
+                    .unwrap_or_else(|error| panic!("{SANDBOX_ENV} is set but unusable: {error}"));
+                // cargo runs test binaries one after another, so the test
+                // databases here are the finished binaries': a copy of the
+                // demo is about 180 MB, and keeping every one of a run's
+                // once filled a CI machine's disk.
+                if let Err(error) = cluster.drop_databases_named(TEST_DATABASE_PREFIX) {
+                    eprintln!("cannot drop earlier test databases: {error}");
+                }
+                cluster
+            }
             Err(_) => {
                 Cluster::start().unwrap_or_else(|error| panic!("cannot start a PostgreSQL cluster: {error}"))
             }
@@ -47,26 +60,6 @@ pub struct TestDatabase {
     pub tcp_url: String,
     /// The superuser's password (in `tcp_url`), for tests that check it never leaks.
     pub password: String,
-    /// Shared by every copy of this handle; the last one drops the database.
-    pub lease: Arc<DatabaseLease>,
-}
-
-/// Drops its database when the last handle goes, so a run's disk holds only
-/// what its running tests use: a copy of the demo template is about 180 MB,
-/// and keeping every test's copy once filled a CI machine's disk.
-#[derive(Debug)]
-pub struct DatabaseLease {
-    name: String,
-}
-
-impl Drop for DatabaseLease {
-    fn drop(&mut self) {
-        // FORCE ends the connections a test's pools or app still hold. A
-        // failure only leaves one database behind until the cluster goes.
-        if let Err(error) = shared_cluster().drop_database(&self.name) {
-            eprintln!("cannot drop test database {}: {error}", self.name);
-        }
-    }
 }
 
 impl TestDatabase {
@@ -84,7 +77,7 @@ impl TestDatabase {
 /// Creates a new database cloned from `seed`'s template.
 pub fn fresh_database(seed: Seed) -> TestDatabase {
     let cluster = shared_cluster();
-    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
     cluster
         .create_database(&name, Some(seed.template_name()))
         .unwrap_or_else(|error| panic!("cannot create test database {name}: {error}"));
@@ -92,7 +85,6 @@ pub fn fresh_database(seed: Seed) -> TestDatabase {
         url: cluster.address().url(&name),
         tcp_url: cluster.address().tcp_url(&name),
         password: cluster.address().password.clone(),
-        lease: Arc::new(DatabaseLease { name: name.clone() }),
         name,
     }
 }
