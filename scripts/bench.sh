@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo bench -p fluxdesk-core --bench paging --bench audit --bench explorer --bench impersonation --bench users --locked --no-run
+cargo bench -p fluxdesk-core --bench paging --bench audit --bench explorer --bench impersonation --bench users --bench audit_bundle --locked --no-run
 cargo bench -p fluxdesk-core --bench paging --locked
 cargo bench -p fluxdesk-core --bench audit --locked
 cargo bench -p fluxdesk-core --bench explorer --locked
 cargo bench -p fluxdesk-core --bench impersonation --locked
 cargo bench -p fluxdesk-core --bench users --locked
+cargo bench -p fluxdesk-core --bench audit_bundle --locked

@@ -4,6 +4,8 @@ use crate::exports::{RunningExports, resolve_path};
 use crate::launch::Startup;
 use fluxdesk_core::Console;
 use fluxdesk_core::admins::ResetMethod;
+use fluxdesk_core::audit_export::AuditExport;
+use fluxdesk_core::audit_review::OpenReviews;
 use fluxdesk_types::{
     AccessGate, AdminSession, AdminSummary, BackupCodes, ChainVerification, Credentials, FirstAdmin,
     Invitation, InvitationFilter, PasswordReset, PasswordStrength, SchemaStatus, SessionKind, SessionPolicy,
@@ -21,9 +23,15 @@ use fluxdesk_types::{
     UserPasswordReset,
 };
 use fluxdesk_types::{
+    AuditFilter, AuditLogPage, AuditLogRequest, AuditSummary, BundleExportRequest, BundleExported,
+    BundleOpenRequest, BundleReview, ImpersonationReview, ReviewCsvRequest, ReviewPage, ReviewRequest,
+    Timeline,
+};
+use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
 };
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::State;
 
 type Reply<T> = Result<T, ApiError>;
@@ -36,6 +44,7 @@ pub async fn launch_state(console: State<'_, Console>, startup: State<'_, Startu
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         startup_error: startup.error.clone(),
         keyring_error: console.keyring_status().await.err().map(ApiError::from),
+        open_bundle: startup.open_bundle.clone(),
     })
 }
 
@@ -675,4 +684,120 @@ pub async fn apply_app_user_batch(
     request: BulkRequest,
 ) -> Reply<BulkOutcome> {
     Ok(console.apply_app_user_batch(&profile_id, &request).await?)
+}
+
+/// One page of the merged audit log.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_log(
+    console: State<'_, Console>,
+    profile_id: String,
+    request: AuditLogRequest,
+) -> Reply<AuditLogPage> {
+    Ok(console.audit_log(&profile_id, &request).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_timeline(
+    console: State<'_, Console>,
+    profile_id: String,
+    filter: AuditFilter,
+) -> Reply<Timeline> {
+    Ok(console.audit_timeline(&profile_id, &filter).await?)
+}
+
+/// Exports the audit chain to a signed bundle; poll `export_progress` meanwhile.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_audit_bundle(
+    console: State<'_, Console>,
+    exports: State<'_, RunningExports>,
+    profile_id: String,
+    export_id: String,
+    mut request: BundleExportRequest,
+) -> Reply<BundleExported> {
+    request.path = resolve_path(&request.path).display().to_string();
+    let export = AuditExport::from_request(&request)?;
+    let (board, cancel) = (exports.inner().clone(), exports.begin(&export_id));
+    let report = |progress| board.report(&export_id, crate::exports::events_progress(progress));
+    let outcome = console
+        .export_audit_bundle(&profile_id, &export, &report, &cancel)
+        .await;
+    exports.finish(&export_id);
+    Ok(outcome?.into())
+}
+
+/// Opens and verifies a bundle for offline review; poll `export_progress` with `open_id` meanwhile.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_audit_bundle(
+    reviews: State<'_, OpenReviews>,
+    exports: State<'_, RunningExports>,
+    open_id: String,
+    request: BundleOpenRequest,
+) -> Reply<BundleReview> {
+    let (board, cancel) = (exports.inner().clone(), exports.begin(&open_id));
+    let id = open_id.clone();
+    let progress = Arc::new(move |events| board.report(&id, crate::exports::read_progress(events)));
+    let path = resolve_path(&request.path);
+    let outcome = reviews
+        .open(
+            path,
+            request.passphrase,
+            request.pinned_public_key,
+            progress,
+            cancel,
+        )
+        .await;
+    exports.finish(&open_id);
+    Ok(outcome?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn review_page(reviews: State<'_, OpenReviews>, request: ReviewRequest) -> Reply<ReviewPage> {
+    let review = reviews.get(&request.review_id)?;
+    Ok(review.page(&request.filter, request.sort, request.offset, request.limit)?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn review_timeline(
+    reviews: State<'_, OpenReviews>,
+    review_id: String,
+    filter: AuditFilter,
+) -> Reply<Timeline> {
+    Ok(reviews.get(&review_id)?.timeline(&filter)?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn review_summary(
+    reviews: State<'_, OpenReviews>,
+    review_id: String,
+    filter: AuditFilter,
+) -> Reply<AuditSummary> {
+    Ok(reviews.get(&review_id)?.summary(&filter)?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn review_impersonations(
+    reviews: State<'_, OpenReviews>,
+    review_id: String,
+) -> Reply<Vec<ImpersonationReview>> {
+    Ok(reviews.get(&review_id)?.impersonations())
+}
+
+/// Writes the filtered view to CSV; returns the rows written.
+#[tauri::command(rename_all = "snake_case")]
+pub fn review_csv(reviews: State<'_, OpenReviews>, request: ReviewCsvRequest) -> Reply<u64> {
+    let path = resolve_path(&request.path);
+    Ok(reviews
+        .get(&request.review_id)?
+        .write_csv(&request.filter, request.sort, &path)?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn close_review(reviews: State<'_, OpenReviews>, review_id: String) {
+    reviews.close(&review_id)
+}
+
+/// The native Open dialog, for audit bundles; none when the user cancels.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_audit_bundle(app: tauri::AppHandle) -> Reply<Option<String>> {
+    Ok(crate::bundle_files::pick(&app).await)
 }

@@ -1,6 +1,7 @@
 //! Exports in flight, by the id the UI gave them: their latest progress, to
 //! poll, and their cancellation token.
 
+use fluxdesk_core::audit_export::AuditExportProgress;
 use fluxdesk_types::ExportProgress;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -73,4 +74,22 @@ pub fn resolve_path(path: &str) -> PathBuf {
         .or_else(dirs::home_dir)
         .unwrap_or_default()
         .join(path)
+}
+
+/// An audit export's progress on the same board as row exports: events as rows.
+pub fn events_progress(progress: AuditExportProgress) -> ExportProgress {
+    ExportProgress {
+        rows: progress.events,
+        bytes: 0,
+        estimated_rows: i64::try_from(progress.total).ok(),
+    }
+}
+
+/// Opening a bundle, on the same board: events read as rows.
+pub fn read_progress(events: u64) -> ExportProgress {
+    ExportProgress {
+        rows: events,
+        bytes: 0,
+        estimated_rows: None,
+    }
 }

@@ -24,6 +24,10 @@ pub struct LaunchOptions {
     /// Lock the window this many seconds after signing in (this run only).
     #[arg(long, env = "FLUXDESK_ABSOLUTE_TIMEOUT_SECS")]
     absolute_timeout_secs: Option<u64>,
+    /// An audit bundle (.fxaudit) to review offline; the OS passes it when
+    /// the user opens such a file with Fluxdesk.
+    #[arg(value_name = "BUNDLE")]
+    bundle: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for LaunchOptions {
@@ -34,6 +38,7 @@ impl std::fmt::Debug for LaunchOptions {
             .field("name", &self.name)
             .field("idle_timeout_secs", &self.idle_timeout_secs)
             .field("absolute_timeout_secs", &self.absolute_timeout_secs)
+            .field("bundle", &self.bundle)
             .finish()
     }
 }
@@ -47,6 +52,8 @@ pub struct Startup {
     pub connect_on_start: Option<String>,
     /// Why it could not be, shown to the user.
     pub error: Option<ApiError>,
+    /// The audit bundle to open for review, absolute.
+    pub open_bundle: Option<String>,
 }
 
 impl LaunchOptions {
@@ -65,10 +72,17 @@ impl LaunchOptions {
 
     /// Adds the --dsn instance to the console for this run.
     pub fn register(&self, console: &Console) -> Startup {
+        let open_bundle = self.bundle.as_ref().map(|path| {
+            std::path::absolute(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string()
+        });
         let Some(dsn) = self.dsn.as_deref() else {
             return Startup {
                 connect_on_start: None,
                 error: None,
+                open_bundle,
             };
         };
         let transient = profile_from_url(dsn).and_then(|(mut profile, password)| {
@@ -80,10 +94,12 @@ impl LaunchOptions {
             Ok(()) => Startup {
                 connect_on_start: Some(STARTUP_ID.to_owned()),
                 error: None,
+                open_bundle,
             },
             Err(error) => Startup {
                 connect_on_start: None,
                 error: Some(ApiError::from(error)),
+                open_bundle,
             },
         }
     }

@@ -6,6 +6,7 @@
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod bundle_files;
 mod commands;
 mod exports;
 mod launch;
@@ -25,6 +26,7 @@ fn main() {
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let log_dir = app.path().app_log_dir()?;
             let guard = init_file_logging(&log_dir, "fluxdesk")
@@ -48,6 +50,8 @@ fn main() {
             }
             app.manage(console);
             app.manage(exports::RunningExports::default());
+            app.manage(fluxdesk_core::audit_review::OpenReviews::default());
+            bundle_files::install_menu(app.handle())?;
             app.manage(startup);
             Ok(())
         })
@@ -128,6 +132,17 @@ fn main() {
             commands::rls_insight,
             commands::commit_statement_as_identity,
             commands::commit_changes_as_identity,
+            commands::audit_log,
+            commands::audit_timeline,
+            commands::export_audit_bundle,
+            commands::open_audit_bundle,
+            commands::review_page,
+            commands::review_timeline,
+            commands::review_summary,
+            commands::review_impersonations,
+            commands::review_csv,
+            commands::close_review,
+            commands::pick_audit_bundle,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

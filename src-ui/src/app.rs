@@ -1,7 +1,8 @@
 //! The root component: loads the launch state, connects, and picks the view.
 
 use crate::components::{
-    AdminGate, FleetOverview, Header, ImpersonationBanner, ImpersonationSwitcher, PasswordPrompt, ProfileList,
+    AdminGate, BundleReviewScreen, FleetOverview, Header, ImpersonationBanner, ImpersonationSwitcher,
+    PasswordPrompt, ProfileList,
 };
 use crate::services;
 use crate::state::session::{Session, SessionAction, SessionContext, View};
@@ -35,6 +36,11 @@ pub fn App() -> Html {
     {
         let session = session.clone();
         use_effect_with((), move |_| {
+            let arrivals = session.clone();
+            // Dropped on the window or chosen from File → Open.
+            services::on_bundle_arrival(Callback::from(move |path| {
+                arrivals.dispatch(SessionAction::BundleArrived(path))
+            }));
             wasm_bindgen_futures::spawn_local(async move {
                 match services::launch_state().await {
                     Ok(launch) => {
@@ -79,6 +85,7 @@ pub fn App() -> Html {
         View::Profiles => html! { <ProfileList /> },
         View::Fleet => html! { <FleetOverview /> },
         View::Instance(id) => html! { <AdminGate key={id.clone()} profile_id={id.clone()} /> },
+        View::Review => html! { <BundleReviewScreen /> },
     };
     // The environment colour tints the chrome of every view of an instance.
     let (environment, style) = match session.active_entry() {

@@ -5,6 +5,7 @@
 //! keep `--help` describing them.
 
 mod admin;
+mod audit;
 mod impersonate;
 mod output;
 mod users;
@@ -118,7 +119,37 @@ JSON OUTPUT (--json), stable for scripts:
   users delete {\"deleted\": user, \"cascades\": [cascade]}
   users bulk {\"users\": int, \"sessions_revoked\": int}
   users search-index {\"in_place\": bool, \"can_create\": bool, \"message\": str}
+  audit list {\"entries\": [entry], \"next_cursor\": str|null,
+             \"unavailable\": [{\"source\": source, \"reason\": str}]}
+           entry = {\"source\": source, \"id\": str, \"seq\": int|null, \"occurred_at\": str,
+             \"admin\": str|null, \"action\": str, \"target\": str|null,
+             \"outcome\": \"success\"|\"failure\"|\"denied\", \"details\": str (JSON text)}
+           source = \"fluxdesk\"|\"activity_log\"|\"impersonation\"|\"security\"
+           Pass \"next_cursor\" to --after, with the same filters, for the following page.
+  audit export {\"path\": str, \"events\": int, \"bytes\": int, \"public_key\": str}
+  audit verify bundle = {\"review_id\": str, \"path\": str, \"instance\": str, \"address\": str,
+             \"system_identifier\": str|null, \"layout\": str, \"exported_by\": str|null,
+             \"exported_at\": str, \"since\": str|null, \"until\": str|null, \"client\": str,
+             \"encrypted\": bool, \"signer_public_key\": str, \"key_pinned\": bool|null,
+             \"signature_valid\": bool, \"events\": int,
+             \"first_problem\": {\"position\": int, \"text\": str}|null, \"verdict\": str}
+  audit show {\"bundle\": bundle, \"matching\": int, \"events\": [entry],
+             \"summary\": {\"events\": int, \"by_admin\": [count], \"by_action\": [count]}|null,
+             \"impersonations\": [{\"session_id\": str, \"admin\": str|null, \"identity\": str,
+               \"kind\": str, \"reason\": str|null, \"started_at\": str|null, \"ended\": str|null,
+               \"statements\": [entry]}]|null, \"csv_rows\": int|null}
+           count = {\"key\": str, \"events\": int, \"not_successful\": int, \"first\": str, \"last\": str}
   Times are RFC 3339 in UTC.
+
+AUDIT BUNDLES:
+  `audit export --out FILE` writes Fluxdesk's hash-chained events to a .fxaudit
+  bundle (format: docs/audit-bundle.md), signed with this install's Ed25519 key
+  (kept in the OS keyring); --encrypt adds a passphrase (argon2id, then
+  XChaCha20-Poly1305), read from FLUXDESK_BUNDLE_PASSPHRASE or asked.
+  `audit verify FILE [--public-key KEY]` and `audit show FILE` need no instance.
+  verify exits 0 when intact and 8 when not (an altered, removed, inserted,
+  reordered or missing event, a bad signature, or a signer other than
+  --public-key); show prints the view either way and the verdict on stderr.
 
 ADMIN SIGN-IN:
   `login` signs in as a Fluxbase admin (email from --email or FLUXDESK_ADMIN_EMAIL,
@@ -158,6 +189,7 @@ ERRORS:
     4 not found, 5 permission denied or read-only, 6 write not confirmed,
     7 sign-in needed or refused (wrong credentials or code, locked account,
     no or revoked session, step-up needed, Fluxdesk schema not installed),
+    8 audit bundle not intact (`audit verify`),
     130 cancelled (Ctrl+C during an export), 1 anything else. `profiles test` exits 0 when it connected, 3 when not.
 
 EXAMPLES:
@@ -171,6 +203,9 @@ EXAMPLES:
   fluxdesk-cli --profile Production admin users invite --email new@example.com --role dashboard_admin --json
   fluxdesk-cli --profile Production users list --search @acme.com --sort last_sign_in --desc --json
   fluxdesk-cli --profile Production users lock bob@example.com --until 24h
+  fluxdesk-cli --profile Production audit export --out audit.fxaudit --since 2026-11-01 --totp 123456
+  fluxdesk-cli audit verify audit.fxaudit --public-key 'BASE64KEY' --json
+  fluxdesk-cli audit show audit.fxaudit --action impersonation --summary --impersonations
   fluxdesk-cli --profile Production impersonate --user bob@example.com --reason \"ticket 4411\" query \"SELECT * FROM todos\"";
 
 /// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows, SQL, admins and sessions.
@@ -300,6 +335,11 @@ enum Verb {
     /// Every change is audited.
     #[command(subcommand)]
     Users(users::UsersVerb),
+    /// The audit log: `list` the merged log of an instance, `export` a signed
+    /// (optionally encrypted) .fxaudit bundle, and `verify` or `show` a
+    /// bundle offline, with no instance at all.
+    #[command(subcommand)]
+    Audit(audit::AuditVerb),
 }
 
 /// Which rows, in which order: shared by `rows` and `export`.
@@ -663,6 +703,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     if let Verb::Profiles(verb) = &cli.command {
         return manage_profiles(&console, &cli, verb).await;
     }
+    if let Verb::Audit(verb) = &cli.command
+        && audit::is_offline(verb)
+    {
+        return Ok(ExitCode::from(audit::offline(verb, cli.json)?));
+    }
     // Validate arguments before connecting, so typos fail fast.
     let request = match &cli.command {
         Verb::Rows {
@@ -749,6 +794,7 @@ async fn execute(
         (Verb::Admin(verb), _) => admin::admin(console, id, verb, cli.json).await?,
         (Verb::Impersonate(args), _) => impersonate::impersonate(console, id, args, cli.json).await?,
         (Verb::Users(verb), _) => users::users(console, id, verb, cli.json).await?,
+        (Verb::Audit(verb), _) => audit::connected(console, id, verb, cli.json).await?,
         _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
     Ok(ExitCode::SUCCESS)

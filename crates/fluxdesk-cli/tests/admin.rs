@@ -660,3 +660,156 @@ fn users_verbs_list_page_and_change_app_users_as_the_admin_with_stable_json() {
         "1"
     );
 }
+
+#[test]
+fn audit_verbs_list_the_merged_log_export_a_bundle_and_verify_and_show_it_offline() {
+    let cli = Cli::new();
+    cli.json(&["schema", "install", "--yes"], &[]);
+    let env = [
+        ("FLUXDESK_ADMIN_EMAIL", ADMIN),
+        ("FLUXDESK_ADMIN_PASSWORD", PASSWORD),
+    ];
+    let refused = cli.run(&["audit", "list", "--json"], &[]);
+    assert_eq!(refused.status.code(), Some(7), "needs a signed-in admin");
+
+    let page = cli.json(&["audit", "list", "--limit", "500"], &env);
+    let sources: std::collections::HashSet<&str> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["source"].as_str().unwrap())
+        .collect();
+    for source in ["fluxdesk", "activity_log", "impersonation", "security"] {
+        assert!(sources.contains(source), "{source} in {sources:?}");
+    }
+    let failures = cli.json(
+        &[
+            "audit",
+            "list",
+            "--source",
+            "security",
+            "--outcome",
+            "failure",
+            "--limit",
+            "500",
+        ],
+        &env,
+    );
+    let failures = failures["entries"].as_array().unwrap();
+    assert!(!failures.is_empty());
+    assert!(
+        failures
+            .iter()
+            .all(|entry| entry["source"] == "security" && entry["outcome"] == "failure")
+    );
+    let typo = cli.run(&["audit", "list", "--source", "sekurity", "--json"], &env);
+    assert_eq!(typo.status.code(), Some(2));
+
+    // Export: signing in from the environment counts as the step-up.
+    let folder = tempfile::tempdir().unwrap();
+    let bundle = folder.path().join("audit.fxaudit");
+    let exported = cli.json(&["audit", "export", "--out", bundle.to_str().unwrap()], &env);
+    let events = exported["events"].as_u64().unwrap();
+    let key = exported["public_key"].as_str().unwrap().to_owned();
+    assert!(events >= 2 && bundle.exists());
+    assert_eq!(
+        cli.database
+            .psql("SELECT string_agg(action, ',' ORDER BY seq) FROM (SELECT action, seq FROM fluxdesk.audit_events ORDER BY seq DESC LIMIT 2) last"),
+        "audit.export,admin.sign_out",
+        "the export is audited, then the one-command session ends"
+    );
+
+    // Offline: no --profile, no instance.
+    let verify = |file: &std::path::Path, key: &str| {
+        let output = cli.bare(&[
+            "audit",
+            "verify",
+            file.to_str().unwrap(),
+            "--public-key",
+            key,
+            "--json",
+        ]);
+        let review: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        (output.status.code(), review)
+    };
+    let (status, review) = verify(&bundle, &key);
+    assert_eq!(status, Some(0), "{review}");
+    assert_eq!(review["key_pinned"], true);
+    assert_eq!(review["events"].as_u64(), Some(events));
+    let other_key = "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=";
+    let (status, review) = verify(&bundle, other_key);
+    assert_eq!(status, Some(8));
+    assert_eq!(review["key_pinned"], false);
+
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let tampered = folder.path().join("tampered.fxaudit");
+    std::fs::write(
+        &tampered,
+        text.replacen("\"outcome\":\"success\"", "\"outcome\":\"failure\"", 1),
+    )
+    .unwrap();
+    let (status, review) = verify(&tampered, &key);
+    assert_eq!(status, Some(8));
+    assert_eq!(review["first_problem"]["position"], 1, "{review}");
+
+    let csv = folder.path().join("sign-ins.csv");
+    let shown = cli.bare(&[
+        "audit",
+        "show",
+        bundle.to_str().unwrap(),
+        "--action",
+        "admin.sign_in",
+        "--summary",
+        "--impersonations",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let matching = shown["matching"].as_u64().unwrap();
+    assert!(matching >= 1);
+    assert!(
+        shown["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|entry| entry["action"] == "admin.sign_in")
+    );
+    assert_eq!(shown["summary"]["by_action"][0]["key"], "admin.sign_in");
+    assert_eq!(shown["csv_rows"].as_u64(), Some(matching));
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap().lines().count() as u64,
+        matching + 1
+    );
+
+    // Encrypted: the passphrase comes from the environment.
+    let sealed = folder.path().join("sealed.fxaudit");
+    let passphrase = [("FLUXDESK_BUNDLE_PASSPHRASE", "a passphrase for reviewers")];
+    let with_passphrase: Vec<(&str, &str)> = env.iter().chain(passphrase.iter()).copied().collect();
+    cli.json(
+        &["audit", "export", "--out", sealed.to_str().unwrap(), "--encrypt"],
+        &with_passphrase,
+    );
+    let mut verify_sealed = cli.command();
+    verify_sealed.args(["audit", "verify", sealed.to_str().unwrap()]);
+    let no_passphrase = verify_sealed.output().unwrap();
+    assert_eq!(no_passphrase.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_passphrase.stderr).contains("passphrase"));
+    let mut wrong = cli.command();
+    wrong
+        .args(["audit", "verify", sealed.to_str().unwrap()])
+        .env("FLUXDESK_BUNDLE_PASSPHRASE", "not it");
+    let wrong = wrong.output().unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Wrong passphrase"));
+    let mut right = cli.command();
+    right
+        .args(["audit", "verify", sealed.to_str().unwrap()])
+        .envs(passphrase);
+    assert_eq!(right.output().unwrap().status.code(), Some(0));
+}

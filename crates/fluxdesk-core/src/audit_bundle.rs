@@ -591,7 +591,18 @@ impl BundleVerification {
 /// Reads a whole bundle and checks every event's hash and link, the trailer
 /// and the signature, with flat memory. `pinned` keys (base64) are the ones
 /// the reviewer trusts; empty trusts the bundle's own key.
-pub fn verify<R: Read>(mut reader: BundleReader<R>, pinned: &[String]) -> CoreResult<BundleVerification> {
+pub fn verify<R: Read>(reader: BundleReader<R>, pinned: &[String]) -> CoreResult<BundleVerification> {
+    verify_visiting(reader, pinned, |_| Ok(()))
+}
+
+/// [`verify`], handing each readable event to `visit` in file order, so a
+/// review can keep them without reading the file twice. An error from
+/// `visit` (such as a cancel) stops the reading.
+pub fn verify_visiting<R: Read>(
+    mut reader: BundleReader<R>,
+    pinned: &[String],
+    mut visit: impl FnMut(ChainedEvent) -> CoreResult<()>,
+) -> CoreResult<BundleVerification> {
     let mut events = 0u64;
     let mut problem: Option<(u64, String)> = None;
     let mut digest = Sha256::new();
@@ -650,6 +661,7 @@ pub fn verify<R: Read>(mut reader: BundleReader<R>, pinned: &[String]) -> CoreRe
                     note(&mut problem, events, format!("event {} was altered", event.seq));
                 }
                 previous = Some((event.seq, event.hash.clone()));
+                visit(*event)?;
             }
         }
     }
@@ -910,12 +922,49 @@ mod tests {
         assert_eq!(verification.first_problem, None, "the chain itself is consistent");
         assert!(!verification.signature_valid);
         assert!(!verification.is_intact());
+        // A signature swapped in from another bundle of the same key.
+        let donor = bundle(&chain(21), &key, None);
+        let signature_of = |bytes: &[u8]| {
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            let trailer: TrailerLine = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+            trailer.trailer.signature
+        };
+        let original_text = String::from_utf8(original.clone()).unwrap();
+        let swapped = original_text.replace(&signature_of(&original), &signature_of(&donor));
+        assert_ne!(swapped, original_text);
+        let verification = check(swapped.as_bytes(), None, &[public_key_text(&key)]);
+        assert_eq!(verification.first_problem, None);
+        assert!(!verification.signature_valid, "a swapped signature fails");
+        assert!(!verification.is_intact());
         // Signed by another install: valid, but not the pinned key.
         let other = new_signing_key();
         let verification = check(&bundle(&chain(5), &other, None), None, &[public_key_text(&key)]);
         assert!(verification.signature_valid);
         assert_eq!(verification.key_pinned, Some(false));
         assert!(!verification.is_intact());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Arbitrary bytes, and bundles with arbitrary bytes spliced in,
+        /// give an answer or an error, never a panic.
+        #[test]
+        fn the_parser_never_panics(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            at in 0usize..4096,
+        ) {
+            let _ = BundleReader::open(noise.as_slice(), None).and_then(|reader| verify(reader, &[]));
+            let mut spliced = FUZZ_BASE.with(|base| base.clone());
+            let at = at.min(spliced.len());
+            spliced.splice(at..(at + noise.len() / 4).min(spliced.len()), noise.iter().copied());
+            let _ = BundleReader::open(spliced.as_slice(), None).and_then(|reader| verify(reader, &[]));
+            let _ = BundleReader::open(spliced.as_slice(), Some("pass")).and_then(|reader| verify(reader, &[]));
+        }
+    }
+
+    thread_local! {
+        static FUZZ_BASE: Vec<u8> = bundle(&chain(12), &new_signing_key(), None);
     }
 
     #[test]

@@ -32,6 +32,38 @@ pub struct AuditExport {
     pub passphrase: Option<String>,
 }
 
+impl AuditExport {
+    /// The export an IPC or CLI request asks for; relative paths are the caller's to resolve.
+    pub fn from_request(request: &fluxdesk_types::BundleExportRequest) -> CoreResult<Self> {
+        let instant = |text: &Option<String>, what: &str| -> CoreResult<Option<DateTime<Utc>>> {
+            match text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+                None => Ok(None),
+                Some(text) => crate::audit_review::parse_instant(text).map(Some).ok_or_else(|| {
+                    CoreError::InvalidInput(format!(
+                        "\"{text}\" is not a time for {what}: use a date such as 2026-11-24 or 2026-11-24T09:30:00Z."
+                    ))
+                }),
+            }
+        };
+        let path = PathBuf::from(request.path.trim());
+        if request.path.trim().is_empty() {
+            return Err(CoreError::InvalidInput("Choose a file to export to.".into()));
+        }
+        let passphrase = request.passphrase.clone().filter(|text| !text.is_empty());
+        if passphrase.as_ref().is_some_and(|text| text.chars().count() < 8) {
+            return Err(CoreError::InvalidInput(
+                "The passphrase is too short: use at least 8 characters.".into(),
+            ));
+        }
+        Ok(AuditExport {
+            path,
+            since: instant(&request.since, "the start")?,
+            until: instant(&request.until, "the end")?,
+            passphrase,
+        })
+    }
+}
+
 /// Progress of a running export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditExportProgress {
@@ -216,4 +248,15 @@ async fn write_bundle(
     writer.finish()?;
     progress(AuditExportProgress { events, total });
     Ok((events, public_key))
+}
+
+impl From<AuditExportSummary> for fluxdesk_types::BundleExported {
+    fn from(summary: AuditExportSummary) -> Self {
+        fluxdesk_types::BundleExported {
+            path: summary.path.display().to_string(),
+            events: summary.events,
+            bytes: summary.bytes,
+            public_key: summary.public_key,
+        }
+    }
 }

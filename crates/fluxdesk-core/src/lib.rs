@@ -11,6 +11,8 @@ pub mod app_users;
 pub mod audit;
 pub mod audit_bundle;
 pub mod audit_export;
+pub mod audit_log;
+pub mod audit_review;
 pub mod catalog;
 pub mod changes;
 pub mod clock;

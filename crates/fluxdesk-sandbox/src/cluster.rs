@@ -376,9 +376,16 @@ impl Cluster {
             "postgres",
             &format!("SELECT datname FROM pg_database WHERE datname LIKE '{pattern}%'"),
         )?;
-        let names: Vec<&str> = names.lines().map(str::trim).filter(|name| !name.is_empty()).collect();
+        let names: Vec<&str> = names
+            .lines()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .collect();
         for name in &names {
-            self.psql("postgres", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(name)))?;
+            self.psql(
+                "postgres",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(name)),
+            )?;
         }
         Ok(names.len())
     }

@@ -47,4 +47,7 @@ pub struct LaunchState {
     pub startup_error: Option<ApiError>,
     /// Why the OS keyring cannot be used, if it cannot.
     pub keyring_error: Option<ApiError>,
+    /// An audit bundle to review, when the app was started to open one.
+    #[serde(default)]
+    pub open_bundle: Option<String>,
 }

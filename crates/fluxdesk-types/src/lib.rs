@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod app_users;
+pub mod audit;
 pub mod catalog;
 pub mod diagnosis;
 pub mod editing;
@@ -31,6 +32,12 @@ pub use app_users::{
     RESET_APP_USER_PASSWORD, REVOKE_APP_USER_SESSIONS, RoleInUse, SearchIndex, USER_PAGE_LIMIT,
     UserAuditEvent, UserCredential, UserFilters, UserInvite, UserListRequest, UserPage, UserPasswordReset,
     UserSort, is_elevated_role,
+};
+pub use audit::{
+    AUDIT_PAGE_LIMIT, AuditCount, AuditEntry, AuditFilter, AuditLogPage, AuditLogRequest, AuditSource,
+    AuditSummary, BUNDLE_EXTENSION, BundleExportProgress, BundleExportRequest, BundleExported,
+    BundleOpenRequest, BundleProblem, BundleReview, EXPORT_AUDIT_LOG, ImpersonationReview, ReviewCsvRequest,
+    ReviewPage, ReviewRequest, ReviewSort, Timeline, TimelineSeries, UnavailableSource,
 };
 pub use catalog::{RelationKind, SchemaSummary, TablePage, TableSummary};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};

@@ -1,6 +1,8 @@
 //! One connected instance: browse its data, or run SQL.
 
-use crate::components::{AdminConsole, DataGrid, SchemaTree, SecuritySettings, SqlRunner, UsersScreen};
+use crate::components::{
+    AdminConsole, AuditViewer, DataGrid, SchemaTree, SecuritySettings, SqlRunner, UsersScreen,
+};
 use fluxdesk_types::{AdminSession, TableSummary};
 use yew::prelude::*;
 
@@ -20,6 +22,7 @@ enum Tab {
     Sql,
     Users,
     Admins,
+    Audit,
     Security,
 }
 
@@ -44,6 +47,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 if props.admin.is_some() {
                     <button id="tab-users" class={classes!("tab", (*tab == Tab::Users).then_some("active"))} onclick={select(Tab::Users)}>{ "Users" }</button>
                     <button id="tab-admins" class={classes!("tab", (*tab == Tab::Admins).then_some("active"))} onclick={select(Tab::Admins)}>{ "Admins" }</button>
+                    <button id="tab-audit" class={classes!("tab", (*tab == Tab::Audit).then_some("active"))} onclick={select(Tab::Audit)}>{ "Audit" }</button>
                     <button id="tab-security" class={classes!("tab", (*tab == Tab::Security).then_some("active"))} onclick={select(Tab::Security)}>{ "Security" }</button>
                 }
             </nav>
@@ -71,6 +75,9 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 <div class="page users-pane" hidden={*tab != Tab::Users}><UsersScreen profile_id={props.profile_id.clone()} /></div>
                 if *tab == Tab::Admins {
                     <div class="page admin-pane"><AdminConsole profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>
+                }
+                if *tab == Tab::Audit {
+                    <div class="page audit-pane"><AuditViewer profile_id={props.profile_id.clone()} /></div>
                 }
                 if *tab == Tab::Security {
                     <div class="page security-pane"><SecuritySettings profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>

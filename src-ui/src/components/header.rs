@@ -22,6 +22,7 @@ pub fn Header() -> Html {
             let view = match select.value().as_str() {
                 "profiles" => View::Profiles,
                 "fleet" => View::Fleet,
+                "review" => View::Review,
                 id => View::Instance(id.to_owned()),
             };
             session.dispatch(SessionAction::Show(view));
@@ -30,12 +31,14 @@ pub fn Header() -> Html {
     let selected = match &session.view {
         View::Profiles => "profiles".to_owned(),
         View::Fleet => "fleet".to_owned(),
+        View::Review => "review".to_owned(),
         View::Instance(id) => id.clone(),
     };
     let switcher = html! {
         <select id="switcher" class="switcher" aria-label="Switch view" onchange={on_switch}>
             <option value="profiles" selected={selected == "profiles"}>{ "Profiles" }</option>
             <option value="fleet" selected={selected == "fleet"}>{ "Fleet overview" }</option>
+            <option value="review" selected={selected == "review"}>{ "Audit bundle review (offline)" }</option>
             { for session.connections.keys().filter_map(|id| session.entry(id)).map(|entry| html! {
                 <option value={entry.profile.id.clone()} selected={selected == entry.profile.id}>
                     { format!("{} · {}", entry.profile.name, entry.profile.environment.label) }

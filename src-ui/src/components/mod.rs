@@ -3,6 +3,9 @@
 
 mod admin_console;
 mod admin_gate;
+mod audit_parts;
+mod audit_viewer;
+mod bundle_review;
 mod cell_editor;
 mod confirmations;
 mod data_grid;
@@ -31,6 +34,8 @@ mod users_screen;
 
 pub use admin_console::AdminConsole;
 pub use admin_gate::AdminGate;
+pub use audit_viewer::AuditViewer;
+pub use bundle_review::BundleReviewScreen;
 pub use cell_editor::CellEditor;
 pub use confirmations::{confirm_dialog, step_up_dialog};
 pub use data_grid::DataGrid;

@@ -10,6 +10,25 @@ extern "C" {
     // Provided by Tauri because tauri.conf.json sets app.withGlobalTauri.
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
     async fn tauri_invoke(command: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(event: &str, handler: &Closure<dyn FnMut(JsValue)>) -> Result<JsValue, JsValue>;
+}
+
+/// Calls `handler` with the payload of every `event` Tauri emits, for the
+/// life of the window.
+pub fn listen(event: &'static str, mut handler: impl FnMut(serde_json::Value) + 'static) {
+    let closure = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        let payload = js_sys::Reflect::get(&message, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+        if let Ok(payload) = serde_wasm_bindgen::from_value::<serde_json::Value>(payload) {
+            handler(payload);
+        }
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        // Listening lasts as long as the window: the closure is never freed.
+        let _ = tauri_listen(event, &closure).await;
+        closure.forget();
+    });
 }
 
 /// Calls `command` with `args` and decodes its reply.

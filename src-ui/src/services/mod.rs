@@ -1,6 +1,7 @@
 //! The UI's only door to the backend: one async function per IPC command.
 
 mod app_users;
+mod audit;
 mod impersonation;
 mod ipc;
 pub mod query_history;
@@ -25,6 +26,11 @@ pub use app_users::{
     app_roles, app_user_detail, app_users, apply_app_user_batch, create_user_search_index, delete_app_user,
     invite_app_user, lock_app_user, preview_app_user_batch, reset_app_user_password, revoke_app_user_session,
     revoke_app_user_sessions, set_app_user_metadata, set_app_user_role, unlock_app_user,
+};
+pub use audit::{
+    audit_log, audit_timeline, close_review, export_audit_bundle, on_bundle_arrival, open_audit_bundle,
+    pick_audit_bundle, review_csv, review_impersonations, review_page, review_summary, review_timeline,
+    verify_audit_chain,
 };
 pub use impersonation::{
     active_impersonation, commit_changes_as_identity, commit_statement_as_identity, rls_insight,

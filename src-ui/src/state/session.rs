@@ -17,6 +17,8 @@ pub enum View {
     Fleet,
     /// One connected instance, by profile id.
     Instance(String),
+    /// Offline review of audit bundles; needs no connection.
+    Review,
 }
 
 /// The whole session as the UI sees it.
@@ -48,6 +50,9 @@ pub struct Session {
     /// instance (ms since the epoch): a poll asked before then may report
     /// the old state.
     pub impersonation_changed_at: BTreeMap<String, f64>,
+    /// A bundle to open for review (from the command line, a drop or the
+    /// File menu), numbered so the same file given twice opens twice.
+    pub arriving_bundle: Option<(u32, String)>,
 }
 
 /// Things that happen to a session.
@@ -85,6 +90,8 @@ pub enum SessionAction {
     OpenSwitcher(String, Option<AppUserMatch>),
     /// Close the switcher.
     CloseSwitcher,
+    /// Review this bundle file.
+    BundleArrived(String),
 }
 
 impl Session {
@@ -132,6 +139,15 @@ impl Reducible for Session {
                 next.app_version = launch.app_version;
                 next.launch_error = launch.startup_error;
                 next.keyring_error = launch.keyring_error;
+                if let Some(path) = launch.open_bundle {
+                    next.arriving_bundle = Some((1, path));
+                    next.view = View::Review;
+                }
+            }
+            SessionAction::BundleArrived(path) => {
+                let number = next.arriving_bundle.as_ref().map_or(1, |(number, _)| number + 1);
+                next.arriving_bundle = Some((number, path));
+                next.view = View::Review;
             }
             SessionAction::LaunchFailed(error) => next.launch_error = Some(error),
             SessionAction::ProfilesLoaded(profiles) => next.profiles = profiles,
@@ -273,7 +289,30 @@ mod tests {
             app_version: "0.1.0".into(),
             startup_error: None,
             keyring_error: None,
+            open_bundle: None,
         }))
+    }
+
+    #[test]
+    fn a_bundle_from_the_command_line_or_a_drop_opens_the_review_each_time() {
+        let session = Rc::new(Session::default()).reduce(SessionAction::Launched(LaunchState {
+            profiles: vec![entry("a")],
+            connect_on_start: None,
+            app_version: "0.1.0".into(),
+            startup_error: None,
+            keyring_error: None,
+            open_bundle: Some("/tmp/audit.fxaudit".into()),
+        }));
+        assert_eq!(session.view, View::Review);
+        assert_eq!(session.arriving_bundle, Some((1, "/tmp/audit.fxaudit".into())));
+        let session = session
+            .reduce(SessionAction::Show(View::Profiles))
+            .reduce(SessionAction::BundleArrived("/tmp/audit.fxaudit".into()));
+        assert_eq!(session.view, View::Review);
+        // The same file again is a new arrival, so the screen opens it again.
+        assert_eq!(session.arriving_bundle, Some((2, "/tmp/audit.fxaudit".into())));
+        assert_eq!(launched().arriving_bundle, None);
+        assert_eq!(launched().view, View::Profiles);
     }
 
     #[test]

@@ -6,14 +6,38 @@ use super::Console;
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::audit_bundle::InstanceIdentity;
 use crate::audit_export::{AuditExport, AuditExportProgress, AuditExportSummary, export_bundle};
+use crate::audit_log::AuditReader;
 use crate::error::CoreResult;
+use fluxdesk_types::EXPORT_AUDIT_LOG;
+use fluxdesk_types::{AuditFilter, AuditLogPage, AuditLogRequest, Timeline};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-/// The step-up purpose for exporting the audit log.
-pub const EXPORT_AUDIT_LOG: &str = "export the audit log";
-
 impl Console {
+    /// One page of the merged audit log (Fluxdesk's chain and Fluxbase's sources).
+    pub async fn audit_log(&self, id: &str, request: &AuditLogRequest) -> CoreResult<AuditLogPage> {
+        let (admin, _, instance, _) = self.access_for(id)?;
+        AuditReader {
+            pool: instance.pool(),
+            tables: super::admin_session::admin_tables(&instance),
+            admin_id: admin.admin_id,
+        }
+        .page(request)
+        .await
+    }
+
+    /// Events over time by action for the audit viewer's chart.
+    pub async fn audit_timeline(&self, id: &str, filter: &AuditFilter) -> CoreResult<Timeline> {
+        let (admin, _, instance, _) = self.access_for(id)?;
+        AuditReader {
+            pool: instance.pool(),
+            tables: super::admin_session::admin_tables(&instance),
+            admin_id: admin.admin_id,
+        }
+        .timeline(filter)
+        .await
+    }
+
     /// Exports the instance's audit chain to a signed bundle. Needs a step-up.
     pub async fn export_audit_bundle(
         &self,

@@ -1,0 +1,203 @@
+//! Fluxdesk's charts, drawn with plotters.
+//!
+//! Each chart is one function generic over plotters' `DrawingBackend`, and
+//! one that renders it to an SVG string. The window shows that SVG and the
+//! tests read it, so what is tested is what is shown. Text reaches the SVG
+//! escaped by plotters: labels from audit bundles are data, never markup.
+#![deny(missing_docs)]
+
+use fluxdesk_types::Timeline;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Series colours, in order; distinguishable in light and dark themes.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x3b, 0x82, 0xf6),
+    RGBColor(0xf5, 0x9e, 0x0b),
+    RGBColor(0x10, 0xb9, 0x81),
+    RGBColor(0xef, 0x44, 0x44),
+    RGBColor(0x8b, 0x5c, 0xf6),
+    RGBColor(0x06, 0xb6, 0xd4),
+    RGBColor(0xec, 0x48, 0x99),
+    RGBColor(0x6b, 0x72, 0x80),
+];
+
+/// What a chart shows when there is nothing to draw.
+pub const NO_EVENTS: &str = "No events match: nothing to chart.";
+
+/// Draws `timeline` as stacked bars (one colour per action) on `area`.
+pub fn draw_timeline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    timeline: &Timeline,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&WHITE)?;
+    let buckets = timeline.starts.len();
+    if buckets == 0 || timeline.series.is_empty() {
+        area.draw(&Text::new(NO_EVENTS, (12, 20), ("sans-serif", 14).into_font()))?;
+        return Ok(());
+    }
+    let totals: Vec<u64> = (0..buckets)
+        .map(|bucket| {
+            timeline
+                .series
+                .iter()
+                .map(|series| series.counts.get(bucket).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    let top = totals.iter().copied().max().unwrap_or(0).max(1);
+    // Headroom above the tallest bar for the legend.
+    let ceiling = top + top / 3 + 1;
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(28)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0u32..buckets as u32, 0u64..ceiling)?;
+    let label = |index: &u32| bucket_label(timeline, *index as usize);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(6)
+        .x_label_formatter(&label)
+        .y_labels(5)
+        .y_desc(format!("events per {}", width_name(timeline.bucket_seconds)))
+        .draw()?;
+    let mut base = vec![0u64; buckets];
+    for (index, series) in timeline.series.iter().enumerate() {
+        let colour = PALETTE[index % PALETTE.len()];
+        let bars: Vec<Rectangle<(u32, u64)>> = series
+            .counts
+            .iter()
+            .enumerate()
+            .take(buckets)
+            .filter(|(_, count)| **count > 0)
+            .map(|(bucket, count)| {
+                let bottom = base[bucket];
+                base[bucket] += count;
+                Rectangle::new(
+                    [(bucket as u32, bottom), (bucket as u32 + 1, base[bucket])],
+                    colour.filled(),
+                )
+            })
+            .collect();
+        chart
+            .draw_series(bars)?
+            .label(series.action.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
+    Ok(())
+}
+
+/// `timeline` as an SVG document of `size` pixels.
+pub fn timeline_svg(timeline: &Timeline, size: (u32, u32)) -> String {
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        // Writing to a String cannot fail; a chart that could not be laid
+        // out still leaves a valid, if empty, document.
+        let _ = draw_timeline(&area, timeline).and_then(|()| area.present());
+    }
+    svg
+}
+
+/// A bucket's start, as short as its width allows.
+fn bucket_label(timeline: &Timeline, index: usize) -> String {
+    let Some(start) = timeline.starts.get(index) else {
+        return String::new();
+    };
+    let date = start.get(..10).unwrap_or(start);
+    if timeline.bucket_seconds >= 86_400 {
+        date.to_owned()
+    } else {
+        format!(
+            "{} {}",
+            start.get(5..10).unwrap_or(date),
+            start.get(11..16).unwrap_or("")
+        )
+    }
+}
+
+/// A bucket width in words.
+pub fn width_name(seconds: i64) -> String {
+    match seconds {
+        60 => "minute".into(),
+        3_600 => "hour".into(),
+        86_400 => "day".into(),
+        604_800 => "week".into(),
+        seconds if seconds % 86_400 == 0 => format!("{} days", seconds / 86_400),
+        seconds if seconds % 3_600 == 0 => format!("{} hours", seconds / 3_600),
+        seconds if seconds % 60 == 0 => format!("{} minutes", seconds / 60),
+        seconds => format!("{seconds} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fluxdesk_types::TimelineSeries;
+
+    fn timeline(series: Vec<(&str, Vec<u64>)>) -> Timeline {
+        let buckets = series.first().map(|(_, counts)| counts.len()).unwrap_or(0);
+        Timeline {
+            bucket_seconds: 3_600,
+            starts: (0..buckets)
+                .map(|hour| format!("2026-11-24T{hour:02}:00:00.000000Z"))
+                .collect(),
+            series: series
+                .into_iter()
+                .map(|(action, counts)| TimelineSeries {
+                    action: action.to_owned(),
+                    counts,
+                })
+                .collect(),
+        }
+    }
+
+    fn filled_with(svg: &str, colour: RGBColor) -> usize {
+        let hex = format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2);
+        svg.split("<rect")
+            .skip(1)
+            .filter(|rect| rect.split('>').next().is_some_and(|attrs| attrs.contains(&hex)))
+            .count()
+    }
+
+    #[test]
+    fn one_bar_per_nonzero_bucket_and_series_plus_a_legend_swatch() {
+        let chart = timeline_svg(
+            &timeline(vec![
+                ("user.lock", vec![3, 0, 1, 0]),
+                ("admin.sign_in", vec![0, 2, 2, 5]),
+            ]),
+            (640, 240),
+        );
+        // Bars plus one legend swatch each.
+        assert_eq!(filled_with(&chart, PALETTE[0]), 2 + 1, "{chart}");
+        assert_eq!(filled_with(&chart, PALETTE[1]), 3 + 1);
+        assert!(chart.contains("user.lock") && chart.contains("admin.sign_in"));
+        assert!(chart.contains("events per hour"));
+        assert!(chart.contains("11-24 00:00"), "bucket labels name the hour");
+    }
+
+    #[test]
+    fn labels_from_the_data_are_escaped_not_markup() {
+        let chart = timeline_svg(
+            &timeline(vec![("<script>alert(1)</script>", vec![1])]),
+            (320, 200),
+        );
+        assert!(!chart.contains("<script>"), "{chart}");
+        assert!(chart.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn an_empty_timeline_says_so() {
+        let chart = timeline_svg(&Timeline::default(), (320, 200));
+        assert!(chart.contains(NO_EVENTS));
+        assert!(chart.starts_with("<svg"));
+    }
+}
