@@ -11,3 +11,9 @@ cargo bench -p fluxdesk-core --bench explorer --locked
 cargo bench -p fluxdesk-core --bench impersonation --locked
 cargo bench -p fluxdesk-core --bench users --locked
 cargo bench -p fluxdesk-core --bench audit_bundle --locked
+# In the window: a 1,000,000-event bundle opened from the command line, in a
+# release build of the app under Xvfb (no database needed).
+scripts/build-ui.sh
+cargo build --release -p fluxdesk --locked
+FLUXDESK_APP_BINARY="$PWD/target/release/fluxdesk" scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1600x1000x24" \
+  cargo test -p fluxdesk-tests --test e2e_audit --locked -- --ignored --nocapture

@@ -255,3 +255,116 @@ async fn export_a_signed_bundle_then_review_it_offline_with_no_database() {
     save_screenshot(&client, "bundle-review").await;
     client.close().await.unwrap();
 }
+
+/// `count` chained events as the console writes them, signed into a plain bundle at `path`.
+fn write_bundle(path: &std::path::Path, count: i64) {
+    use fluxdesk_core::audit::{ChainedEvent, GENESIS_HASH};
+    use fluxdesk_core::audit_bundle::{
+        BundleHeader, BundleWriter, ExportParameters, FORMAT, InstanceIdentity, VERSION, new_signing_key,
+        public_key_text,
+    };
+    let key = new_signing_key();
+    let header = BundleHeader {
+        format: FORMAT.into(),
+        version: VERSION,
+        client: "fluxdesk-bench".into(),
+        instance: InstanceIdentity {
+            name: "bench".into(),
+            address: "localhost/bench".into(),
+            system_identifier: None,
+            layout: "dashboard".into(),
+        },
+        export: ExportParameters {
+            since: None,
+            until: None,
+            exported_by: Some("admin@fluxdesk.demo".into()),
+            exported_at: "2026-11-24T12:00:00Z".into(),
+        },
+        signer_public_key: public_key_text(&key),
+        encryption: None,
+    };
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut writer = BundleWriter::start(file, &header, key, None).unwrap();
+    let mut previous = GENESIS_HASH.to_owned();
+    let actions = [
+        "admin.sign_in",
+        "sql.write",
+        "user.lock",
+        "impersonation.read",
+        "data.export",
+        "user.set_role",
+    ];
+    for seq in 1..=count {
+        let mut event = ChainedEvent {
+            seq,
+            occurred_at: format!(
+                "2026-{:02}-{:02}T{:02}:{:02}:{:02}.000000Z",
+                1 + seq / 100_000,
+                1 + (seq / 4_000) % 25,
+                (seq / 170) % 24,
+                (seq / 3) % 60,
+                seq % 60
+            ),
+            admin_id: None,
+            admin_email: Some(format!("admin{}@fluxdesk.demo", seq % 7)),
+            instance: "bench".into(),
+            action: actions[(seq % 6) as usize].into(),
+            target: Some(format!("user{}@example.com", seq % 5_000)),
+            details: serde_json::json!({ "n": seq, "sql": "UPDATE public.todos SET done = true WHERE id = 7", "rows_affected": 1 }),
+            outcome: if seq % 13 == 0 { "denied" } else { "success" }.into(),
+            client_version: "fluxdesk-bench 0.1.0".into(),
+            prev_hash: previous.clone(),
+            hash: String::new(),
+        };
+        event.hash = event.recomputed_hash().unwrap();
+        previous = event.hash.clone();
+        writer.push(&event).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+/// Figures for BENCHMARKS.md (`scripts/bench.sh` runs it against a release
+/// build of the app): a 1,000,000-event bundle given on the command line,
+/// from launch to the verdict and the first page painted, and the app's
+/// memory then, against a 1,000-event bundle in the same run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark, not a test: scripts/bench.sh runs it"]
+async fn a_million_event_bundle_opens_in_the_window() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    for count in [1_000i64, 1_000_000] {
+        let path = folder.path().join(format!("bench-{count}.fxaudit"));
+        write_bundle(&path, count);
+        let driver = Driver::start();
+        let started = std::time::Instant::now();
+        let client = driver.launch(&[&path.display().to_string()]).await;
+        assert_eq!(attribute(&client, "#review-verdict", "data-intact").await, "true");
+        eventually("the first page painted", Duration::from_secs(300), || async {
+            let painted = client
+                .find_all(Locator::Css("#review-entries tr.audit-row"))
+                .await
+                .ok()?;
+            (painted.len() == 100).then_some(())
+        })
+        .await;
+        let elapsed = started.elapsed();
+        let memory = driver.app_memory_kib();
+        rows.push((count, elapsed, memory, std::fs::metadata(&path).unwrap().len()));
+        client.close().await.unwrap();
+    }
+    let (_, base_time, base_memory, _) = rows[0];
+    println!(
+        "| bundle | launch → verdict and first 100 rows painted | app memory then (all processes) | time / 1,000-event baseline |"
+    );
+    println!("|---|---|---|---|");
+    for (count, elapsed, memory, bytes) in rows {
+        println!(
+            "| {count} events ({:.0} MiB) | {:.2} s | {:.0} MiB (baseline {:.0} MiB) | {:.2} |",
+            bytes as f64 / 1_048_576.0,
+            elapsed.as_secs_f64(),
+            memory as f64 / 1024.0,
+            base_memory as f64 / 1024.0,
+            elapsed.as_secs_f64() / base_time.as_secs_f64()
+        );
+    }
+}

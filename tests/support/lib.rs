@@ -126,6 +126,42 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Resident memory of the app under test, in KiB: every process the
+    /// driver's process group holds (the app, its WebKit web and network
+    /// processes) except the driver and WebKitWebDriver themselves.
+    pub fn app_memory_kib(&self) -> u64 {
+        let group = self.child.id().to_string();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return 0;
+        };
+        let mut total = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid pgrp ...; comm may hold spaces.
+            let Some((comm, rest)) = stat.split_once(") ").map(|(head, rest)| (head, rest)) else {
+                continue;
+            };
+            let name = comm.split_once('(').map(|(_, name)| name).unwrap_or("");
+            let pgrp = rest.split_whitespace().nth(2).unwrap_or("");
+            if pgrp != group || name.contains("tauri-driver") || name.contains("WebKitWebDrive") {
+                continue;
+            }
+            total += std::fs::read_to_string(path.join("status"))
+                .unwrap_or_default()
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        total
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());
