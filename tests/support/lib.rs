@@ -142,7 +142,7 @@ impl Driver {
                 continue;
             };
             // pid (comm) state ppid pgrp ...; comm may hold spaces.
-            let Some((comm, rest)) = stat.split_once(") ").map(|(head, rest)| (head, rest)) else {
+            let Some((comm, rest)) = stat.rsplit_once(") ") else {
                 continue;
             };
             let name = comm.split_once('(').map(|(_, name)| name).unwrap_or("");
