@@ -4,7 +4,7 @@
 //! Fluxdesk arrives on the command line (`launch.rs`).
 
 use fluxdesk_types::BUNDLE_EXTENSION;
-use tauri::menu::{MenuBuilder, MenuItemBuilder, SubmenuBuilder};
+use tauri::menu::{Menu, MenuItemBuilder, MenuItemKind, PredefinedMenuItem, SubmenuBuilder};
 use tauri::{AppHandle, Emitter, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
@@ -30,17 +30,29 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
         .map(|path| path.display().to_string())
 }
 
-/// The File menu, with Open Audit Bundle… (Ctrl/Cmd+O) and Quit.
+/// The platform's default menu (Edit keeps copy and paste working, macOS
+/// keeps its app menu) with Open Audit Bundle… (Ctrl/Cmd+O) first in File;
+/// Linux's default has no File menu, so one is added there.
 pub fn install_menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let open = MenuItemBuilder::with_id(OPEN_BUNDLE, "Open Audit Bundle…")
         .accelerator("CmdOrCtrl+O")
         .build(app)?;
-    let file = SubmenuBuilder::new(app, "File")
-        .item(&open)
-        .separator()
-        .quit()
-        .build()?;
-    app.set_menu(MenuBuilder::new(app).item(&file).build()?)?;
+    let menu = Menu::default(app)?;
+    let file = menu.items()?.into_iter().find_map(|item| match item {
+        MenuItemKind::Submenu(submenu) if submenu.text().is_ok_and(|text| text == "File") => Some(submenu),
+        _ => None,
+    });
+    match file {
+        Some(file) => file.prepend_items(&[&open, &PredefinedMenuItem::separator(app)?])?,
+        None => menu.prepend(
+            &SubmenuBuilder::new(app, "File")
+                .item(&open)
+                .separator()
+                .quit()
+                .build()?,
+        )?,
+    }
+    app.set_menu(menu)?;
     app.on_menu_event(|app, event| {
         if event.id() == OPEN_BUNDLE {
             let app = app.clone();
@@ -54,4 +66,35 @@ pub fn install_menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         }
     });
     Ok(())
+}
+
+/// A bundle the OS handed over before the window could listen (macOS sends
+/// opened files as an event, not on the command line), kept for the launch state.
+#[derive(Default)]
+pub struct ArrivedBundle(std::sync::Mutex<Option<String>>);
+
+impl ArrivedBundle {
+    /// Takes the bundle waiting, if any.
+    pub fn take(&self) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+}
+
+/// Hands files the OS opened with Fluxdesk to the window, and keeps the
+/// last one for a window that is not listening yet.
+// Linux and Windows pass opened files on the command line instead.
+#[cfg_attr(not(any(target_os = "macos", target_os = "ios")), allow(dead_code))]
+pub fn opened<R: Runtime>(app: &AppHandle<R>, paths: Vec<std::path::PathBuf>) {
+    for path in paths {
+        let path = path.display().to_string();
+        if let Some(arrived) = tauri::Manager::try_state::<ArrivedBundle>(app) {
+            *arrived.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(path.clone());
+        }
+        if let Err(error) = app.emit(BUNDLE_CHOSEN, path) {
+            tracing::warn!(%error, "the opened bundle could not be passed to the window");
+        }
+    }
 }

@@ -37,14 +37,18 @@ use tauri::State;
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn launch_state(console: State<'_, Console>, startup: State<'_, Startup>) -> Reply<LaunchState> {
+pub async fn launch_state(
+    console: State<'_, Console>,
+    startup: State<'_, Startup>,
+    arrived: State<'_, crate::bundle_files::ArrivedBundle>,
+) -> Reply<LaunchState> {
     Ok(LaunchState {
         profiles: console.profiles().await?,
         connect_on_start: startup.connect_on_start.clone(),
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         startup_error: startup.error.clone(),
         keyring_error: console.keyring_status().await.err().map(ApiError::from),
-        open_bundle: startup.open_bundle.clone(),
+        open_bundle: arrived.take().or_else(|| startup.open_bundle.clone()),
     })
 }
 
@@ -751,44 +755,66 @@ pub async fn open_audit_bundle(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn review_page(reviews: State<'_, OpenReviews>, request: ReviewRequest) -> Reply<ReviewPage> {
-    let review = reviews.get(&request.review_id)?;
-    Ok(review.page(&request.filter, request.sort, request.offset, request.limit)?)
+pub async fn review_page(reviews: State<'_, OpenReviews>, request: ReviewRequest) -> Reply<ReviewPage> {
+    let ReviewRequest {
+        review_id,
+        filter,
+        sort,
+        offset,
+        limit,
+    } = request;
+    Ok(reviews
+        .with(&review_id, move |review| {
+            review.page(&filter, sort, offset, limit)
+        })
+        .await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn review_timeline(
+pub async fn review_timeline(
     reviews: State<'_, OpenReviews>,
     review_id: String,
     filter: AuditFilter,
 ) -> Reply<Timeline> {
-    Ok(reviews.get(&review_id)?.timeline(&filter)?)
+    Ok(reviews
+        .with(&review_id, move |review| review.timeline(&filter))
+        .await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn review_summary(
+pub async fn review_summary(
     reviews: State<'_, OpenReviews>,
     review_id: String,
     filter: AuditFilter,
 ) -> Reply<AuditSummary> {
-    Ok(reviews.get(&review_id)?.summary(&filter)?)
+    Ok(reviews
+        .with(&review_id, move |review| review.summary(&filter))
+        .await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn review_impersonations(
+pub async fn review_impersonations(
     reviews: State<'_, OpenReviews>,
     review_id: String,
 ) -> Reply<Vec<ImpersonationReview>> {
-    Ok(reviews.get(&review_id)?.impersonations())
+    Ok(reviews
+        .with(&review_id, |review| Ok(review.impersonations()))
+        .await?)
 }
 
 /// Writes the filtered view to CSV; returns the rows written.
 #[tauri::command(rename_all = "snake_case")]
-pub fn review_csv(reviews: State<'_, OpenReviews>, request: ReviewCsvRequest) -> Reply<u64> {
+pub async fn review_csv(reviews: State<'_, OpenReviews>, request: ReviewCsvRequest) -> Reply<u64> {
     let path = resolve_path(&request.path);
+    let ReviewCsvRequest {
+        review_id,
+        filter,
+        sort,
+        ..
+    } = request;
     Ok(reviews
-        .get(&request.review_id)?
-        .write_csv(&request.filter, request.sort, &path)?)
+        .with(&review_id, move |review| review.write_csv(&filter, sort, &path))
+        .await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -51,6 +51,7 @@ fn main() {
             app.manage(console);
             app.manage(exports::RunningExports::default());
             app.manage(fluxdesk_core::audit_review::OpenReviews::default());
+            app.manage(bundle_files::ArrivedBundle::default());
             bundle_files::install_menu(app.handle())?;
             app.manage(startup);
             Ok(())
@@ -148,6 +149,12 @@ fn main() {
         .expect("Fluxdesk could not build its window");
 
     app.run(|handle, event| {
+        // macOS hands files opened with the app over as an event.
+        #[cfg(any(target_os = "macos", target_os = "ios"))]
+        if let tauri::RunEvent::Opened { urls } = &event {
+            let paths = urls.iter().filter_map(|url| url.to_file_path().ok()).collect();
+            bundle_files::opened(handle, paths);
+        }
         if let tauri::RunEvent::Exit = event {
             tracing::info!("Fluxdesk exiting");
             // End the desktop sessions: their rows are deleted, not left to expire.

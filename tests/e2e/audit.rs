@@ -238,11 +238,12 @@ async fn export_a_signed_bundle_then_review_it_offline_with_no_database() {
     for action in actions {
         assert_eq!(action.text().await.unwrap(), "admin.sign_in");
     }
-    let series: usize = attribute(&client, "#review-timeline", "data-series")
-        .await
-        .parse()
-        .unwrap();
-    assert_eq!(series, 1, "one action, one series");
+    // The chart follows the filter: one action, one series.
+    eventually("the filtered timeline", PATIENCE, || async {
+        let chart = client.find(Locator::Css("#review-timeline")).await.ok()?;
+        (chart.attr("data-series").await.ok()?? == "1").then_some(())
+    })
+    .await;
     assert!(
         client
             .find(Locator::Css("#review-timeline svg rect"))
@@ -338,7 +339,11 @@ async fn a_million_event_bundle_opens_in_the_window() {
         let driver = Driver::start();
         let started = std::time::Instant::now();
         let client = driver.launch(&[&path.display().to_string()]).await;
-        assert_eq!(attribute(&client, "#review-verdict", "data-intact").await, "true");
+        eventually("the verdict", Duration::from_secs(300), || async {
+            let verdict = client.find(Locator::Css("#review-verdict")).await.ok()?;
+            (verdict.attr("data-intact").await.ok()?? == "true").then_some(())
+        })
+        .await;
         eventually("the first page painted", Duration::from_secs(300), || async {
             let painted = client
                 .find_all(Locator::Css("#review-entries tr.audit-row"))

@@ -42,6 +42,8 @@ pub const VERSION: u32 = 1;
 pub const CHUNK: usize = 64 * 1024;
 /// What the signature's message starts with, so it can mean nothing else.
 const SIGNING_CONTEXT: &[u8] = b"fluxdesk-audit-bundle-v1\0";
+/// The longest payload line read whole; an event is a few hundred bytes.
+const MAX_LINE: usize = 16 * 1024 * 1024;
 /// AEAD tag bytes per chunk.
 const TAG: usize = 16;
 /// argon2id parameters for new bundles: RFC 9106's second recommendation,
@@ -538,8 +540,7 @@ impl<R: Read> BundleReader<R> {
 
     /// The next payload line; none at the end of the file.
     pub fn next_line(&mut self) -> CoreResult<Option<PayloadLine>> {
-        let mut line = Vec::new();
-        let read = self.payload.read_until(b'\n', &mut line).map_err(|error| {
+        let unreadable = |error: std::io::Error| {
             if error.kind() == std::io::ErrorKind::InvalidData {
                 CoreError::InvalidInput(
                     "The bundle is damaged or was cut short: part of its contents does not decrypt.".into(),
@@ -547,11 +548,36 @@ impl<R: Read> BundleReader<R> {
             } else {
                 CoreError::io("Cannot read the bundle", error)
             }
-        })?;
+        };
+        let mut line = Vec::new();
+        let read = (&mut self.payload)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut line)
+            .map_err(unreadable)?;
         if read == 0 {
             return Ok(None);
         }
-        if let Ok(trailer) = serde_json::from_slice::<TrailerLine>(&line) {
+        if line.len() >= MAX_LINE && line.last() != Some(&b'\n') {
+            // A crafted line never fills memory: skip the rest of it.
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                let more = (&mut self.payload)
+                    .take(MAX_LINE as u64)
+                    .read_until(b'\n', &mut rest)
+                    .map_err(unreadable)?;
+                if more == 0 || rest.last() == Some(&b'\n') {
+                    break;
+                }
+            }
+            return Ok(Some(PayloadLine::Unreadable(format!(
+                "a line longer than {} MiB",
+                MAX_LINE / (1024 * 1024)
+            ))));
+        }
+        if line.starts_with(b"{\"trailer\":")
+            && let Ok(trailer) = serde_json::from_slice::<TrailerLine>(&line)
+        {
             return Ok(Some(PayloadLine::Trailer(trailer.trailer)));
         }
         Ok(Some(match serde_json::from_slice::<ChainedEvent>(&line) {
@@ -615,7 +641,17 @@ pub fn verify_visiting<R: Read>(
             *problem = Some((at, what));
         }
     };
-    while let Some(line) = reader.next_line()? {
+    loop {
+        let line = match reader.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            // Contents that stop decrypting partway: altered or cut short there.
+            Err(CoreError::InvalidInput(text)) => {
+                note(&mut problem, events + 1, text);
+                break;
+            }
+            Err(error) => return Err(error),
+        };
         if trailer.is_some() {
             note(&mut problem, events + 1, "there is more after the trailer".into());
             break;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 /// What to export.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AuditExport {
     /// The file to write.
     pub path: PathBuf,
@@ -30,6 +30,18 @@ pub struct AuditExport {
     pub until: Option<DateTime<Utc>>,
     /// Encrypt with this passphrase.
     pub passphrase: Option<String>,
+}
+
+// The passphrase never reaches a log through Debug.
+impl std::fmt::Debug for AuditExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditExport")
+            .field("path", &self.path)
+            .field("since", &self.since)
+            .field("until", &self.until)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl AuditExport {
@@ -168,8 +180,13 @@ async fn write_bundle(
     cancel: &CancellationToken,
 ) -> CoreResult<(u64, String)> {
     let public_key = header.signer_public_key.clone();
-    let range =
-        "($1::timestamptz IS NULL OR occurred_at >= $1) AND ($2::timestamptz IS NULL OR occurred_at < $2)";
+    // A time range becomes an unbroken run of the chain: from the first event
+    // at or after `since` to the last before the first at or after `until`.
+    // Times come from each client's clock, so filtering on them could leave
+    // gaps in `seq` that would read as removed events.
+    let range = "seq >= coalesce((SELECT min(seq) FROM fluxdesk.audit_events WHERE $1::timestamptz IS NOT NULL AND occurred_at >= $1), 1) \
+         AND seq < coalesce((SELECT min(seq) FROM fluxdesk.audit_events WHERE $2::timestamptz IS NOT NULL AND occurred_at >= $2), 9223372036854775807) \
+         AND ($1::timestamptz IS NULL OR EXISTS (SELECT 1 FROM fluxdesk.audit_events WHERE occurred_at >= $1))";
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM fluxdesk.audit_events WHERE {range}"
     ))

@@ -46,7 +46,9 @@ type Word = u32;
 #[derive(Debug)]
 struct Event {
     seq: i64,
-    micros: i64,
+    /// None when the bundle's time does not parse: such events match no
+    /// time range and stay out of the timeline.
+    micros: Option<i64>,
     occurred_at: Box<str>,
     admin: Option<Word>,
     action: Word,
@@ -80,8 +82,10 @@ impl Words {
     }
 }
 
-/// A filter and sort, with the positions of the events they keep.
-type View = (AuditFilter, ReviewSort, std::sync::Arc<Vec<u32>>);
+/// A filter, with the positions of the events it keeps in chain order.
+type Kept = (AuditFilter, std::sync::Arc<Vec<u32>>);
+/// The same, sorted by a column.
+type Sorted = (AuditFilter, ReviewSort, std::sync::Arc<Vec<u32>>);
 
 /// A verified (or not) bundle, open for browsing.
 #[derive(Debug)]
@@ -91,7 +95,10 @@ pub struct BundleUnderReview {
     events: Vec<Event>,
     words: Words,
     /// The last filter and sort, with the positions they matched.
-    last_view: Mutex<Option<View>>,
+    /// The last filter's positions, so paging, the chart and the summary filter once.
+    kept: Mutex<Option<Kept>>,
+    /// The last column sort of it.
+    sorted: Mutex<Option<Sorted>>,
 }
 
 /// Progress of opening a bundle: events read so far.
@@ -159,7 +166,8 @@ pub fn open_bundle(
         review,
         events,
         words,
-        last_view: Mutex::new(None),
+        kept: Mutex::new(None),
+        sorted: Mutex::new(None),
     })
 }
 
@@ -198,8 +206,8 @@ pub fn verdict(verification: &BundleVerification) -> String {
 
 fn compact(event: ChainedEvent, words: &mut Words) -> Event {
     let micros = DateTime::parse_from_rfc3339(&event.occurred_at)
-        .map(|at| at.with_timezone(&Utc).timestamp_micros())
-        .unwrap_or(i64::MIN);
+        .ok()
+        .map(|at| at.with_timezone(&Utc).timestamp_micros());
     let admin = event.admin_email.as_deref().or(event.admin_id.as_deref());
     let session = event
         .details
@@ -302,8 +310,12 @@ impl Matcher {
         if self.fluxdesk_only_excluded {
             return false;
         }
-        if self.since.is_some_and(|since| event.micros < since)
-            || self.until.is_some_and(|until| event.micros >= until)
+        if self
+            .since
+            .is_some_and(|since| event.micros.is_none_or(|at| at < since))
+            || self
+                .until
+                .is_some_and(|until| event.micros.is_none_or(|at| at >= until))
         {
             return false;
         }
@@ -366,11 +378,29 @@ impl BundleUnderReview {
         }
     }
 
-    /// Positions of the events `filter` keeps, in `sort` order; the last
-    /// answer is kept, so paging through one view filters once.
-    fn view(&self, filter: &AuditFilter, sort: ReviewSort) -> CoreResult<std::sync::Arc<Vec<u32>>> {
+    /// Positions of the events `filter` keeps, in chain order.
+    fn kept(&self, filter: &AuditFilter) -> CoreResult<std::sync::Arc<Vec<u32>>> {
+        let mut last = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((last_filter, positions)) = last.as_ref()
+            && last_filter == filter
+        {
+            return Ok(positions.clone());
+        }
+        let matcher = Matcher::new(filter)?;
+        let positions: std::sync::Arc<Vec<u32>> = std::sync::Arc::new(
+            (0..self.events.len() as u32)
+                .filter(|position| matcher.matches(&self.events[*position as usize], &self.words))
+                .collect(),
+        );
+        *last = Some((filter.clone(), positions.clone()));
+        Ok(positions)
+    }
+
+    /// The kept positions sorted by a column (newest first among equals).
+    fn sorted(&self, filter: &AuditFilter, sort: ReviewSort) -> CoreResult<std::sync::Arc<Vec<u32>>> {
+        let kept = self.kept(filter)?;
         let mut last = self
-            .last_view
+            .sorted
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((last_filter, last_sort, positions)) = last.as_ref()
@@ -379,31 +409,16 @@ impl BundleUnderReview {
         {
             return Ok(positions.clone());
         }
-        let matcher = Matcher::new(filter)?;
-        let mut positions: Vec<u32> = (0..self.events.len() as u32)
-            .filter(|position| matcher.matches(&self.events[*position as usize], &self.words))
-            .collect();
         let text = |word: Option<Word>| word.map(|word| self.words.text(word)).unwrap_or("");
-        match sort {
-            ReviewSort::OldestFirst => {}
-            ReviewSort::NewestFirst => positions.reverse(),
-            ReviewSort::Action => positions.sort_by(|a, b| {
-                let (a, b) = (&self.events[*a as usize], &self.events[*b as usize]);
-                text(Some(a.action))
-                    .cmp(text(Some(b.action)))
-                    .then(b.seq.cmp(&a.seq))
-            }),
-            ReviewSort::Admin => positions.sort_by(|a, b| {
-                let (a, b) = (&self.events[*a as usize], &self.events[*b as usize]);
-                text(a.admin).cmp(text(b.admin)).then(b.seq.cmp(&a.seq))
-            }),
-            ReviewSort::Outcome => positions.sort_by(|a, b| {
-                let (a, b) = (&self.events[*a as usize], &self.events[*b as usize]);
-                text(Some(a.outcome))
-                    .cmp(text(Some(b.outcome)))
-                    .then(b.seq.cmp(&a.seq))
-            }),
-        }
+        let column = |event: &Event| match sort {
+            ReviewSort::Admin => text(event.admin),
+            ReviewSort::Outcome => text(Some(event.outcome)),
+            _ => text(Some(event.action)),
+        };
+        let mut positions = (*kept).clone();
+        // Stable, over chain order reversed: newest first among equals.
+        positions.reverse();
+        positions.sort_by(|a, b| column(&self.events[*a as usize]).cmp(column(&self.events[*b as usize])));
         let positions = std::sync::Arc::new(positions);
         *last = Some((filter.clone(), sort, positions.clone()));
         Ok(positions)
@@ -417,34 +432,54 @@ impl BundleUnderReview {
         offset: u64,
         limit: u32,
     ) -> CoreResult<ReviewPage> {
-        let positions = self.view(filter, sort)?;
         let limit = limit.clamp(1, AUDIT_PAGE_LIMIT) as usize;
-        let entries = positions
-            .iter()
-            .skip(offset as usize)
-            .take(limit)
-            .map(|position| self.entry(&self.events[*position as usize]))
-            .collect();
+        let offset_at = usize::try_from(offset).unwrap_or(usize::MAX);
+        let (matching, positions): (usize, Vec<u32>) = match sort {
+            ReviewSort::OldestFirst => {
+                let kept = self.kept(filter)?;
+                (
+                    kept.len(),
+                    kept.iter().skip(offset_at).take(limit).copied().collect(),
+                )
+            }
+            ReviewSort::NewestFirst => {
+                let kept = self.kept(filter)?;
+                (
+                    kept.len(),
+                    kept.iter().rev().skip(offset_at).take(limit).copied().collect(),
+                )
+            }
+            _ => {
+                let sorted = self.sorted(filter, sort)?;
+                (
+                    sorted.len(),
+                    sorted.iter().skip(offset_at).take(limit).copied().collect(),
+                )
+            }
+        };
         Ok(ReviewPage {
-            entries,
-            matching: positions.len() as u64,
+            entries: positions
+                .into_iter()
+                .map(|position| self.entry(&self.events[position as usize]))
+                .collect(),
+            matching: matching as u64,
             offset,
         })
     }
 
     /// Events per bucket of time and action, for the timeline chart.
     pub fn timeline(&self, filter: &AuditFilter) -> CoreResult<Timeline> {
-        let positions = self.view(filter, ReviewSort::OldestFirst)?;
-        let times = positions.iter().map(|position| {
+        let positions = self.kept(filter)?;
+        let times = positions.iter().filter_map(|position| {
             let event = &self.events[*position as usize];
-            (event.micros, self.words.text(event.action))
+            Some((event.micros?, self.words.text(event.action)))
         });
         Ok(timeline_of(times))
     }
 
     /// Per-admin and per-action counts of the filtered view.
     pub fn summary(&self, filter: &AuditFilter) -> CoreResult<AuditSummary> {
-        let positions = self.view(filter, ReviewSort::OldestFirst)?;
+        let positions = self.kept(filter)?;
         let mut by_admin: HashMap<&str, AuditCount> = HashMap::new();
         let mut by_action: HashMap<&str, AuditCount> = HashMap::new();
         for position in positions.iter() {
@@ -530,7 +565,13 @@ impl BundleUnderReview {
 
     /// Writes the filtered view to `path` as CSV; returns the rows written.
     pub fn write_csv(&self, filter: &AuditFilter, sort: ReviewSort, path: &Path) -> CoreResult<u64> {
-        let positions = self.view(filter, sort)?;
+        let positions = match sort {
+            ReviewSort::OldestFirst => self.kept(filter)?,
+            ReviewSort::NewestFirst => {
+                std::sync::Arc::new(self.kept(filter)?.iter().rev().copied().collect())
+            }
+            _ => self.sorted(filter, sort)?,
+        };
         let partial = partial_path(path);
         let written = (|| -> Result<u64, csv::Error> {
             let mut writer = csv::Writer::from_path(&partial)?;
@@ -545,15 +586,20 @@ impl BundleUnderReview {
             ])?;
             for position in positions.iter() {
                 let entry = self.entry(&self.events[*position as usize]);
-                writer.write_record([
-                    entry.id.as_str(),
-                    &entry.occurred_at,
-                    entry.admin.as_deref().unwrap_or(""),
-                    &entry.action,
-                    entry.target.as_deref().unwrap_or(""),
-                    &entry.outcome,
-                    &entry.details,
-                ])?;
+                writer.write_record(
+                    [
+                        entry.id.as_str(),
+                        &entry.occurred_at,
+                        entry.admin.as_deref().unwrap_or(""),
+                        &entry.action,
+                        entry.target.as_deref().unwrap_or(""),
+                        &entry.outcome,
+                        &entry.details,
+                    ]
+                    .map(inert_in_a_spreadsheet)
+                    .iter()
+                    .map(|cell| cell.as_bytes()),
+                )?;
             }
             writer.flush()?;
             Ok(positions.len() as u64)
@@ -575,6 +621,15 @@ impl BundleUnderReview {
     }
 }
 
+/// A cell a spreadsheet shows as text: data from a bundle that starts like
+/// a formula (`=`, `+`, `-`, `@`, tab, return) gets a leading `'`.
+fn inert_in_a_spreadsheet(field: &str) -> std::borrow::Cow<'_, str> {
+    match field.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{field}")),
+        _ => std::borrow::Cow::Borrowed(field),
+    }
+}
+
 fn partial_path(path: &Path) -> PathBuf {
     let mut name = path
         .file_name()
@@ -584,13 +639,16 @@ fn partial_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// The bucket width (seconds) for events spanning `span_seconds`.
+/// The bucket width (seconds) for events spanning `span_seconds`: the
+/// first listed width that fits, else whole days that keep the count under
+/// [`TIMELINE_BUCKETS`] (times in a crafted bundle may span millennia).
 pub fn bucket_width(span_seconds: i64) -> i64 {
+    let span = span_seconds.max(0);
     BUCKET_WIDTHS
         .iter()
         .copied()
-        .find(|width| span_seconds / width < TIMELINE_BUCKETS)
-        .unwrap_or(BUCKET_WIDTHS[BUCKET_WIDTHS.len() - 1])
+        .find(|width| span / width < TIMELINE_BUCKETS)
+        .unwrap_or_else(|| (span / (TIMELINE_BUCKETS - 1) / 86_400 + 1) * 86_400)
 }
 
 /// A timeline from `(microseconds, action)` pairs.
@@ -603,11 +661,12 @@ pub fn timeline_of<'a>(events: impl Iterator<Item = (i64, &'a str)> + Clone) -> 
     if first > last {
         return Timeline::default();
     }
-    let width = bucket_width((last - first) / 1_000_000);
+    let seconds = |micros: i64| micros.div_euclid(1_000_000);
+    let width = bucket_width(seconds(last).saturating_sub(seconds(first)));
     let mut counts: HashMap<(i64, &str), u64> = HashMap::new();
     for (micros, action) in events {
         *counts
-            .entry(((micros / 1_000_000).div_euclid(width) * width, action))
+            .entry((seconds(micros).div_euclid(width) * width, action))
             .or_default() += 1;
     }
     timeline_of_counts(
@@ -630,7 +689,7 @@ pub fn timeline_of_counts(width: i64, counts: impl Iterator<Item = (i64, String,
         .map(|(bucket, _, _)| *bucket)
         .max()
         .unwrap_or(origin);
-    let buckets = ((end - origin) / width + 1) as usize;
+    let buckets = (end.saturating_sub(origin) / width + 1).clamp(1, 2 * TIMELINE_BUCKETS) as usize;
     let mut totals: HashMap<&str, u64> = HashMap::new();
     for (_, action, count) in &counts {
         *totals.entry(action.as_str()).or_default() += count;
@@ -649,7 +708,8 @@ pub fn timeline_of_counts(width: i64, counts: impl Iterator<Item = (i64, String,
             .iter()
             .position(|shown| shown == action)
             .unwrap_or(shown.len());
-        series[index][((bucket - origin) / width) as usize] += count;
+        let at = (bucket.saturating_sub(origin) / width) as usize;
+        series[index][at.min(buckets - 1)] += count;
     }
     let mut names: Vec<String> = shown.iter().map(|action| (*action).to_owned()).collect();
     if has_other {
@@ -714,6 +774,19 @@ impl OpenReviews {
             .get(review_id)
             .cloned()
             .ok_or_else(|| CoreError::NotFound("This bundle is not open any more: open it again.".into()))
+    }
+
+    /// Runs `work` on review `review_id` off the async threads: a query may
+    /// scan a million events, and must never hold up the window.
+    pub async fn with<T: Send + 'static>(
+        &self,
+        review_id: &str,
+        work: impl FnOnce(&BundleUnderReview) -> CoreResult<T> + Send + 'static,
+    ) -> CoreResult<T> {
+        let review = self.get(review_id)?;
+        tokio::task::spawn_blocking(move || work(&review))
+            .await
+            .map_err(|error| CoreError::InvalidInput(format!("The review stopped: {error}.")))?
     }
 
     /// Forgets review `review_id`, freeing its events.
@@ -1044,5 +1117,26 @@ mod tests {
         assert_eq!(timeline.series[0].action, "a");
         assert_eq!(timeline.series[0].counts, vec![1, 1]);
         assert_eq!(timeline.series[1].counts, vec![1, 0]);
+        // Times from year 1 to 9999 in a crafted bundle: still a chart, never a panic.
+        let far =
+            timeline_of([(-62_135_596_800_000_000i64, "a"), (253_402_300_799_000_000, "a")].into_iter());
+        assert!(
+            far.starts.len() as i64 <= TIMELINE_BUCKETS,
+            "{}",
+            far.starts.len()
+        );
+        assert_eq!(far.series[0].counts.iter().sum::<u64>(), 2);
+        // Before 1970, buckets still start on their boundary.
+        let early = timeline_of([(-90_000_000i64, "a"), (-30_000_000, "a")].into_iter());
+        assert_eq!(early.starts[0], "1969-12-31T23:58:00.000000Z");
+    }
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_kept_as_text() {
+        assert_eq!(inert_in_a_spreadsheet("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert_in_a_spreadsheet("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert_in_a_spreadsheet("-1+2"), "'-1+2");
+        assert_eq!(inert_in_a_spreadsheet("user.lock"), "user.lock");
+        assert_eq!(inert_in_a_spreadsheet(""), "");
     }
 }

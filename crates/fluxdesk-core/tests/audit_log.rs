@@ -149,6 +149,21 @@ async fn every_source_is_merged_labelled_and_paged_newest_first_without_gaps() {
     assert!(session.details.contains("Ticket #1841"), "{}", session.details);
     assert_eq!(session.admin.as_deref(), Some(DEMO_ADMIN.0));
 
+    // One source alone pages to its end, even when the others have nothing.
+    let security = desk
+        .walk(
+            AuditFilter {
+                sources: vec![AuditSource::Security],
+                ..AuditFilter::default()
+            },
+            50,
+        )
+        .await;
+    assert_eq!(
+        security.len(),
+        desk.count("SELECT count(*) FROM logging.entries WHERE category = 'security'")
+    );
+
     // Filters narrow, on the server.
     let failures = desk
         .walk(

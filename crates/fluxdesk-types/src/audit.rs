@@ -165,7 +165,7 @@ pub struct AuditSummary {
 }
 
 /// An export of the audit chain to a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleExportRequest {
     /// The file to write (`.fxaudit`).
     pub path: String,
@@ -200,7 +200,7 @@ pub struct BundleExported {
 }
 
 /// Opening a bundle for offline review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleOpenRequest {
     /// The file.
     pub path: String,
@@ -208,6 +208,28 @@ pub struct BundleOpenRequest {
     pub passphrase: Option<String>,
     /// The public key (base64) the reviewer expects; none trusts the bundle's own.
     pub pinned_public_key: Option<String>,
+}
+
+// The passphrase never reaches a log through Debug.
+impl std::fmt::Debug for BundleExportRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BundleExportRequest")
+            .field("path", &self.path)
+            .field("since", &self.since)
+            .field("until", &self.until)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for BundleOpenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BundleOpenRequest")
+            .field("path", &self.path)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "<redacted>"))
+            .field("pinned_public_key", &self.pinned_public_key)
+            .finish()
+    }
 }
 
 /// The verdict on a bundle, and what it says about itself.

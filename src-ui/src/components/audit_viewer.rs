@@ -41,9 +41,20 @@ pub fn AuditViewer(props: &AuditViewerProps) -> Html {
     let chain = use_state(|| Option::<ChainVerification>::None);
     let error = use_state(|| Option::<ApiError>::None);
     let loading = use_state(|| false);
-    // Bumped to reload with the same filter.
-    let generation = use_state(|| 0u32);
+    let loading_more = use_state(|| false);
+    // Each filter's replies carry its number; a reply for an older one is dropped.
+    let current = use_mut_ref(|| 0u32);
 
+    {
+        let (chain, id) = (chain.clone(), props.profile_id.clone());
+        // The whole chain is re-hashed: once per visit, not per filter.
+        use_effect_with(id, move |id| {
+            let id = id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                chain.set(services::verify_audit_chain(&id).await.ok());
+            });
+        });
+    }
     {
         let (shown, error, loading, id) = (
             shown.clone(),
@@ -51,9 +62,11 @@ pub fn AuditViewer(props: &AuditViewerProps) -> Html {
             loading.clone(),
             props.profile_id.clone(),
         );
-        let chain = chain.clone();
-        use_effect_with(((*filter).clone(), *generation), move |(filter, _)| {
+        let current = current.clone();
+        use_effect_with((*filter).clone(), move |filter| {
             let filter = filter.clone();
+            *current.borrow_mut() += 1;
+            let mine = *current.borrow();
             loading.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let request = AuditLogRequest {
@@ -63,20 +76,23 @@ pub fn AuditViewer(props: &AuditViewerProps) -> Html {
                 };
                 let page = services::audit_log(&id, &request).await;
                 let timeline = services::audit_timeline(&id, &filter).await;
-                match (page, timeline) {
-                    (Ok(page), Ok(timeline)) => {
+                if *current.borrow() != mine {
+                    return;
+                }
+                match page {
+                    Ok(page) => {
+                        let timeline_failure = timeline.as_ref().err().cloned();
                         shown.set(Shown {
                             entries: page.entries,
                             next_cursor: page.next_cursor,
                             unavailable: page.unavailable,
-                            timeline,
+                            timeline: timeline.unwrap_or_default(),
                         });
-                        error.set(None);
+                        error.set(timeline_failure);
                     }
-                    (Err(failure), _) | (_, Err(failure)) => error.set(Some(failure)),
+                    Err(failure) => error.set(Some(failure)),
                 }
                 loading.set(false);
-                chain.set(services::verify_audit_chain(&id).await.ok());
             });
         });
     }
@@ -92,18 +108,33 @@ pub fn AuditViewer(props: &AuditViewerProps) -> Html {
             filter.clone(),
             props.profile_id.clone(),
         );
+        let (current, loading_more) = (current.clone(), loading_more.clone());
         Callback::from(move |_| {
             let Some(cursor) = shown.next_cursor.clone() else {
                 return;
             };
-            let (shown, error, id) = (shown.clone(), error.clone(), id.clone());
+            let mine = *current.borrow();
+            loading_more.set(true);
+            let (shown, error, id, current, loading_more) = (
+                shown.clone(),
+                error.clone(),
+                id.clone(),
+                current.clone(),
+                loading_more.clone(),
+            );
             let request = AuditLogRequest {
                 filter: (*filter).clone(),
                 cursor: Some(cursor),
                 limit: PAGE,
             };
             wasm_bindgen_futures::spawn_local(async move {
-                match services::audit_log(&id, &request).await {
+                let reply = services::audit_log(&id, &request).await;
+                loading_more.set(false);
+                // Another filter was applied meanwhile: this page belongs to the old one.
+                if *current.borrow() != mine {
+                    return;
+                }
+                match reply {
                     Ok(page) => {
                         let mut next = (*shown).clone();
                         next.entries.extend(page.entries);
@@ -115,7 +146,6 @@ pub fn AuditViewer(props: &AuditViewerProps) -> Html {
             });
         })
     };
-
     let chain_status = match &*chain {
         None => html! { <span id="chain-status" class="muted">{ "Checking the hash chain…" }</span> },
         Some(verification) => match verification.broken_at {
@@ -150,7 +180,7 @@ pub fn AuditViewer(props: &AuditViewerProps) -> Html {
             if *loading { <p class="muted" id="audit-loading">{ "Loading…" }</p> }
             <AuditEntryTable id="audit-entries" entries={shown.entries.clone()} show_source=true />
             if shown.next_cursor.is_some() {
-                <button id="audit-more" class="button" onclick={on_more}>{ "Load more" }</button>
+                <button id="audit-more" class="button" disabled={*loading_more} onclick={on_more}>{ "Load more" }</button>
             }
             <BundleExportPanel profile_id={props.profile_id.clone()} filter={(*filter).clone()} />
         </div>

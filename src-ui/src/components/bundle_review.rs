@@ -5,7 +5,7 @@
 use crate::components::ErrorBanner;
 use crate::components::audit_parts::{AuditEntryTable, AuditFilterBar, TimelineChart};
 use crate::services;
-use crate::state::session::SessionContext;
+use crate::state::session::{SessionAction, SessionContext};
 use fluxdesk_types::{
     ApiError, AuditFilter, AuditSummary, BundleOpenRequest, BundleReview, ExportProgress,
     ImpersonationReview, ReviewCsvRequest, ReviewPage, ReviewRequest, ReviewSort, Timeline,
@@ -36,15 +36,34 @@ pub fn BundleReviewScreen() -> Html {
     let error = use_state(|| Option::<ApiError>::None);
     let opening = use_state(|| Option::<String>::None);
     let progress = use_state(|| Option::<ExportProgress>::None);
+    // Only the latest open counts: an earlier one still running is cancelled,
+    // and its bundle, if it opens anyway, is closed unseen.
+    let latest = use_mut_ref(|| 0u32);
+
+    // Free the review when another replaces it or the screen goes.
+    use_effect_with(
+        review.as_ref().map(|opened| opened.review_id.clone()),
+        |review_id| {
+            let review_id = review_id.clone();
+            move || {
+                if let Some(review_id) = review_id {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = services::close_review(&review_id).await;
+                    });
+                }
+            }
+        },
+    );
 
     let open = {
-        let (passphrase, pinned, review, error, opening, progress) = (
+        let (passphrase, pinned, review, error, opening, progress, latest) = (
             passphrase.clone(),
             pinned.clone(),
             review.clone(),
             error.clone(),
             opening.clone(),
             progress.clone(),
+            latest.clone(),
         );
         Callback::from(move |file: String| {
             if file.is_empty() {
@@ -54,7 +73,14 @@ pub fn BundleReviewScreen() -> Html {
                 )));
                 return;
             }
-            let open_id = format!("review-open-{}", js_sys::Date::now());
+            if let Some(running) = (*opening).clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = services::cancel_export(&running).await;
+                });
+            }
+            *latest.borrow_mut() += 1;
+            let mine = *latest.borrow();
+            let open_id = format!("review-open-{mine}-{}", js_sys::Date::now());
             let request = BundleOpenRequest {
                 path: file,
                 passphrase: Some(value_of(&passphrase)).filter(|text| !text.is_empty()),
@@ -77,19 +103,20 @@ pub fn BundleReviewScreen() -> Html {
                     }
                 });
             }
-            let (review, error, opening) = (review.clone(), error.clone(), opening.clone());
+            let (review, error, opening, latest) =
+                (review.clone(), error.clone(), opening.clone(), latest.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let previous = (*review).clone();
                 let outcome = services::open_audit_bundle(&open_id, &request).await;
                 finished.set(true);
+                if *latest.borrow() != mine {
+                    if let Ok(stale) = outcome {
+                        let _ = services::close_review(&stale.review_id).await;
+                    }
+                    return;
+                }
                 opening.set(None);
                 match outcome {
-                    Ok(opened) => {
-                        if let Some(previous) = previous {
-                            let _ = services::close_review(&previous.review_id).await;
-                        }
-                        review.set(Some(opened));
-                    }
+                    Ok(opened) => review.set(Some(opened)),
                     // The bundle on display stays: a failed open loses nothing.
                     Err(failure) => error.set(Some(failure)),
                 }
@@ -99,9 +126,12 @@ pub fn BundleReviewScreen() -> Html {
 
     // A bundle dropped, chosen from the menu or given on the command line.
     {
-        let (open, path) = (open.clone(), path.clone());
+        let (open, path, session) = (open.clone(), path.clone(), session.clone());
         use_effect_with(session.arriving_bundle.clone(), move |arriving| {
-            if let Some((_, file)) = arriving {
+            if let Some((number, file)) = arriving
+                && *number > session.handled_bundle
+            {
+                session.dispatch(SessionAction::BundleHandled(*number));
                 if let Some(input) = path.cast::<HtmlInputElement>() {
                     input.set_value(file);
                 }

@@ -122,8 +122,8 @@ pub async fn pick_audit_bundle() -> Result<Option<String>, ApiError> {
     ipc::invoke("pick_audit_bundle", &()).await
 }
 
-/// Calls `on_path` with each bundle the user drops on the window or picks
-/// from the File menu, for the life of the window.
+/// Calls `on_path` with each bundle (`.fxaudit`) the user drops on the
+/// window or picks from the File menu, for the life of the window.
 pub fn on_bundle_arrival(on_path: yew::Callback<String>) {
     let dropped = on_path.clone();
     ipc::listen("tauri://drag-drop", move |payload| {
@@ -131,7 +131,13 @@ pub fn on_bundle_arrival(on_path: yew::Callback<String>) {
         if let Some(path) = payload
             .get("paths")
             .and_then(|paths| paths.as_array())
-            .and_then(|paths| paths.iter().filter_map(|path| path.as_str()).next())
+            .and_then(|paths| {
+                // Other files dropped by mistake must not take the window away from its work.
+                paths.iter().filter_map(|path| path.as_str()).find(|path| {
+                    path.to_lowercase()
+                        .ends_with(&format!(".{}", fluxdesk_types::BUNDLE_EXTENSION))
+                })
+            })
         {
             dropped.emit(path.to_owned());
         }

@@ -53,6 +53,9 @@ pub struct Session {
     /// A bundle to open for review (from the command line, a drop or the
     /// File menu), numbered so the same file given twice opens twice.
     pub arriving_bundle: Option<(u32, String)>,
+    /// The last arrival the review screen has opened, so coming back to it
+    /// does not open the same arrival again.
+    pub handled_bundle: u32,
 }
 
 /// Things that happen to a session.
@@ -92,6 +95,8 @@ pub enum SessionAction {
     CloseSwitcher,
     /// Review this bundle file.
     BundleArrived(String),
+    /// The review screen opened arrival number N.
+    BundleHandled(u32),
 }
 
 impl Session {
@@ -144,6 +149,7 @@ impl Reducible for Session {
                     next.view = View::Review;
                 }
             }
+            SessionAction::BundleHandled(number) => next.handled_bundle = next.handled_bundle.max(number),
             SessionAction::BundleArrived(path) => {
                 let number = next.arriving_bundle.as_ref().map_or(1, |(number, _)| number + 1);
                 next.arriving_bundle = Some((number, path));
@@ -311,6 +317,13 @@ mod tests {
         assert_eq!(session.view, View::Review);
         // The same file again is a new arrival, so the screen opens it again.
         assert_eq!(session.arriving_bundle, Some((2, "/tmp/audit.fxaudit".into())));
+        let session = session.reduce(SessionAction::BundleHandled(2));
+        assert_eq!(session.handled_bundle, 2);
+        assert_eq!(
+            session.reduce(SessionAction::BundleHandled(1)).handled_bundle,
+            2,
+            "never goes back"
+        );
         assert_eq!(launched().arriving_bundle, None);
         assert_eq!(launched().view, View::Profiles);
     }

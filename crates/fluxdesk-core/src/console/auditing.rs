@@ -47,8 +47,13 @@ impl Console {
         cancel: &CancellationToken,
     ) -> CoreResult<AuditExportSummary> {
         let (admin, context, instance, clock) = self.access_for(id)?;
-        self.consume_step_up(id, EXPORT_AUDIT_LOG)?;
+        if !self.has_step_up(id, EXPORT_AUDIT_LOG) {
+            // Refuses, in the same words as every step-up.
+            self.consume_step_up(id, EXPORT_AUDIT_LOG)?;
+        }
+        // The keyring first: a step-up is not spent on an export that cannot sign.
         let signing_key = self.keyring.run(|keyring| keyring.audit_signing_key()).await?;
+        self.consume_step_up(id, EXPORT_AUDIT_LOG)?;
         let profile = self.profile(id)?;
         // Readable only to superusers and pg_monitor members; the bundle says none otherwise.
         let system_identifier: Option<String> =
