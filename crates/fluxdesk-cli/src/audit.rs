@@ -1,6 +1,7 @@
 //! `audit ...`: the merged audit log, signed bundles, and their offline review.
 
 use crate::admin::{PASSWORD_ENV, act_as_admin};
+use crate::cancel_on_ctrl_c;
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
 use fluxdesk_core::audit_export::{AuditExport, AuditExportProgress};
@@ -284,13 +285,7 @@ async fn export(console: &Console, id: &str, args: &ExportArgs, json: bool) -> R
         };
         console.step_up(id, &secret, EXPORT_AUDIT_LOG).await?;
     }
-    let cancel = CancellationToken::new();
-    let on_interrupt = cancel.clone();
-    let interrupt = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_interrupt.cancel();
-        }
-    });
+    let (cancel, interrupt) = cancel_on_ctrl_c();
     let terminal = std::io::stderr().is_terminal();
     let progress = move |step: AuditExportProgress| {
         if terminal {

@@ -800,8 +800,8 @@ async fn execute(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs an export, showing progress on a terminal and cancelling on Ctrl+C.
-async fn export(console: &Console, id: &str, request: &ExportRequest, json: bool) -> Result<(), Failure> {
+/// A token that Ctrl+C cancels, and the task that waits for it (abort it when done).
+pub(crate) fn cancel_on_ctrl_c() -> (CancellationToken, tokio::task::JoinHandle<()>) {
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();
     let interrupt = tokio::spawn(async move {
@@ -809,6 +809,12 @@ async fn export(console: &Console, id: &str, request: &ExportRequest, json: bool
             on_interrupt.cancel();
         }
     });
+    (cancel, interrupt)
+}
+
+/// Runs an export, showing progress on a terminal and cancelling on Ctrl+C.
+async fn export(console: &Console, id: &str, request: &ExportRequest, json: bool) -> Result<(), Failure> {
+    let (cancel, interrupt) = cancel_on_ctrl_c();
     let terminal = std::io::stderr().is_terminal();
     let progress = move |step: ExportProgress| {
         if terminal {

@@ -249,7 +249,8 @@ pub async fn append_alone(pool: &PgPool, context: &AuditContext, event: &AuditEv
     append_and_commit(crate::admin_access::begin_write(pool).await?, context, event).await
 }
 
-type StoredEvent = (
+/// One row of `fluxdesk.audit_events`, as [`STORED_COLUMNS`] reads it.
+pub(crate) type StoredEvent = (
     i64,
     DateTime<Utc>,
     Option<Uuid>,
@@ -264,15 +265,47 @@ type StoredEvent = (
     String,
 );
 
+/// The columns of a [`StoredEvent`], in its order.
+pub(crate) const STORED_COLUMNS: &str = "seq, occurred_at, admin_id, admin_email, instance, action, target, details, outcome, client_version, prev_hash, hash";
+
+/// A stored row as the chain and bundles know it.
+pub(crate) fn chained(row: StoredEvent) -> ChainedEvent {
+    let (
+        seq,
+        occurred_at,
+        admin_id,
+        admin_email,
+        instance,
+        action,
+        target,
+        details,
+        outcome,
+        client,
+        prev_hash,
+        hash,
+    ) = row;
+    ChainedEvent {
+        seq,
+        occurred_at: rfc3339(occurred_at),
+        admin_id: admin_id.map(|id| id.to_string()),
+        admin_email,
+        instance,
+        action,
+        target,
+        details,
+        outcome,
+        client_version: client,
+        prev_hash,
+        hash,
+    }
+}
+
 /// Reads the whole chain in order and checks every link: sequence numbers
 /// without gaps, each `prev_hash` equal to the previous `hash`, and each
 /// `hash` equal to the hash of the stored fields.
 pub async fn verify_chain(pool: &PgPool) -> CoreResult<ChainVerification> {
-    let mut rows = sqlx::query_as::<_, StoredEvent>(
-        "SELECT seq, occurred_at, admin_id, admin_email, instance, action, target, details, outcome, client_version, prev_hash, hash \
-         FROM fluxdesk.audit_events ORDER BY seq",
-    )
-    .fetch(pool);
+    let select = format!("SELECT {STORED_COLUMNS} FROM fluxdesk.audit_events ORDER BY seq");
+    let mut rows = sqlx::query_as::<_, StoredEvent>(&select).fetch(pool);
     let mut verification = ChainVerification {
         events: 0,
         verified_up_to: 0,
@@ -282,42 +315,17 @@ pub async fn verify_chain(pool: &PgPool) -> CoreResult<ChainVerification> {
     let mut expected_seq = 1i64;
     let mut previous = GENESIS_HASH.to_owned();
     while let Some(row) = rows.try_next().await? {
-        let (
-            seq,
-            occurred_at,
-            admin_id,
-            admin_email,
-            instance,
-            action,
-            target,
-            details,
-            outcome,
-            client,
-            prev_hash,
-            hash,
-        ) = row;
         verification.events += 1;
         if verification.broken_at.is_some() {
             continue;
         }
-        let recomputed = event_hash(&Canonical {
-            seq,
-            occurred_at: rfc3339(occurred_at),
-            admin_id: admin_id.map(|id| id.to_string()),
-            admin_email: admin_email.as_deref(),
-            instance: &instance,
-            action: &action,
-            target: target.as_deref(),
-            details: &details,
-            outcome: &outcome,
-            client_version: &client,
-            prev_hash: &prev_hash,
-        })?;
+        let event = chained(row);
+        let seq = event.seq;
         let problem = if seq != expected_seq {
             Some(format!("event {expected_seq} is missing (next is {seq})"))
-        } else if prev_hash != previous {
+        } else if event.prev_hash != previous {
             Some(format!("event {seq} does not follow event {}", seq - 1))
-        } else if recomputed != hash {
+        } else if event.recomputed_hash()? != event.hash {
             Some(format!("event {seq} was altered after it was written"))
         } else {
             None
@@ -330,7 +338,7 @@ pub async fn verify_chain(pool: &PgPool) -> CoreResult<ChainVerification> {
             None => {
                 verification.verified_up_to = seq as u64;
                 expected_seq = seq + 1;
-                previous = hash;
+                previous = event.hash;
             }
         }
     }

@@ -2,19 +2,17 @@
 //! the database to `<file>.partial` with flat memory, progress and cancel,
 //! renamed only when complete.
 
-use crate::audit::ChainedEvent;
+use crate::audit::{STORED_COLUMNS, StoredEvent, chained};
 use crate::audit_bundle::{BundleHeader, BundleWriter, ExportParameters, InstanceIdentity, new_encryption};
 use crate::error::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
 use futures_util::TryStreamExt;
-use serde_json::Value;
 use sqlx::postgres::PgPool;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 /// How often progress is reported.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
@@ -98,22 +96,8 @@ pub struct AuditExportSummary {
     pub public_key: String,
 }
 
-type EventRow = (
-    i64,
-    DateTime<Utc>,
-    Option<Uuid>,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Value,
-    String,
-    String,
-    String,
-    String,
-);
-
-fn partial_path(path: &Path) -> PathBuf {
+/// Where a file is written until it is complete.
+pub(crate) fn partial_path(path: &Path) -> PathBuf {
     let mut name = path
         .file_name()
         .map(|name| name.to_os_string())
@@ -208,11 +192,8 @@ async fn write_bundle(
     })
     .await
     .map_err(|error| CoreError::InvalidInput(format!("The export stopped: {error}.")))??;
-    let select = format!(
-        "SELECT seq, occurred_at, admin_id, admin_email, instance, action, target, details, outcome, client_version, prev_hash, hash \
-         FROM fluxdesk.audit_events WHERE {range} ORDER BY seq"
-    );
-    let mut rows = sqlx::query_as::<_, EventRow>(&select)
+    let select = format!("SELECT {STORED_COLUMNS} FROM fluxdesk.audit_events WHERE {range} ORDER BY seq");
+    let mut rows = sqlx::query_as::<_, StoredEvent>(&select)
         .bind(request.since)
         .bind(request.until)
         .fetch(pool);
@@ -225,34 +206,7 @@ async fn write_bundle(
                 "The export was cancelled; no file was written.".into(),
             ));
         }
-        let (
-            seq,
-            occurred_at,
-            admin_id,
-            admin_email,
-            instance,
-            action,
-            target,
-            details,
-            outcome,
-            client,
-            prev,
-            hash,
-        ) = row;
-        writer.push(&ChainedEvent {
-            seq,
-            occurred_at: crate::clock::rfc3339(occurred_at),
-            admin_id: admin_id.map(|id| id.to_string()),
-            admin_email,
-            instance,
-            action,
-            target,
-            details,
-            outcome,
-            client_version: client,
-            prev_hash: prev,
-            hash,
-        })?;
+        writer.push(&chained(row))?;
         if reported.elapsed() >= PROGRESS_EVERY {
             reported = Instant::now();
             progress(AuditExportProgress {

@@ -572,7 +572,7 @@ impl BundleUnderReview {
             }
             _ => self.sorted(filter, sort)?,
         };
-        let partial = partial_path(path);
+        let partial = crate::audit_export::partial_path(path);
         let written = (|| -> Result<u64, csv::Error> {
             let mut writer = csv::Writer::from_path(&partial)?;
             writer.write_record([
@@ -628,15 +628,6 @@ fn inert_in_a_spreadsheet(field: &str) -> std::borrow::Cow<'_, str> {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{field}")),
         _ => std::borrow::Cow::Borrowed(field),
     }
-}
-
-fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|name| name.to_os_string())
-        .unwrap_or_default();
-    name.push(".partial");
-    path.with_file_name(name)
 }
 
 /// The bucket width (seconds) for events spanning `span_seconds`: the

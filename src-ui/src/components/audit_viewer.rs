@@ -8,9 +8,6 @@ use fluxdesk_types::{
     ApiError, AuditEntry, AuditFilter, AuditLogRequest, BundleExportRequest, BundleExported,
     ChainVerification, EXPORT_AUDIT_LOG, ErrorCode, ExportProgress, Timeline, UnavailableSource,
 };
-use gloo_timers::future::TimeoutFuture;
-use std::cell::Cell as Flag;
-use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -223,20 +220,10 @@ pub fn BundleExportPanel(props: &BundleExportPanelProps) -> Html {
             progress.set(None);
             done.set(None);
             error.set(None);
-            let finished = Rc::new(Flag::new(false));
-            {
-                let (finished, progress, export_id) = (finished.clone(), progress.clone(), export_id.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    while !finished.get() {
-                        TimeoutFuture::new(250).await;
-                        if let Ok(Some(step)) = services::export_progress(&export_id).await
-                            && !finished.get()
-                        {
-                            progress.set(Some(step));
-                        }
-                    }
-                });
-            }
+            let finished = {
+                let progress = progress.clone();
+                services::watch_progress(export_id.clone(), move |step| progress.set(Some(step)))
+            };
             let (running, done, error, stepping_up, id) = (
                 running.clone(),
                 done.clone(),

@@ -10,9 +10,6 @@ use fluxdesk_types::{
     ApiError, AuditFilter, AuditSummary, BundleOpenRequest, BundleReview, ExportProgress,
     ImpersonationReview, ReviewCsvRequest, ReviewPage, ReviewRequest, ReviewSort, Timeline,
 };
-use gloo_timers::future::TimeoutFuture;
-use std::cell::Cell as Flag;
-use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -89,20 +86,10 @@ pub fn BundleReviewScreen() -> Html {
             opening.set(Some(open_id.clone()));
             progress.set(None);
             error.set(None);
-            let finished = Rc::new(Flag::new(false));
-            {
-                let (finished, progress, open_id) = (finished.clone(), progress.clone(), open_id.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    while !finished.get() {
-                        TimeoutFuture::new(250).await;
-                        if let Ok(Some(step)) = services::export_progress(&open_id).await
-                            && !finished.get()
-                        {
-                            progress.set(Some(step));
-                        }
-                    }
-                });
-            }
+            let finished = {
+                let progress = progress.clone();
+                services::watch_progress(open_id.clone(), move |step| progress.set(Some(step)))
+            };
             let (review, error, opening, latest) =
                 (review.clone(), error.clone(), opening.clone(), latest.clone());
             wasm_bindgen_futures::spawn_local(async move {

@@ -5,9 +5,6 @@ use crate::components::ErrorBanner;
 use crate::format::grouped;
 use crate::services;
 use fluxdesk_types::{ApiError, ExportFormat, ExportProgress, ExportRequest, ExportSource, ExportSummary};
-use gloo_timers::future::TimeoutFuture;
-use std::cell::Cell as Flag;
-use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -86,21 +83,10 @@ pub fn ExportPanel(props: &ExportPanelProps) -> Html {
             progress.set(None);
             done.set(None);
             error.set(None);
-            let finished = Rc::new(Flag::new(false));
-            // Poll progress while the export runs.
-            {
-                let (finished, progress, export_id) = (finished.clone(), progress.clone(), export_id.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    while !finished.get() {
-                        TimeoutFuture::new(250).await;
-                        if let Ok(Some(step)) = services::export_progress(&export_id).await
-                            && !finished.get()
-                        {
-                            progress.set(Some(step));
-                        }
-                    }
-                });
-            }
+            let finished = {
+                let progress = progress.clone();
+                services::watch_progress(export_id.clone(), move |step| progress.set(Some(step)))
+            };
             let (running, done, error, instance_id) =
                 (running.clone(), done.clone(), error.clone(), instance_id.clone());
             wasm_bindgen_futures::spawn_local(async move {

@@ -665,3 +665,24 @@ pub async fn revoke_all_sessions(profile_id: &str, user_id: &str) -> Result<u64,
     }
     ipc::invoke("revoke_all_sessions", &Args { profile_id, user_id }).await
 }
+
+/// Polls the progress of long work `id` (an export, or a bundle being opened)
+/// every 250 ms until the returned flag is set, handing each report to `report`.
+pub fn watch_progress(
+    id: String,
+    report: impl Fn(ExportProgress) + 'static,
+) -> std::rc::Rc<std::cell::Cell<bool>> {
+    let finished = std::rc::Rc::new(std::cell::Cell::new(false));
+    let watching = finished.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        while !watching.get() {
+            gloo_timers::future::TimeoutFuture::new(250).await;
+            if let Ok(Some(step)) = export_progress(&id).await
+                && !watching.get()
+            {
+                report(step);
+            }
+        }
+    });
+    finished
+}
