@@ -254,6 +254,66 @@ async fn export_a_signed_bundle_then_review_it_offline_with_no_database() {
     let by_admin = text(&client, "#review-by-admin").await;
     assert!(by_admin.contains(DEMO_ADMIN.0), "{by_admin}");
     save_screenshot(&client, "bundle-review").await;
+
+    // A drop on the window and File → Open reach the page as these two events
+    // (Tauri's own for drops, Fluxdesk's for the menu's dialog); sent here from
+    // the page, as WebDriver cannot drive the OS's drag and drop or menus.
+    let emit = |event: &'static str, payload: serde_json::Value| {
+        let client = client.clone();
+        async move {
+            client
+                .execute(
+                    "window.__TAURI__.event.emit(arguments[0], arguments[1]);",
+                    vec![event.into(), payload],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    let shown_path = || async {
+        let input = client.find(Locator::Css("#review-path")).await.ok()?;
+        input.prop("value").await.ok()?
+    };
+    emit(
+        "tauri://drag-drop",
+        serde_json::json!({ "paths": ["/tmp/not-a-bundle.txt"], "position": { "x": 5, "y": 5 } }),
+    )
+    .await;
+    emit(
+        "tauri://drag-drop",
+        serde_json::json!({ "paths": [first.display().to_string()], "position": { "x": 5, "y": 5 } }),
+    )
+    .await;
+    eventually("the dropped bundle open and verified", PATIENCE, || async {
+        let path = shown_path().await?;
+        let intact = client
+            .find(Locator::Css("#review-verdict"))
+            .await
+            .ok()?
+            .attr("data-intact")
+            .await
+            .ok()??;
+        (path == first.display().to_string() && intact == "true").then_some(())
+    })
+    .await;
+    assert!(!text(&client, "#review-event-count").await.is_empty());
+    emit(
+        "fluxdesk://bundle-chosen",
+        serde_json::json!(bundle.display().to_string()),
+    )
+    .await;
+    eventually("the chosen bundle open again", PATIENCE, || async {
+        let path = shown_path().await?;
+        let count = client
+            .find(Locator::Css("#review-event-count"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (path == bundle.display().to_string() && count == events.to_string()).then_some(())
+    })
+    .await;
     client.close().await.unwrap();
 }
 
