@@ -272,7 +272,11 @@ async fn profiles_are_created_tested_connected_and_watched_side_by_side() {
     );
 
     let options = client.find_all(Locator::Css("#switcher option")).await.unwrap();
-    assert_eq!(options.len(), 4, "profiles, fleet overview, and both instances");
+    assert_eq!(
+        options.len(),
+        5,
+        "profiles, fleet overview, the offline bundle review, and both instances"
+    );
     let mut production_id = String::new();
     for option in &options {
         if option.text().await.unwrap().starts_with("E2E Production") {
