@@ -734,28 +734,23 @@ pub fn verify_visiting<R: Read>(
             "the first events were removed or replaced".into(),
         );
     }
+    // Missing events are missing from just after the last one read.
+    let tail_at = if events < trailer.count {
+        events + 1
+    } else {
+        events
+    };
     if trailer.head_hash != previous.map(|(_, hash)| hash) {
-        // Missing events are missing from just after the last one read.
-        let at = if events < trailer.count {
-            events + 1
-        } else {
-            events
-        };
         note(
             &mut problem,
-            at,
+            tail_at,
             "the last events were removed or replaced".into(),
         );
     }
     if trailer.events_sha256 != hex::encode(digest.finalize()) {
-        let at = if events < trailer.count {
-            events + 1
-        } else {
-            events
-        };
         note(
             &mut problem,
-            at,
+            tail_at,
             "the events' bytes differ from the signed ones".into(),
         );
     }
