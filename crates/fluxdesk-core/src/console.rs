@@ -48,6 +48,7 @@ mod admin_session;
 mod app_users;
 mod auditing;
 pub mod impersonating;
+mod monitoring;
 pub use admin_session::DesktopSession;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

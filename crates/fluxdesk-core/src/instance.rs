@@ -28,6 +28,22 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Fluxdesk's pools for this instance, as they stand.
+    pub fn pool_statuses(&self) -> Vec<fluxdesk_types::PoolStatus> {
+        [
+            ("browsing and writes", &self.pool, MAX_POOL_CONNECTIONS),
+            ("control (realtime, cancel)", &self.control, 2),
+        ]
+        .into_iter()
+        .map(|(name, pool, max)| fluxdesk_types::PoolStatus {
+            name: name.to_owned(),
+            size: pool.size(),
+            idle: pool.num_idle() as u32,
+            max,
+        })
+        .collect()
+    }
+
     /// Opens a pool to `target` and identifies the server, within the
     /// target's connect timeout.
     pub async fn connect(instance_id: &str, target: &ConnectionTarget) -> CoreResult<Self> {

@@ -29,6 +29,7 @@ pub mod instance;
 pub mod keyring;
 pub mod live;
 pub mod logging;
+pub mod monitoring;
 pub mod profiles;
 pub mod rows;
 pub mod second_factor;

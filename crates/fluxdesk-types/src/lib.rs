@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod impersonation;
 pub mod instance;
+pub mod monitoring;
 pub mod profile;
 pub mod rows;
 pub mod statement;
@@ -49,6 +50,10 @@ pub use impersonation::{
     PolicySummary, RlsInsight, RowCount, START_IMPERSONATION, TableGrants,
 };
 pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
+pub use monitoring::{
+    BackendActivity, BackendGroup, BucketUsage, DatabaseCounters, HealthSnapshot, PoolStatus, SchemaSize,
+    ServerConnections, SessionCounts, StatementStat, StatementStats, StorageUsage, TableScans, TableSize,
+};
 pub use profile::{
     Environment, EnvironmentKind, ImportReport, PasswordState, PasswordStorage, Profile, ProfileDraft,
     ProfileEntry, ProfileExport, Protection, TlsMode,
