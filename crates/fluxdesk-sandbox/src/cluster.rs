@@ -217,9 +217,12 @@ impl Cluster {
 
     fn start_server(&self, port: u16) -> Result<(), SandboxError> {
         let root = self.address.socket_dir.clone();
+        // pg_stat_statements is preloaded, as on a monitored server; tests
+        // create the extension in the databases that need it.
         let settings = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
              -c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB \
+             -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all \
              -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}",
             root.display(),
             cert = root.join(crate::certificates::SERVER_CERT_FILE).display(),
