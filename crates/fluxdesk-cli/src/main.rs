@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod impersonate;
 mod output;
+mod stats;
 mod users;
 
 use clap::error::ErrorKind;
@@ -139,6 +140,22 @@ JSON OUTPUT (--json), stable for scripts:
                \"kind\": str, \"reason\": str|null, \"started_at\": str|null, \"ended\": str|null,
                \"statements\": [entry]}]|null, \"csv_rows\": int|null}
            count = {\"key\": str, \"events\": int, \"not_successful\": int, \"first\": str, \"last\": str}
+  stats    {\"taken_at\": str, \"sessions\": {\"app_live\": int, \"app_expired\": int, \"admin_live\": int},
+            \"backends\": [{\"state\": str, \"user\": str, \"application\": str, \"count\": int}],
+            \"longest_queries\"|\"idle_in_transaction\": [{\"pid\": int, \"user\": str, \"application\": str,
+              \"state\": str, \"seconds\": float, \"query\": str}],
+            \"connections\": {\"in_use\": int, \"max\": int, \"reserved\": int},
+            \"pools\": [{\"name\": str, \"size\": int, \"idle\": int, \"max\": int}],
+            \"database\": {\"commits\", \"rollbacks\", \"deadlocks\", \"temp_files\", \"temp_bytes\",
+              \"blocks_hit\", \"blocks_read\": int, \"cache_hit_ratio\": float|null},
+            \"statements\": {\"kind\": \"available\", \"top\": [{\"query\": str, \"calls\": int,
+              \"total_ms\": float, \"mean_ms\": float, \"rows\": int}]}
+                        | {\"kind\": \"unavailable\", \"how_to_enable\": str},
+            \"table_scans\": [{\"schema\", \"table\": str, \"seq_scans\", \"index_scans\", \"live_rows\": int}],
+            \"storage\": {\"database_bytes\": int, \"schemas\": [{\"schema\": str, \"bytes\": int}],
+              \"largest_tables\": [{\"schema\", \"table\": str, \"heap_bytes\", \"index_bytes\", \"toast_bytes\": int}],
+              \"buckets\": [{\"bucket\": str, \"objects\": int, \"bytes\": int}]},
+            \"round_ms\": float}     (--watch: one such line per round)
   Times are RFC 3339 in UTC.
 
 AUDIT BUNDLES:
@@ -340,6 +357,16 @@ enum Verb {
     /// bundle offline, with no instance at all.
     #[command(subcommand)]
     Audit(audit::AuditVerb),
+    /// One sampling round of the instance's health: sessions, backends,
+    /// connections against max_connections, Fluxdesk's pools, counters, top
+    /// statements (pg_stat_statements) or how to enable them, table scans,
+    /// and sizes. --watch repeats it every N seconds until Ctrl+C (with
+    /// --json, one JSON document per line).
+    Stats {
+        /// Repeat every this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        watch: Option<u64>,
+    },
 }
 
 /// Which rows, in which order: shared by `rows` and `export`.
@@ -795,6 +822,7 @@ async fn execute(
         (Verb::Impersonate(args), _) => impersonate::impersonate(console, id, args, cli.json).await?,
         (Verb::Users(verb), _) => users::users(console, id, verb, cli.json).await?,
         (Verb::Audit(verb), _) => audit::connected(console, id, verb, cli.json).await?,
+        (Verb::Stats { watch }, _) => stats::stats(console, id, *watch, cli.json).await?,
         _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
     Ok(ExitCode::SUCCESS)

@@ -393,3 +393,49 @@ fn invitation_tokens_starting_with_a_hyphen_are_values_not_flags() {
     assert!(!stderr.contains("unexpected argument"), "{stderr}");
     assert_ne!(output.status.code(), Some(2), "{stderr}");
 }
+
+#[test]
+fn stats_prints_one_sampling_round_as_stable_json_and_refuses_a_zero_watch() {
+    let output = cli(&["--dsn", &demo_dsn(), "stats", "--json"]);
+    let health = stdout_json(&output);
+    let max: i64 = fluxdesk_sandbox::shared_cluster()
+        .psql("postgres", "SHOW max_connections")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(health["connections"]["max"].as_i64(), Some(max));
+    assert!(health["connections"]["in_use"].as_i64().unwrap() >= 1);
+    assert_eq!(
+        health["pools"].as_array().unwrap().len(),
+        2,
+        "Fluxdesk's two pools"
+    );
+    assert!(health["storage"]["database_bytes"].as_i64().unwrap() > 0);
+    assert!(
+        health["storage"]["largest_tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|table| table["table"] == "events"),
+        "the demo's million-row table is among the largest"
+    );
+    assert!(matches!(
+        health["statements"]["kind"].as_str(),
+        Some("available" | "unavailable")
+    ));
+    for key in [
+        "taken_at",
+        "sessions",
+        "backends",
+        "longest_queries",
+        "idle_in_transaction",
+        "database",
+        "table_scans",
+        "round_ms",
+    ] {
+        assert!(health.get(key).is_some(), "{key}");
+    }
+    let zero = cli(&["--dsn", &demo_dsn(), "stats", "--watch", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+}
