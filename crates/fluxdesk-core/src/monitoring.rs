@@ -7,11 +7,15 @@
 //! Fluxbase keeps small and indexed.
 
 use crate::admin_access::{AdminTables, act_as};
-use crate::error::CoreResult;
+use crate::audit::{self, AuditContext, AuditEvent, Outcome};
+use crate::error::{CoreError, CoreResult};
+use chrono::{DateTime, Utc};
+use fluxdesk_types::BackendStop;
 use fluxdesk_types::{
     BackendActivity, BackendGroup, BucketUsage, DatabaseCounters, HealthSnapshot, PoolStatus, SchemaSize,
     ServerConnections, SessionCounts, StatementStat, StatementStats, StorageUsage, TableScans, TableSize,
 };
+use serde_json::json;
 use sqlx::postgres::PgPool;
 use sqlx::{PgConnection, Row};
 use std::time::Instant;
@@ -303,4 +307,84 @@ pub async fn snapshot(
         storage,
         round_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// Cancels a backend's query or ends its session, and records it in the
+/// audit trail in the same transaction. Only client backends of this server
+/// qualify; Fluxdesk's own connection for this call is refused.
+pub async fn stop_backend(
+    pool: &PgPool,
+    context: &AuditContext,
+    pid: i32,
+    how: BackendStop,
+    now: DateTime<Utc>,
+) -> CoreResult<bool> {
+    let mut transaction = crate::admin_access::begin_write(pool).await?;
+    let target = sqlx::query(
+        "SELECT coalesce(usename::text, ''), coalesce(application_name, ''), coalesce(state, ''), \
+                left(coalesce(query, ''), 500), pid = pg_backend_pid() \
+         FROM pg_stat_activity WHERE pid = $1 AND backend_type = 'client backend'",
+    )
+    .bind(pid)
+    .fetch_optional(&mut *transaction)
+    .await?
+    .ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "There is no client backend with pid {pid} (it may have ended)."
+        ))
+    })?;
+    if target.get::<bool, _>(4) {
+        return Err(CoreError::InvalidInput(
+            "That backend is this very request.".into(),
+        ));
+    }
+    let (function, action) = match how {
+        BackendStop::Cancel => ("pg_cancel_backend", "monitoring.cancel_backend"),
+        BackendStop::Terminate => ("pg_terminate_backend", "monitoring.terminate_backend"),
+    };
+    let signalled: bool = sqlx::query_scalar(&format!("SELECT {function}($1)"))
+        .bind(pid)
+        .fetch_one(&mut *transaction)
+        .await?;
+    let event = AuditEvent::new(
+        now,
+        action,
+        if signalled {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+    )
+    .target(format!("pid {pid}"))
+    .details(json!({
+        "user": target.get::<String, _>(0),
+        "application": target.get::<String, _>(1),
+        "state": target.get::<String, _>(2),
+        "query": target.get::<String, _>(3),
+        "signalled": signalled,
+    }));
+    audit::append_and_commit(transaction, context, &event).await?;
+    Ok(signalled)
+}
+
+/// Resets `pg_stat_statements` for this database, audited.
+pub async fn reset_statements(pool: &PgPool, context: &AuditContext, now: DateTime<Utc>) -> CoreResult<()> {
+    let mut transaction = crate::admin_access::begin_write(pool).await?;
+    let schema: Option<String> = sqlx::query_scalar(
+        "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+         WHERE e.extname = 'pg_stat_statements'",
+    )
+    .fetch_optional(&mut *transaction)
+    .await?;
+    let schema = schema.ok_or_else(|| CoreError::InvalidInput(HOW_TO_ENABLE_STATEMENTS.into()))?;
+    // This database's statements only: other databases on the server are not ours to reset.
+    sqlx::query(&format!(
+        "SELECT {}.pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)",
+        crate::ident::quote_ident(&schema)
+    ))
+    .execute(&mut *transaction)
+    .await?;
+    let event = AuditEvent::new(now, "monitoring.reset_statements", Outcome::Success);
+    audit::append_and_commit(transaction, context, &event).await?;
+    Ok(())
 }

@@ -168,3 +168,168 @@ async fn a_round_reports_the_workload_the_test_made() {
         connection.close().await.unwrap();
     }
 }
+
+async fn signed_in_console(
+    url: &str,
+    protection: fluxdesk_types::Protection,
+    environment: fluxdesk_types::EnvironmentKind,
+) -> (fluxdesk_core::Console, tempfile::TempDir) {
+    let folder = tempfile::tempdir().unwrap();
+    let console = fluxdesk_core::Console::new(
+        Box::new(fluxdesk_core::ProfileFile::new(
+            folder.path().join("profiles.json"),
+        )),
+        fluxdesk_core::Keyring::new("Fluxdesk tests (monitoring)"),
+    );
+    console.require_sign_in(true);
+    let (mut profile, password) = fluxdesk_core::profiles::profile_from_url(url).unwrap();
+    profile.id = "instance".into();
+    profile.protection = protection;
+    profile.environment.kind = environment;
+    console.add_transient(profile, password).unwrap();
+    console.connect("instance", None).await.unwrap();
+    console.install_schema("instance").await.unwrap();
+    console
+        .sign_in(
+            "instance",
+            fluxdesk_types::Credentials {
+                email: "admin@fluxdesk.demo".into(),
+                password: "fluxdesk-demo-admin".into(),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    (console, folder)
+}
+
+#[tokio::test]
+async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules_hold() {
+    use fluxdesk_types::{BackendStop, EnvironmentKind, Protection, STOP_BACKEND};
+    let database = fresh_database(Seed::Demo);
+    let (console, _folder) =
+        signed_in_console(&database.url, Protection::Open, EnvironmentKind::Development).await;
+    let options = PgConnectOptions::from_str(&database.url).unwrap();
+    let mut sleeper = options
+        .clone()
+        .application_name("fluxdesk-test-sleeper")
+        .connect()
+        .await
+        .unwrap();
+    let sleeper_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut sleeper)
+        .await
+        .unwrap();
+    let sleeping = tokio::spawn(async move {
+        let outcome = sqlx::query("SELECT pg_sleep(60)").execute(&mut sleeper).await;
+        (outcome.map(|_| ()).map_err(|error| error.to_string()), sleeper)
+    });
+    // Wait until it is running.
+    for _ in 0..100 {
+        if database.psql(&format!(
+            "SELECT state FROM pg_stat_activity WHERE pid = {sleeper_pid}"
+        )) == "active"
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        console
+            .stop_backend("instance", sleeper_pid, BackendStop::Cancel)
+            .await
+            .unwrap()
+    );
+    let (outcome, sleeper) = sleeping.await.unwrap();
+    assert!(
+        outcome
+            .unwrap_err()
+            .contains("canceling statement due to user request")
+    );
+    assert_eq!(
+        database.psql("SELECT action || ' ' || target FROM fluxdesk.audit_events ORDER BY seq DESC LIMIT 1"),
+        format!("monitoring.cancel_backend pid {sleeper_pid}")
+    );
+    // The session survived the cancel; terminating ends it.
+    assert!(
+        console
+            .stop_backend("instance", sleeper_pid, BackendStop::Terminate)
+            .await
+            .unwrap()
+    );
+    let mut sleeper = sleeper;
+    assert!(
+        sqlx::query("SELECT 1").execute(&mut sleeper).await.is_err(),
+        "the session is gone"
+    );
+    assert_eq!(
+        database.psql("SELECT action FROM fluxdesk.audit_events ORDER BY seq DESC LIMIT 1"),
+        "monitoring.terminate_backend"
+    );
+    let missing = console
+        .stop_backend("instance", 999_999, BackendStop::Cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("no client backend with pid 999999"),
+        "{missing}"
+    );
+
+    // Read-only profiles refuse; production ones ask for a step-up first.
+    let (read_only, _folder) =
+        signed_in_console(&database.url, Protection::ReadOnly, EnvironmentKind::Development).await;
+    let refused = read_only
+        .stop_backend("instance", 999_999, BackendStop::Cancel)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("read-only"), "{refused}");
+    let (production, _folder) =
+        signed_in_console(&database.url, Protection::Open, EnvironmentKind::Production).await;
+    let idle = options
+        .clone()
+        .application_name("fluxdesk-test-idle-victim")
+        .connect()
+        .await
+        .unwrap();
+    let idle_pid: i32 = database
+        .psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'fluxdesk-test-idle-victim'")
+        .parse()
+        .unwrap();
+    // The sign-in's grant is spent on the first action; the next needs a step-up.
+    production
+        .stop_backend("instance", idle_pid, BackendStop::Cancel)
+        .await
+        .unwrap();
+    let needs = production
+        .stop_backend("instance", idle_pid, BackendStop::Terminate)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(needs, fluxdesk_core::CoreError::StepUpRequired(_)),
+        "{needs}"
+    );
+    production
+        .step_up("instance", "fluxdesk-demo-admin", STOP_BACKEND)
+        .await
+        .unwrap();
+    assert!(
+        production
+            .stop_backend("instance", idle_pid, BackendStop::Terminate)
+            .await
+            .unwrap()
+    );
+    drop(idle);
+
+    // Resetting pg_stat_statements is audited; without the extension it says how to enable it.
+    let unavailable = console.reset_statement_stats("instance").await.unwrap_err();
+    assert!(
+        unavailable.to_string().contains("shared_preload_libraries"),
+        "{unavailable}"
+    );
+    database.psql("CREATE EXTENSION pg_stat_statements");
+    console.reset_statement_stats("instance").await.unwrap();
+    assert_eq!(
+        database.psql("SELECT action FROM fluxdesk.audit_events ORDER BY seq DESC LIMIT 1"),
+        "monitoring.reset_statements"
+    );
+}

@@ -51,8 +51,9 @@ pub use impersonation::{
 };
 pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
 pub use monitoring::{
-    BackendActivity, BackendGroup, BucketUsage, DatabaseCounters, HealthSnapshot, PoolStatus, SchemaSize,
-    ServerConnections, SessionCounts, StatementStat, StatementStats, StorageUsage, TableScans, TableSize,
+    BackendActivity, BackendGroup, BackendStop, BucketUsage, DatabaseCounters, HealthSnapshot, PoolStatus,
+    STOP_BACKEND, SchemaSize, ServerConnections, SessionCounts, StatementStat, StatementStats, StorageUsage,
+    TableScans, TableSize,
 };
 pub use profile::{
     Environment, EnvironmentKind, ImportReport, PasswordState, PasswordStorage, Profile, ProfileDraft,

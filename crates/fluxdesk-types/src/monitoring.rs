@@ -210,3 +210,16 @@ pub struct BucketUsage {
     /// Their declared sizes, summed.
     pub bytes: i64,
 }
+
+/// Step-up purpose for cancelling or terminating a backend on production.
+pub const STOP_BACKEND: &str = "cancel or terminate a database backend";
+
+/// How to stop a backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendStop {
+    /// Cancel its current query (`pg_cancel_backend`); the session stays.
+    Cancel,
+    /// End its session (`pg_terminate_backend`), rolling back its transaction.
+    Terminate,
+}
