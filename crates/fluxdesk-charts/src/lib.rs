@@ -137,6 +137,190 @@ pub fn width_name(seconds: i64) -> String {
     }
 }
 
+/// One line of a time series: `(seconds, value)` points, oldest first, with
+/// seconds counted back from now (so the newest is 0 or close to it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Shown in the legend.
+    pub name: String,
+    /// The points.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Draws `series` as lines over the last minutes, titled and with a unit.
+pub fn draw_time_series<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    unit: &str,
+    series: &[Series],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&WHITE)?;
+    let points = series.iter().flat_map(|line| line.points.iter());
+    let (mut earliest, mut top) = (0.0f64, 0.0f64);
+    for (seconds, value) in points {
+        earliest = earliest.min(*seconds);
+        if value.is_finite() {
+            top = top.max(*value);
+        }
+    }
+    if series.iter().all(|line| line.points.is_empty()) {
+        area.draw(&Text::new(
+            format!("{title}: no samples yet."),
+            (12, 20),
+            ("sans-serif", 14).into_font(),
+        ))?;
+        return Ok(());
+    }
+    let top = if top > 0.0 { top * 1.25 } else { 1.0 };
+    let earliest = earliest.min(-1.0);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 14))
+        .margin(8)
+        .x_label_area_size(24)
+        .y_label_area_size(52)
+        .build_cartesian_2d(earliest..0.0, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .x_label_formatter(&|seconds| format!("{:.0} s", seconds))
+        .y_labels(5)
+        .y_desc(unit)
+        .draw()?;
+    for (index, line) in series.iter().enumerate() {
+        let colour = PALETTE[index % PALETTE.len()];
+        let points: Vec<(f64, f64)> = line
+            .points
+            .iter()
+            .copied()
+            .filter(|(_, value)| value.is_finite())
+            .collect();
+        chart
+            .draw_series(std::iter::once(PathElement::new(points, colour.stroke_width(2))))?
+            .label(line.name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], colour.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
+    Ok(())
+}
+
+/// `series` as an SVG document of `size` pixels.
+pub fn time_series_svg(title: &str, unit: &str, series: &[Series], size: (u32, u32)) -> String {
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let _ = draw_time_series(&area, title, unit, series).and_then(|()| area.present());
+    }
+    svg
+}
+
+/// One horizontal bar, made of named parts stacked left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// Its label, left of the bar.
+    pub label: String,
+    /// `(part, value)`; each part keeps one colour across bars.
+    pub parts: Vec<(String, f64)>,
+}
+
+/// Draws `bars` top to bottom, the parts stacked and named in the legend.
+pub fn draw_bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    unit: &str,
+    bars: &[Bar],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&WHITE)?;
+    if bars.is_empty() {
+        area.draw(&Text::new(
+            format!("{title}: nothing to show."),
+            (12, 20),
+            ("sans-serif", 14).into_font(),
+        ))?;
+        return Ok(());
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for bar in bars {
+        for (name, _) in &bar.parts {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    let widest = bars
+        .iter()
+        .map(|bar| bar.parts.iter().map(|(_, value)| value.max(0.0)).sum::<f64>())
+        .fold(0.0, f64::max);
+    let count = bars.len() as f64;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 14))
+        .margin(8)
+        .x_label_area_size(24)
+        .y_label_area_size(180)
+        .build_cartesian_2d(0.0..(widest * 1.05).max(1.0), 0.0..count)?;
+    let label = |position: &f64| {
+        let index = bars.len().saturating_sub(1 + position.floor().max(0.0) as usize);
+        bars.get(index)
+            .map(|bar| bar.label.chars().take(28).collect())
+            .unwrap_or_default()
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(bars.len())
+        .y_label_formatter(&label)
+        .x_labels(5)
+        .x_desc(unit)
+        .draw()?;
+    for (part, name) in names.iter().enumerate() {
+        let colour = PALETTE[part % PALETTE.len()];
+        let mut rectangles = Vec::new();
+        for (index, bar) in bars.iter().enumerate() {
+            // The first bar at the top.
+            let row = count - 1.0 - index as f64;
+            let before: f64 = bar
+                .parts
+                .iter()
+                .take_while(|(other, _)| other != name)
+                .map(|(_, value)| value.max(0.0))
+                .sum();
+            if let Some((_, value)) = bar.parts.iter().find(|(other, _)| other == name)
+                && *value > 0.0
+            {
+                rectangles.push(Rectangle::new(
+                    [(before, row + 0.15), (before + value, row + 0.85)],
+                    colour.filled(),
+                ));
+            }
+        }
+        chart
+            .draw_series(rectangles)?
+            .label(name.to_string())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
+    Ok(())
+}
+
+/// `bars` as an SVG document of `size` pixels.
+pub fn bars_svg(title: &str, unit: &str, bars: &[Bar], size: (u32, u32)) -> String {
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let _ = draw_bars(&area, title, unit, bars).and_then(|()| area.present());
+    }
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +383,71 @@ mod tests {
         let chart = timeline_svg(&Timeline::default(), (320, 200));
         assert!(chart.contains(NO_EVENTS));
         assert!(chart.starts_with("<svg"));
+    }
+
+    #[test]
+    fn time_series_draw_one_line_each_and_say_when_empty() {
+        let series = vec![
+            Series {
+                name: "active".into(),
+                points: vec![(-20.0, 1.0), (-10.0, 3.0), (0.0, 2.0)],
+            },
+            Series {
+                name: "idle <b>".into(),
+                points: vec![(-20.0, 5.0), (0.0, 4.0)],
+            },
+        ];
+        let chart = time_series_svg("Connections by state", "connections", &series, (480, 200));
+        assert!(chart.contains("Connections by state") && chart.contains("connections"));
+        assert!(
+            chart.contains("active") && chart.contains("idle &lt;b&gt;"),
+            "{chart}"
+        );
+        for colour in [PALETTE[0], PALETTE[1]] {
+            let hex = format!("stroke=\"#{:02X}{:02X}{:02X}\"", colour.0, colour.1, colour.2);
+            let lines = chart
+                .split("<polyline")
+                .skip(1)
+                .filter(|line| line.split('>').next().is_some_and(|attrs| attrs.contains(&hex)))
+                .count();
+            assert_eq!(lines, 2, "the series' line and its legend mark: {chart}");
+        }
+        let empty = time_series_svg("Transactions per second", "tps", &[], (480, 200));
+        assert!(empty.contains("no samples yet"));
+    }
+
+    #[test]
+    fn bars_stack_their_parts_in_one_colour_each() {
+        let bars = vec![
+            Bar {
+                label: "public.events".into(),
+                parts: vec![
+                    ("heap".into(), 100.0),
+                    ("indexes".into(), 40.0),
+                    ("toast".into(), 0.0),
+                ],
+            },
+            Bar {
+                label: "auth.users".into(),
+                parts: vec![
+                    ("heap".into(), 10.0),
+                    ("indexes".into(), 5.0),
+                    ("toast".into(), 2.0),
+                ],
+            },
+        ];
+        let chart = bars_svg("Largest tables", "MiB", &bars, (640, 240));
+        assert_eq!(
+            filled_with(&chart, PALETTE[0]),
+            2 + 1,
+            "heap in both bars, plus the legend"
+        );
+        assert_eq!(
+            filled_with(&chart, PALETTE[2]),
+            1 + 1,
+            "a zero part draws nothing"
+        );
+        assert!(chart.contains("public.events") && chart.contains("Largest tables"));
+        assert!(bars_svg("Buckets", "MiB", &[], (320, 200)).contains("nothing to show"));
     }
 }
