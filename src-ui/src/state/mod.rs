@@ -2,6 +2,7 @@
 //! unit-tested with plain `cargo test` on the host.
 
 pub mod grid;
+pub mod health_history;
 pub mod session;
 pub mod staging;
 pub mod tree;
