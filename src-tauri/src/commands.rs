@@ -827,3 +827,28 @@ pub fn close_review(reviews: State<'_, OpenReviews>, review_id: String) {
 pub async fn pick_audit_bundle(app: tauri::AppHandle) -> Reply<Option<String>> {
     Ok(crate::bundle_files::pick(&app).await)
 }
+
+/// One sampling round of the instance's health.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn health_snapshot(
+    console: State<'_, Console>,
+    profile_id: String,
+) -> Reply<fluxdesk_types::HealthSnapshot> {
+    Ok(console.health_snapshot(&profile_id).await?)
+}
+
+/// Cancels a backend's query or ends its session.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn stop_backend(
+    console: State<'_, Console>,
+    profile_id: String,
+    pid: i32,
+    how: fluxdesk_types::BackendStop,
+) -> Reply<bool> {
+    Ok(console.stop_backend(&profile_id, pid, how).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reset_statement_stats(console: State<'_, Console>, profile_id: String) -> Reply<()> {
+    Ok(console.reset_statement_stats(&profile_id).await?)
+}

@@ -144,6 +144,9 @@ fn main() {
             commands::review_csv,
             commands::close_review,
             commands::pick_audit_bundle,
+            commands::health_snapshot,
+            commands::stop_backend,
+            commands::reset_statement_stats,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

@@ -182,7 +182,7 @@ pub fn draw_time_series<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_labels(6)
-        .x_label_formatter(&|seconds| format!("{:.0} s", seconds))
+        .x_label_formatter(&|seconds| seconds_ago(*seconds, earliest))
         .y_labels(5)
         .y_desc(unit)
         .draw()?;
@@ -206,6 +206,22 @@ pub fn draw_time_series<DB: DrawingBackend>(
         .border_style(BLACK.mix(0.3))
         .draw()?;
     Ok(())
+}
+
+/// An x-axis label: seconds back from now, with a decimal when the span is
+/// short enough for whole seconds to repeat; never "-0".
+fn seconds_ago(seconds: f64, earliest: f64) -> String {
+    let text = if earliest > -30.0 {
+        format!("{seconds:.1} s")
+    } else if earliest > -600.0 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{:.0} min", seconds / 60.0)
+    };
+    match text.strip_prefix('-') {
+        Some(rest) if rest.trim_start_matches(['0', '.']).starts_with(' ') => rest.to_owned(),
+        _ => text,
+    }
 }
 
 /// `series` as an SVG document of `size` pixels.
@@ -414,6 +430,15 @@ mod tests {
         }
         let empty = time_series_svg("Transactions per second", "tps", &[], (480, 200));
         assert!(empty.contains("no samples yet"));
+    }
+
+    #[test]
+    fn time_labels_never_repeat_a_rounded_second_or_say_minus_zero() {
+        assert_eq!(seconds_ago(-2.5, -4.0), "-2.5 s");
+        assert_eq!(seconds_ago(-0.0, -4.0), "0.0 s");
+        assert_eq!(seconds_ago(-0.01, -4.0), "0.0 s");
+        assert_eq!(seconds_ago(-120.0, -300.0), "-120 s");
+        assert_eq!(seconds_ago(-1800.0, -3600.0), "-30 min");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One connected instance: browse its data, or run SQL.
 
 use crate::components::{
-    AdminConsole, AuditViewer, DataGrid, SchemaTree, SecuritySettings, SqlRunner, UsersScreen,
+    AdminConsole, AuditViewer, DataGrid, MonitoringView, SchemaTree, SecuritySettings, SqlRunner, UsersScreen,
 };
 use fluxdesk_types::{AdminSession, TableSummary};
 use yew::prelude::*;
@@ -23,6 +23,7 @@ enum Tab {
     Users,
     Admins,
     Audit,
+    Monitoring,
     Security,
 }
 
@@ -48,6 +49,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                     <button id="tab-users" class={classes!("tab", (*tab == Tab::Users).then_some("active"))} onclick={select(Tab::Users)}>{ "Users" }</button>
                     <button id="tab-admins" class={classes!("tab", (*tab == Tab::Admins).then_some("active"))} onclick={select(Tab::Admins)}>{ "Admins" }</button>
                     <button id="tab-audit" class={classes!("tab", (*tab == Tab::Audit).then_some("active"))} onclick={select(Tab::Audit)}>{ "Audit" }</button>
+                    <button id="tab-monitoring" class={classes!("tab", (*tab == Tab::Monitoring).then_some("active"))} onclick={select(Tab::Monitoring)}>{ "Monitoring" }</button>
                     <button id="tab-security" class={classes!("tab", (*tab == Tab::Security).then_some("active"))} onclick={select(Tab::Security)}>{ "Security" }</button>
                 }
             </nav>
@@ -78,6 +80,9 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 }
                 if *tab == Tab::Audit {
                     <div class="page audit-pane"><AuditViewer profile_id={props.profile_id.clone()} /></div>
+                }
+                if *tab == Tab::Monitoring {
+                    <div class="page monitoring-pane"><MonitoringView profile_id={props.profile_id.clone()} /></div>
                 }
                 if *tab == Tab::Security {
                     <div class="page security-pane"><SecuritySettings profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>

@@ -4,6 +4,7 @@ mod app_users;
 mod audit;
 mod impersonation;
 mod ipc;
+mod monitoring;
 pub mod query_history;
 pub mod saved_views;
 
@@ -36,6 +37,7 @@ pub use impersonation::{
     active_impersonation, commit_changes_as_identity, commit_statement_as_identity, rls_insight,
     search_app_users, start_impersonation, stop_impersonation,
 };
+pub use monitoring::{health_snapshot, reset_statement_stats, stop_backend};
 
 #[derive(Serialize)]
 struct ProfileArgs<'a> {

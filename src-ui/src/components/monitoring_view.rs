@@ -1,0 +1,258 @@
+//! The Monitoring tab: samples the instance while it is open and charts
+//! connections, transactions, cache hits and sessions, with the current
+//! backends, statements, scans and sizes below.
+
+use crate::components::{ErrorBanner, confirm_dialog, step_up_dialog};
+use crate::services;
+use crate::state::health_history::HealthHistory;
+use fluxdesk_charts::{Bar, bars_svg, time_series_svg};
+use fluxdesk_types::{
+    ApiError, BackendActivity, BackendStop, ErrorCode, HealthSnapshot, STOP_BACKEND, StatementStats,
+};
+use gloo_timers::future::TimeoutFuture;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+/// Properties of [`MonitoringView`].
+#[derive(Properties, PartialEq)]
+pub struct MonitoringViewProps {
+    /// The connected instance.
+    pub profile_id: String,
+}
+
+fn mib(bytes: i64) -> f64 {
+    bytes as f64 / 1_048_576.0
+}
+
+fn chart(id: &str, svg: String) -> Html {
+    html! { <figure class="monitor-chart" id={id.to_owned()}>{ Html::from_html_unchecked(AttrValue::from(svg)) }</figure> }
+}
+
+/// The dashboard of one instance.
+#[component]
+pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
+    let latest = use_state(|| Option::<HealthSnapshot>::None);
+    let history = use_mut_ref(HealthHistory::default);
+    let error = use_state(|| Option::<ApiError>::None);
+    let interval = use_state(|| 5u32);
+    let confirming = use_state(|| Option::<(i32, BackendStop)>::None);
+    let stepping_up = use_state(|| Option::<(i32, BackendStop)>::None);
+    let note = use_state(|| Option::<String>::None);
+
+    // Sample while the tab is open; a new interval restarts the loop.
+    {
+        let (latest, history, error, id) = (
+            latest.clone(),
+            history.clone(),
+            error.clone(),
+            props.profile_id.clone(),
+        );
+        use_effect_with(*interval, move |seconds| {
+            let running = std::rc::Rc::new(std::cell::Cell::new(true));
+            let alive = running.clone();
+            let seconds = *seconds;
+            wasm_bindgen_futures::spawn_local(async move {
+                while alive.get() {
+                    match services::health_snapshot(&id).await {
+                        Ok(snapshot) => {
+                            history.borrow_mut().push(&snapshot, js_sys::Date::now());
+                            latest.set(Some(snapshot));
+                            error.set(None);
+                        }
+                        Err(failure) => error.set(Some(failure)),
+                    }
+                    TimeoutFuture::new(seconds * 1000).await;
+                }
+            });
+            move || running.set(false)
+        });
+    }
+
+    let stop = {
+        let (id, note, error, stepping_up) = (
+            props.profile_id.clone(),
+            note.clone(),
+            error.clone(),
+            stepping_up.clone(),
+        );
+        Callback::from(move |(pid, how): (i32, BackendStop)| {
+            let (id, note, error, stepping_up) =
+                (id.clone(), note.clone(), error.clone(), stepping_up.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match services::stop_backend(&id, pid, how).await {
+                    Ok(sent) => note.set(Some(format!(
+                        "{} pid {pid}: {}",
+                        if how == BackendStop::Cancel {
+                            "Cancel"
+                        } else {
+                            "Terminate"
+                        },
+                        if sent {
+                            "done (recorded in the audit log)"
+                        } else {
+                            "PostgreSQL did not signal it"
+                        }
+                    ))),
+                    Err(failure) if failure.code == ErrorCode::StepUpRequired => {
+                        stepping_up.set(Some((pid, how)))
+                    }
+                    Err(failure) => error.set(Some(failure)),
+                }
+            });
+        })
+    };
+    let ask = |pid: i32, how: BackendStop| {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(Some((pid, how))))
+    };
+    let on_interval = {
+        let interval = interval.clone();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                interval.set(select.value().parse().unwrap_or(5));
+            }
+        })
+    };
+    let on_reset = {
+        let (id, note, error) = (props.profile_id.clone(), note.clone(), error.clone());
+        Callback::from(move |_| {
+            let (id, note, error) = (id.clone(), note.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match services::reset_statement_stats(&id).await {
+                    Ok(()) => note.set(Some("pg_stat_statements was reset for this database.".into())),
+                    Err(failure) => error.set(Some(failure)),
+                }
+            });
+        })
+    };
+
+    let history = history.borrow();
+    let activity_table = |id: &str, rows: &[BackendActivity]| {
+        html! {
+            <table class="monitor-table" id={id.to_owned()}>
+                <thead><tr><th>{ "pid" }</th><th>{ "user" }</th><th>{ "application" }</th><th>{ "seconds" }</th><th>{ "query" }</th><th></th></tr></thead>
+                <tbody>
+                    { for rows.iter().map(|backend| html! {
+                        <tr data-pid={backend.pid.to_string()}>
+                            <td class="mono">{ backend.pid }</td>
+                            <td>{ &backend.user }</td>
+                            <td>{ &backend.application }</td>
+                            <td>{ format!("{:.1}", backend.seconds) }</td>
+                            <td class="mono query">{ &backend.query }</td>
+                            <td>
+                                <button class="button" onclick={ask(backend.pid, BackendStop::Cancel)}>{ "Cancel" }</button>
+                                <button class="button danger" onclick={ask(backend.pid, BackendStop::Terminate)}>{ "Terminate" }</button>
+                            </td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        }
+    };
+    let confirm = confirm_dialog(
+        "stop-backend",
+        confirming
+            .as_ref()
+            .map(|(pid, how)| match how {
+                BackendStop::Cancel => {
+                    format!("Cancel the query running in backend {pid}? Its session stays.")
+                }
+                BackendStop::Terminate => {
+                    format!("End backend {pid}'s session? Its open transaction is rolled back.")
+                }
+            })
+            .unwrap_or_default(),
+        &confirming,
+        &stop,
+    );
+    let step_up = step_up_dialog(&props.profile_id, STOP_BACKEND, &stepping_up, &stop);
+
+    html! {
+        <div class="monitoring" id="monitoring">
+            <div class="page-header">
+                <h1>{ "Monitoring" }</h1>
+                <label>{ "Sample every " }
+                    <select id="monitor-interval" onchange={on_interval}>
+                        { for [2u32, 5, 10, 30].into_iter().map(|seconds| html! {
+                            <option value={seconds.to_string()} selected={*interval == seconds}>{ format!("{seconds} s") }</option>
+                        }) }
+                    </select>
+                </label>
+                <span class="muted" id="monitor-samples">{ format!("{} samples", history.len()) }</span>
+            </div>
+            if let Some(failure) = &*error { <ErrorBanner error={failure.clone()} /> }
+            if let Some(text) = &*note { <p class="notice success" id="monitor-note">{ text }</p> }
+            <div class="monitor-charts">
+                { chart("chart-connections", time_series_svg("Connections by state", "backends", &history.connections_by_state(), (460, 200))) }
+                { chart("chart-tps", time_series_svg("Transactions per second", "tps", &[history.transactions_per_second()], (460, 200))) }
+                { chart("chart-cache", time_series_svg("Cache hit ratio", "%", &[history.cache_hit_ratio()], (460, 200))) }
+                { chart("chart-sessions", time_series_svg("Active app sessions", "sessions", &[history.app_sessions()], (460, 200))) }
+            </div>
+            if let Some(health) = &*latest {
+                <section class="monitor-facts" id="monitor-facts">
+                    <p id="monitor-connections">{ format!("Connections: {} in use of {} ({} reserved for superusers). Round: {:.1} ms.",
+                        health.connections.in_use, health.connections.max, health.connections.reserved, health.round_ms) }</p>
+                    <p id="monitor-sessions">{ format!("App sessions: {} live, {} expired. Admin sessions: {} live.",
+                        health.sessions.app_live, health.sessions.app_expired, health.sessions.admin_live) }</p>
+                    <p id="monitor-pools">{ health.pools.iter().map(|pool| format!("{}: {} open ({} idle) of {}", pool.name, pool.size, pool.idle, pool.max)).collect::<Vec<_>>().join(" · ") }</p>
+                    <p>{ format!("Commits {} · rollbacks {} · deadlocks {} · temp files {} ({:.1} MiB)",
+                        health.database.commits, health.database.rollbacks, health.database.deadlocks, health.database.temp_files, mib(health.database.temp_bytes)) }</p>
+                </section>
+                <h2>{ "Backends" }</h2>
+                <table class="monitor-table" id="monitor-backends">
+                    <thead><tr><th>{ "state" }</th><th>{ "user" }</th><th>{ "application" }</th><th>{ "backends" }</th></tr></thead>
+                    <tbody>{ for health.backends.iter().map(|group| html! {
+                        <tr><td>{ &group.state }</td><td>{ &group.user }</td><td>{ &group.application }</td><td>{ group.count }</td></tr>
+                    }) }</tbody>
+                </table>
+                <h2>{ "Longest-running queries" }</h2>
+                { activity_table("monitor-longest", &health.longest_queries) }
+                <h2>{ "Longest idle transactions" }</h2>
+                { activity_table("monitor-idle", &health.idle_in_transaction) }
+                <h2>{ "Query performance" }</h2>
+                { match &health.statements {
+                    StatementStats::Available { top } => html! {
+                        <>
+                            <button class="button" id="monitor-reset-statements" onclick={on_reset.clone()}>{ "Reset statistics" }</button>
+                            <table class="monitor-table" id="monitor-statements">
+                                <thead><tr><th>{ "total ms" }</th><th>{ "mean ms" }</th><th>{ "calls" }</th><th>{ "rows" }</th><th>{ "query" }</th></tr></thead>
+                                <tbody>{ for top.iter().map(|statement| html! {
+                                    <tr><td>{ format!("{:.1}", statement.total_ms) }</td><td>{ format!("{:.2}", statement.mean_ms) }</td>
+                                        <td>{ statement.calls }</td><td>{ statement.rows }</td><td class="mono query">{ &statement.query }</td></tr>
+                                }) }</tbody>
+                            </table>
+                        </>
+                    },
+                    StatementStats::Unavailable { how_to_enable } => html! { <p class="notice" id="monitor-statements-missing">{ how_to_enable }</p> },
+                } }
+                <table class="monitor-table" id="monitor-scans">
+                    <thead><tr><th>{ "table" }</th><th>{ "sequential scans" }</th><th>{ "index scans" }</th><th>{ "live rows" }</th></tr></thead>
+                    <tbody>{ for health.table_scans.iter().map(|scans| html! {
+                        <tr><td class="mono">{ format!("{}.{}", scans.schema, scans.table) }</td><td>{ scans.seq_scans }</td><td>{ scans.index_scans }</td><td>{ scans.live_rows }</td></tr>
+                    }) }</tbody>
+                </table>
+                <h2>{ format!("Storage: {:.1} MiB", mib(health.storage.database_bytes)) }</h2>
+                <div class="monitor-charts">
+                    { chart("chart-tables", bars_svg("Largest tables", "MiB", &health.storage.largest_tables.iter().map(|table| Bar {
+                        label: format!("{}.{}", table.schema, table.table),
+                        parts: vec![("heap".into(), mib(table.heap_bytes)), ("indexes".into(), mib(table.index_bytes)), ("toast".into(), mib(table.toast_bytes))],
+                    }).collect::<Vec<_>>(), (640, 420))) }
+                    { chart("chart-buckets", bars_svg("Storage buckets", "MiB", &health.storage.buckets.iter().map(|bucket| Bar {
+                        label: format!("{} ({} objects)", bucket.bucket, bucket.objects),
+                        parts: vec![("bytes".into(), mib(bucket.bytes))],
+                    }).collect::<Vec<_>>(), (460, 260))) }
+                </div>
+                <table class="monitor-table" id="monitor-schemas">
+                    <thead><tr><th>{ "schema" }</th><th>{ "size" }</th></tr></thead>
+                    <tbody>{ for health.storage.schemas.iter().map(|schema| html! {
+                        <tr><td class="mono">{ &schema.schema }</td><td>{ format!("{:.1} MiB", mib(schema.bytes)) }</td></tr>
+                    }) }</tbody>
+                </table>
+            } else if error.is_none() {
+                <p class="placeholder">{ "Taking the first sample…" }</p>
+            }
+            { confirm }
+            { step_up }
+        </div>
+    }
+}

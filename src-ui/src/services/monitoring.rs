@@ -1,0 +1,26 @@
+//! The monitoring view's calls.
+
+use super::ipc;
+use fluxdesk_types::{ApiError, BackendStop, HealthSnapshot};
+use serde::Serialize;
+
+/// One sampling round of the instance's health.
+pub async fn health_snapshot(profile_id: &str) -> Result<HealthSnapshot, ApiError> {
+    ipc::invoke("health_snapshot", &super::ProfileArgs { profile_id }).await
+}
+
+/// Cancels a backend's query or ends its session (a step-up on production).
+pub async fn stop_backend(profile_id: &str, pid: i32, how: BackendStop) -> Result<bool, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        profile_id: &'a str,
+        pid: i32,
+        how: BackendStop,
+    }
+    ipc::invoke("stop_backend", &Args { profile_id, pid, how }).await
+}
+
+/// Resets this database's `pg_stat_statements`.
+pub async fn reset_statement_stats(profile_id: &str) -> Result<(), ApiError> {
+    ipc::invoke("reset_statement_stats", &super::ProfileArgs { profile_id }).await
+}

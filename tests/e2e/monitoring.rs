@@ -1,0 +1,97 @@
+//! The Monitoring tab end to end, in the real window: samples arrive and
+//! are charted, a known workload shows (idle backends the test opens, a
+//! transaction it leaves idle), and terminating that transaction's backend
+//! from the window, after the confirmation, ends it and is audited.
+
+use e2e_support::{DEMO_ADMIN, Driver, click, eventually, save_screenshot, sign_in, text_of};
+use fantoccini::Locator;
+use fluxdesk_sandbox::{Seed, fresh_database};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn samples_are_charted_and_a_stuck_transaction_is_terminated_from_the_window() {
+    let database = fresh_database(Seed::Demo);
+    let options = PgConnectOptions::from_str(&database.url).unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(
+            options
+                .clone()
+                .application_name("e2e-idle-workload")
+                .connect()
+                .await
+                .unwrap(),
+        );
+    }
+    let mut stuck = options
+        .clone()
+        .application_name("e2e-stuck")
+        .connect()
+        .await
+        .unwrap();
+    stuck.execute("BEGIN; SELECT 1;").await.unwrap();
+    let stuck_pid: i32 = database
+        .psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'e2e-stuck'")
+        .parse()
+        .unwrap();
+
+    let driver = Driver::start();
+    let client = driver
+        .launch(&["--dsn", &database.url, "--name", "E2E monitoring"])
+        .await;
+    sign_in(&client, DEMO_ADMIN.0, DEMO_ADMIN.1, PATIENCE).await;
+    click(&client, "#tab-monitoring", PATIENCE).await;
+    let connections = text_of(&client, "#monitor-connections", PATIENCE).await;
+    let max = database.psql("SHOW max_connections");
+    assert!(connections.contains(&format!("of {max}")), "{connections}");
+    // Two samples, two seconds apart, give a transactions-per-second line.
+    client
+        .execute(
+            "const e = document.querySelector('#monitor-interval'); e.value = '2'; \
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    eventually("three samples", PATIENCE, || async {
+        let samples = client
+            .find(Locator::Css("#monitor-samples"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (samples.split(' ').next()?.parse::<usize>().ok()? >= 3).then_some(())
+    })
+    .await;
+    let backends = text_of(&client, "#monitor-backends", PATIENCE).await;
+    assert!(backends.contains("e2e-idle-workload"), "{backends}");
+    assert!(client.find(Locator::Css("#chart-tps svg polyline")).await.is_ok());
+    assert!(
+        text_of(&client, "#monitor-statements-missing", PATIENCE)
+            .await
+            .contains("shared_preload_libraries")
+    );
+    save_screenshot(&client, "monitoring").await;
+
+    let terminate = format!("#monitor-idle tr[data-pid='{stuck_pid}'] .danger");
+    click(&client, &terminate, PATIENCE).await;
+    click(&client, "#stop-backend-yes", PATIENCE).await;
+    let note = text_of(&client, "#monitor-note", PATIENCE).await;
+    assert!(note.contains(&format!("pid {stuck_pid}")), "{note}");
+    assert!(
+        stuck.execute("SELECT 1").await.is_err(),
+        "the stuck session is gone"
+    );
+    assert_eq!(
+        database.psql("SELECT action || ' ' || target FROM fluxdesk.audit_events ORDER BY seq DESC LIMIT 1"),
+        format!("monitoring.terminate_backend pid {stuck_pid}")
+    );
+    client.close().await.unwrap();
+    drop(idle);
+}
