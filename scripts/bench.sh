@@ -4,13 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo bench -p fluxdesk-core --bench paging --bench audit --bench explorer --bench impersonation --bench users --bench audit_bundle --locked --no-run
+cargo bench -p fluxdesk-core --bench paging --bench audit --bench explorer --bench impersonation --bench users --bench audit_bundle --bench monitoring --locked --no-run
 cargo bench -p fluxdesk-core --bench paging --locked
 cargo bench -p fluxdesk-core --bench audit --locked
 cargo bench -p fluxdesk-core --bench explorer --locked
 cargo bench -p fluxdesk-core --bench impersonation --locked
 cargo bench -p fluxdesk-core --bench users --locked
 cargo bench -p fluxdesk-core --bench audit_bundle --locked
+cargo bench -p fluxdesk-core --bench monitoring --locked
 # In the window: a 1,000,000-event bundle opened from the command line, in a
 # release build of the app under Xvfb (no database needed).
 scripts/build-ui.sh
