@@ -82,7 +82,8 @@ const HEALTH: &str = r#"
 SELECT pg_database_size(current_database()),
        (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
        current_setting('max_connections')::int8,
-       current_setting('superuser_reserved_connections')::int8
+       current_setting('superuser_reserved_connections')::int8,
+       (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database())
 "#;
 
 /// Size and connection figures of a connected instance.
@@ -91,8 +92,22 @@ pub async fn health_of_instance(
     instance: &Instance,
     started: Instant,
 ) -> CoreResult<InstanceHealth> {
-    let (size, in_use, max, reserved): (i64, i64, i64, i64) =
+    let (size, in_use, max, reserved, transactions): (i64, i64, i64, i64, Option<i64>) =
         sqlx::query_as(HEALTH).fetch_one(instance.pool()).await?;
+    let app_sessions_live = if instance.info().layout == fluxdesk_types::FluxbaseLayout::NotFluxbase {
+        None
+    } else {
+        // FORCE RLS on auth.sessions admits the service role.
+        let mut transaction = instance.pool().begin().await?;
+        crate::admin_access::act_as(&mut transaction, "service_role", None).await?;
+        let live: Option<i64> =
+            sqlx::query_scalar("SELECT count(*) FROM auth.sessions WHERE expires_at > now()")
+                .fetch_one(&mut *transaction)
+                .await
+                .ok();
+        let _ = transaction.rollback().await;
+        live
+    };
     Ok(InstanceHealth {
         profile_id: profile_id.to_owned(),
         diagnosis: diagnosis_of_instance(instance, started, false),
@@ -100,6 +115,8 @@ pub async fn health_of_instance(
         connections_in_use: Some(in_use),
         max_connections: Some(max),
         reserved_connections: Some(reserved),
+        transactions,
+        app_sessions_live,
     })
 }
 
@@ -112,5 +129,7 @@ pub fn health_of_failure(profile_id: &str, diagnosis: Diagnosis) -> InstanceHeal
         connections_in_use: None,
         max_connections: None,
         reserved_connections: None,
+        transactions: None,
+        app_sessions_live: None,
     }
 }

@@ -574,6 +574,26 @@ async fn the_fleet_is_measured_concurrently_and_a_dead_instance_blocks_nothing()
     );
     let in_use = reachable.connections_in_use.unwrap();
     assert!(in_use >= 1 && in_use < reachable.max_connections.unwrap());
+    assert!(
+        reachable.transactions.unwrap() > 0,
+        "commits so far, for the rate"
+    );
+    let live: i64 = fluxdesk_sandbox::shared_cluster()
+        .psql(
+            &read_only_demo_database().name,
+            "SELECT count(*) FROM auth.sessions WHERE expires_at > now()",
+        )
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(reachable.app_sessions_live, Some(live));
+    assert!(
+        health
+            .iter()
+            .filter(|h| !h.diagnosis.connected)
+            .all(|h| h.transactions.is_none())
+    );
     for hung in health.iter().filter(|h| h.profile_id != good.profile.id) {
         assert!(!hung.diagnosis.connected);
         assert_eq!(

@@ -61,4 +61,11 @@ pub struct InstanceHealth {
     pub max_connections: Option<i64>,
     /// `superuser_reserved_connections`.
     pub reserved_connections: Option<i64>,
+    /// Committed plus rolled-back transactions so far (the window derives
+    /// transactions per second from two readings).
+    #[serde(default)]
+    pub transactions: Option<i64>,
+    /// Live app sessions (`auth.sessions`), on Fluxbase instances.
+    #[serde(default)]
+    pub app_sessions_live: Option<i64>,
 }

@@ -26,13 +26,19 @@ enum Line {
     Failed(String),
 }
 
-/// One line per profile id.
+/// One line per profile id, with each instance's last transaction count
+/// (and when it was read) and the rate derived from the two last readings.
 #[derive(Debug, Clone, PartialEq, Default)]
-struct FleetState(BTreeMap<String, Line>);
+struct FleetState {
+    lines: BTreeMap<String, Line>,
+    last_count: BTreeMap<String, (i64, f64)>,
+    rates: BTreeMap<String, f64>,
+}
 
 enum FleetEvent {
     Checking(String),
-    Measured(InstanceHealth),
+    /// A measurement, and when it arrived (ms).
+    Measured(InstanceHealth, f64),
     Failed(String, String),
 }
 
@@ -44,13 +50,28 @@ impl Reducible for FleetState {
         match action {
             // Keep the last figures on screen while a new measurement runs.
             FleetEvent::Checking(id) => {
-                next.0.entry(id).or_insert(Line::Checking);
+                next.lines.entry(id).or_insert(Line::Checking);
             }
-            FleetEvent::Measured(health) => {
-                next.0.insert(health.profile_id.clone(), Line::Measured(health));
+            FleetEvent::Measured(health, at_ms) => {
+                let id = health.profile_id.clone();
+                if let Some(count) = health.transactions {
+                    // A counter that went down (statistics reset) gives no rate.
+                    match next.last_count.get(&id) {
+                        Some((before, then)) if count >= *before && at_ms > *then => {
+                            next.rates
+                                .insert(id.clone(), (count - before) as f64 / ((at_ms - then) / 1000.0));
+                        }
+                        _ => {
+                            next.rates.remove(&id);
+                        }
+                    }
+                    next.last_count.insert(id.clone(), (count, at_ms));
+                }
+                next.lines.insert(id, Line::Measured(health));
             }
             FleetEvent::Failed(id, message) => {
-                next.0.insert(id, Line::Failed(message));
+                next.rates.remove(&id);
+                next.lines.insert(id, Line::Failed(message));
             }
         }
         Rc::new(next)
@@ -74,7 +95,7 @@ fn measure_all(
         state.dispatch(FleetEvent::Checking(id.clone()));
         wasm_bindgen_futures::spawn_local(async move {
             match services::instance_health(&id).await {
-                Ok(health) => state.dispatch(FleetEvent::Measured(health)),
+                Ok(health) => state.dispatch(FleetEvent::Measured(health, js_sys::Date::now())),
                 Err(error) => state.dispatch(FleetEvent::Failed(id.clone(), error.message)),
             }
             in_flight.borrow_mut().remove(&id);
@@ -121,7 +142,8 @@ pub fn FleetOverview() -> Html {
 
     let rows = session.profiles.iter().filter(|entry| entry.saved).map(|entry| {
         let profile = &entry.profile;
-        let line = state.0.get(&profile.id).cloned().unwrap_or(Line::Checking);
+        let line = state.lines.get(&profile.id).cloned().unwrap_or(Line::Checking);
+        let rate = state.rates.get(&profile.id).copied();
         let (row_state, status) = match &line {
             Line::Checking => ("checking", "checking…".to_owned()),
             Line::Measured(health) if health.diagnosis.connected => ("reachable", "reachable".to_owned()),
@@ -140,6 +162,7 @@ pub fn FleetOverview() -> Html {
         let version = measured.as_ref().and_then(|h| h.diagnosis.server_version.clone());
         let size = measured.as_ref().and_then(|h| h.database_size_bytes).map(bytes);
         let connections = measured.as_ref().and_then(|h| Some((h.connections_in_use?, h.max_connections?, h.reserved_connections.unwrap_or(0))));
+        let sessions = measured.as_ref().and_then(|h| h.app_sessions_live).map(grouped);
         let on_open = {
             let session = session.clone();
             let id = profile.id.clone();
@@ -182,6 +205,8 @@ pub fn FleetOverview() -> Html {
                         None => html! { "—" },
                     } }
                 </td>
+                <td class="fleet-tps number">{ rate.map(|rate| format!("{rate:.1}")).unwrap_or_else(|| "—".to_owned()) }</td>
+                <td class="fleet-sessions number">{ sessions.unwrap_or_else(|| "—".to_owned()) }</td>
             </tr>
         }
     });
@@ -201,6 +226,7 @@ pub fn FleetOverview() -> Html {
                         <tr>
                             <th>{ "Instance" }</th><th>{ "Status" }</th><th>{ "Fluxbase" }</th>
                             <th>{ "PostgreSQL" }</th><th>{ "Database size" }</th><th>{ "Connections in use" }</th>
+                            <th title="Since the previous check">{ "Transactions/s" }</th><th>{ "Live app sessions" }</th>
                         </tr>
                     </thead>
                     <tbody>{ for rows }</tbody>
