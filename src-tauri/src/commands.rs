@@ -852,3 +852,19 @@ pub async fn stop_backend(
 pub async fn reset_statement_stats(console: State<'_, Console>, profile_id: String) -> Reply<()> {
     Ok(console.reset_statement_stats(&profile_id).await?)
 }
+
+/// Saves a chart the window shows as SVG or PNG; returns where it went.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_chart(path: String, svg: String) -> Reply<String> {
+    let path = resolve_path(&path);
+    let shown = path.display().to_string();
+    tauri::async_runtime::spawn_blocking(move || fluxdesk_core::chart_files::save_chart(&svg, &path))
+        .await
+        .map_err(|error| {
+            ApiError::new(
+                fluxdesk_types::ErrorCode::Internal,
+                format!("Saving the chart stopped: {error}"),
+            )
+        })??;
+    Ok(shown)
+}

@@ -147,6 +147,7 @@ fn main() {
             commands::health_snapshot,
             commands::stop_backend,
             commands::reset_statement_stats,
+            commands::save_chart,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

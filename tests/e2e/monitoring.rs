@@ -78,6 +78,33 @@ async fn samples_are_charted_and_a_stuck_transaction_is_terminated_from_the_wind
             .contains("shared_preload_libraries")
     );
     save_screenshot(&client, "monitoring").await;
+    // Each chart saves as SVG and as PNG.
+    for (button, magic) in [
+        ("#chart-tps .save-svg", &b"<svg"[..]),
+        ("#chart-tps .save-png", &b"\x89PNG"[..]),
+    ] {
+        click(&client, button, PATIENCE).await;
+        let saved = eventually("the chart saved", PATIENCE, || async {
+            let note = client
+                .find(Locator::Css("#monitor-note"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            let path = note
+                .strip_prefix("Saved the chart to ")?
+                .strip_suffix('.')?
+                .to_owned();
+            path.ends_with(
+                &String::from_utf8_lossy(if magic.starts_with(b"<") { b"svg" } else { b"png" }).to_string(),
+            )
+            .then_some(path)
+        })
+        .await;
+        let bytes = std::fs::read(&saved).unwrap();
+        assert!(bytes.starts_with(magic), "{saved}");
+    }
 
     let terminate = format!("#monitor-idle tr[data-pid='{stuck_pid}'] .danger");
     click(&client, &terminate, PATIENCE).await;

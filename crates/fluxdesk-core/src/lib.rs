@@ -15,6 +15,7 @@ pub mod audit_log;
 pub mod audit_review;
 pub mod catalog;
 pub mod changes;
+pub mod chart_files;
 pub mod clock;
 pub mod console;
 pub mod credentials;

@@ -24,8 +24,28 @@ fn mib(bytes: i64) -> f64 {
     bytes as f64 / 1_048_576.0
 }
 
-fn chart(id: &str, svg: String) -> Html {
-    html! { <figure class="monitor-chart" id={id.to_owned()}>{ Html::from_html_unchecked(AttrValue::from(svg)) }</figure> }
+/// A chart with its Save buttons; `save` gets the file name and the SVG.
+fn chart(id: &str, svg: String, save: &Callback<(String, String)>) -> Html {
+    let button = |extension: &'static str| {
+        let (save, svg, name) = (save.clone(), svg.clone(), id.to_owned());
+        Callback::from(move |_| {
+            let stamp = js_sys::Date::new_0()
+                .to_iso_string()
+                .as_string()
+                .unwrap_or_default()
+                .replace([':', '.'], "-");
+            save.emit((format!("fluxdesk-{name}-{stamp}.{extension}"), svg.clone()))
+        })
+    };
+    html! {
+        <figure class="monitor-chart" id={id.to_owned()}>
+            { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
+            <figcaption>
+                <button class="button subtle save-svg" onclick={button("svg")}>{ "Save SVG" }</button>
+                <button class="button subtle save-png" onclick={button("png")}>{ "Save PNG" }</button>
+            </figcaption>
+        </figure>
+    }
 }
 
 /// The dashboard of one instance.
@@ -126,6 +146,18 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
         })
     };
 
+    let save = {
+        let (note, error) = (note.clone(), error.clone());
+        Callback::from(move |(name, svg): (String, String)| {
+            let (note, error) = (note.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match services::save_chart(&name, &svg).await {
+                    Ok(path) => note.set(Some(format!("Saved the chart to {path}."))),
+                    Err(failure) => error.set(Some(failure)),
+                }
+            });
+        })
+    };
     let history = history.borrow();
     let activity_table = |id: &str, rows: &[BackendActivity]| {
         html! {
@@ -183,10 +215,10 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
             if let Some(failure) = &*error { <ErrorBanner error={failure.clone()} /> }
             if let Some(text) = &*note { <p class="notice success" id="monitor-note">{ text }</p> }
             <div class="monitor-charts">
-                { chart("chart-connections", time_series_svg("Connections by state", "backends", &history.connections_by_state(), (460, 200))) }
-                { chart("chart-tps", time_series_svg("Transactions per second", "tps", &[history.transactions_per_second()], (460, 200))) }
-                { chart("chart-cache", time_series_svg("Cache hit ratio", "%", &[history.cache_hit_ratio()], (460, 200))) }
-                { chart("chart-sessions", time_series_svg("Active app sessions", "sessions", &[history.app_sessions()], (460, 200))) }
+                { chart("chart-connections", time_series_svg("Connections by state", "backends", &history.connections_by_state(), (460, 200)), &save) }
+                { chart("chart-tps", time_series_svg("Transactions per second", "tps", &[history.transactions_per_second()], (460, 200)), &save) }
+                { chart("chart-cache", time_series_svg("Cache hit ratio", "%", &[history.cache_hit_ratio()], (460, 200)), &save) }
+                { chart("chart-sessions", time_series_svg("Active app sessions", "sessions", &[history.app_sessions()], (460, 200)), &save) }
             </div>
             if let Some(health) = &*latest {
                 <section class="monitor-facts" id="monitor-facts">
@@ -236,11 +268,11 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
                     { chart("chart-tables", bars_svg("Largest tables", "MiB", &health.storage.largest_tables.iter().map(|table| Bar {
                         label: format!("{}.{}", table.schema, table.table),
                         parts: vec![("heap".into(), mib(table.heap_bytes)), ("indexes".into(), mib(table.index_bytes)), ("toast".into(), mib(table.toast_bytes))],
-                    }).collect::<Vec<_>>(), (640, 420))) }
+                    }).collect::<Vec<_>>(), (640, 420)), &save) }
                     { chart("chart-buckets", bars_svg("Storage buckets", "MiB", &health.storage.buckets.iter().map(|bucket| Bar {
                         label: format!("{} ({} objects)", bucket.bucket, bucket.objects),
                         parts: vec![("bytes".into(), mib(bucket.bytes))],
-                    }).collect::<Vec<_>>(), (460, 260))) }
+                    }).collect::<Vec<_>>(), (460, 260)), &save) }
                 </div>
                 <table class="monitor-table" id="monitor-schemas">
                     <thead><tr><th>{ "schema" }</th><th>{ "size" }</th></tr></thead>

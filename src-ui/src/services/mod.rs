@@ -37,7 +37,7 @@ pub use impersonation::{
     active_impersonation, commit_changes_as_identity, commit_statement_as_identity, rls_insight,
     search_app_users, start_impersonation, stop_impersonation,
 };
-pub use monitoring::{health_snapshot, reset_statement_stats, stop_backend};
+pub use monitoring::{health_snapshot, reset_statement_stats, save_chart, stop_backend};
 
 #[derive(Serialize)]
 struct ProfileArgs<'a> {

@@ -24,3 +24,13 @@ pub async fn stop_backend(profile_id: &str, pid: i32, how: BackendStop) -> Resul
 pub async fn reset_statement_stats(profile_id: &str) -> Result<(), ApiError> {
     ipc::invoke("reset_statement_stats", &super::ProfileArgs { profile_id }).await
 }
+
+/// Saves a chart's SVG as `.svg` or `.png` (a bare name lands in Downloads); returns the path.
+pub async fn save_chart(path: &str, svg: &str) -> Result<String, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        path: &'a str,
+        svg: &'a str,
+    }
+    ipc::invoke("save_chart", &Args { path, svg }).await
+}
