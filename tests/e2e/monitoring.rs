@@ -77,6 +77,39 @@ async fn samples_are_charted_and_a_stuck_transaction_is_terminated_from_the_wind
             .await
             .contains("shared_preload_libraries")
     );
+    // Load: 3,000 transactions in a moment. The next samples chart the peak.
+    let before = client
+        .find(Locator::Css("#chart-tps svg"))
+        .await
+        .unwrap()
+        .html(false)
+        .await
+        .unwrap();
+    let load = (0..3000).map(|_| "SELECT 1;").collect::<String>();
+    database.psql(&load);
+    let peak = eventually("the load on the chart", PATIENCE, || async {
+        let now = client
+            .find(Locator::Css("#monitor-tps-now"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        let rate: f64 = now.split(' ').next()?.parse().ok()?;
+        (rate > 300.0).then_some(rate)
+    })
+    .await;
+    let after = client
+        .find(Locator::Css("#chart-tps svg"))
+        .await
+        .unwrap()
+        .html(false)
+        .await
+        .unwrap();
+    assert_ne!(
+        before, after,
+        "the chart changed with the load ({peak:.0} transactions/s)"
+    );
     save_screenshot(&client, "monitoring").await;
     // Each chart saves as SVG and as PNG.
     for (button, magic) in [

@@ -211,6 +211,9 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
                     </select>
                 </label>
                 <span class="muted" id="monitor-samples">{ format!("{} samples", history.len()) }</span>
+                <span class="muted" id="monitor-tps-now">{
+                    history.transactions_per_second().points.last().map(|(_, rate)| format!("{rate:.1} transactions/s")).unwrap_or_default()
+                }</span>
             </div>
             if let Some(failure) = &*error { <ErrorBanner error={failure.clone()} /> }
             if let Some(text) = &*note { <p class="notice success" id="monitor-note">{ text }</p> }
