@@ -108,10 +108,17 @@ async fn statements(connection: &mut PgConnection) -> CoreResult<StatementStats>
         .execute(&mut *connection)
         .await?;
     let top = sqlx::query(&format!(
-        "SELECT left(query, 500), calls, total_exec_time, mean_exec_time, rows \
-         FROM {}.pg_stat_statements \
-         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         ORDER BY total_exec_time DESC LIMIT $1",
+        // The top of each measure, so any column can be sorted in the window.
+        "SELECT left(query, 500), calls, total_exec_time, mean_exec_time, rows FROM ( \
+           SELECT query, calls, total_exec_time, mean_exec_time, rows, \
+                  rank() OVER (ORDER BY total_exec_time DESC) AS by_total, \
+                  rank() OVER (ORDER BY mean_exec_time DESC) AS by_mean, \
+                  rank() OVER (ORDER BY calls DESC) AS by_calls, \
+                  rank() OVER (ORDER BY rows DESC) AS by_rows \
+           FROM {}.pg_stat_statements \
+           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) ranked \
+         WHERE by_total <= $1 OR by_mean <= $1 OR by_calls <= $1 OR by_rows <= $1 \
+         ORDER BY total_exec_time DESC",
         crate::ident::quote_ident(&schema)
     ))
     .bind(TOP)

@@ -121,9 +121,9 @@ pub struct DatabaseCounters {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StatementStats {
-    /// The top statements by total time.
+    /// The top statements by each of total time, mean time, calls and rows.
     Available {
-        /// Top statements.
+        /// The union of the four top lists, by total time.
         top: Vec<StatementStat>,
     },
     /// Not installed here; how to enable it.

@@ -58,6 +58,8 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
     let confirming = use_state(|| Option::<(i32, BackendStop)>::None);
     let stepping_up = use_state(|| Option::<(i32, BackendStop)>::None);
     let note = use_state(|| Option::<String>::None);
+    // Which measure the statements are ranked by: total, mean, calls or rows.
+    let ranked_by = use_state(|| "total");
 
     // Sample while the tab is open; a new interval restarts the loop.
     {
@@ -246,18 +248,36 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
                 { activity_table("monitor-idle", &health.idle_in_transaction) }
                 <h2>{ "Query performance" }</h2>
                 { match &health.statements {
-                    StatementStats::Available { top } => html! {
+                    StatementStats::Available { top } => {
+                        let mut top = top.clone();
+                        let measure = |statement: &fluxdesk_types::StatementStat| match *ranked_by {
+                            "mean" => statement.mean_ms,
+                            "calls" => statement.calls as f64,
+                            "rows" => statement.rows as f64,
+                            _ => statement.total_ms,
+                        };
+                        top.sort_by(|a, b| measure(b).total_cmp(&measure(a)));
+                        top.truncate(20);
+                        let rank = |by: &'static str, label: &'static str| {
+                            let ranked_by = ranked_by.clone();
+                            let active = *ranked_by == by;
+                            html! {
+                                <th><button class={classes!("link", active.then_some("active"))} id={format!("rank-{by}")}
+                                    onclick={Callback::from(move |_| ranked_by.set(by))}>{ if active { format!("{label} ▼") } else { label.to_owned() } }</button></th>
+                            }
+                        };
+                        html! {
                         <>
                             <button class="button" id="monitor-reset-statements" onclick={on_reset.clone()}>{ "Reset statistics" }</button>
                             <table class="monitor-table" id="monitor-statements">
-                                <thead><tr><th>{ "total ms" }</th><th>{ "mean ms" }</th><th>{ "calls" }</th><th>{ "rows" }</th><th>{ "query" }</th></tr></thead>
+                                <thead><tr>{ rank("total", "total ms") }{ rank("mean", "mean ms") }{ rank("calls", "calls") }{ rank("rows", "rows") }<th>{ "query" }</th></tr></thead>
                                 <tbody>{ for top.iter().map(|statement| html! {
                                     <tr><td>{ format!("{:.1}", statement.total_ms) }</td><td>{ format!("{:.2}", statement.mean_ms) }</td>
                                         <td>{ statement.calls }</td><td>{ statement.rows }</td><td class="mono query">{ &statement.query }</td></tr>
                                 }) }</tbody>
                             </table>
                         </>
-                    },
+                    }},
                     StatementStats::Unavailable { how_to_enable } => html! { <p class="notice" id="monitor-statements-missing">{ how_to_enable }</p> },
                 } }
                 <table class="monitor-table" id="monitor-scans">
