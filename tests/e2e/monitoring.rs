@@ -71,6 +71,11 @@ async fn samples_are_charted_and_a_stuck_transaction_is_terminated_from_the_wind
     .await;
     let backends = text_of(&client, "#monitor-backends", PATIENCE).await;
     assert!(backends.contains("e2e-idle-workload"), "{backends}");
+    let pools = text_of(&client, "#monitor-pools", PATIENCE).await;
+    assert!(
+        pools.contains("browsing and writes: ") && pools.contains("of 4, ") && pools.contains(" waited"),
+        "{pools}"
+    );
     assert!(client.find(Locator::Css("#chart-tps svg polyline")).await.is_ok());
     assert!(
         text_of(&client, "#monitor-statements-missing", PATIENCE)
@@ -142,8 +147,18 @@ async fn samples_are_charted_and_a_stuck_transaction_is_terminated_from_the_wind
     let terminate = format!("#monitor-idle tr[data-pid='{stuck_pid}'] .danger");
     click(&client, &terminate, PATIENCE).await;
     click(&client, "#stop-backend-yes", PATIENCE).await;
-    let note = text_of(&client, "#monitor-note", PATIENCE).await;
-    assert!(note.contains(&format!("pid {stuck_pid}")), "{note}");
+    // The note still shows the chart's path until the reply arrives.
+    eventually("the terminate reply", PATIENCE, || async {
+        let note = client
+            .find(Locator::Css("#monitor-note"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        note.contains(&format!("pid {stuck_pid}")).then_some(())
+    })
+    .await;
     assert!(
         stuck.execute("SELECT 1").await.is_err(),
         "the stuck session is gone"

@@ -145,7 +145,7 @@ JSON OUTPUT (--json), stable for scripts:
             \"longest_queries\"|\"idle_in_transaction\": [{\"pid\": int, \"user\": str, \"application\": str,
               \"state\": str, \"seconds\": float, \"query\": str}],
             \"connections\": {\"in_use\": int, \"max\": int, \"reserved\": int},
-            \"pools\": [{\"name\": str, \"size\": int, \"idle\": int, \"max\": int}],
+            \"pools\": [{\"name\": str, \"size\": int, \"idle\": int, \"max\": int, \"waits\": int}],
             \"database\": {\"commits\", \"rollbacks\", \"deadlocks\", \"temp_files\", \"temp_bytes\",
               \"blocks_hit\", \"blocks_read\": int, \"cache_hit_ratio\": float|null},
             \"statements\": {\"kind\": \"available\", \"top\": [{\"query\": str, \"calls\": int,

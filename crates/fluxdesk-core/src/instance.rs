@@ -6,6 +6,7 @@ use crate::target::ConnectionTarget;
 use fluxdesk_types::{ConnectionInfo, FluxbaseLayout};
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, Postgres};
 use sqlx::{Connection, Transaction};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -25,21 +26,46 @@ pub struct Instance {
     live: tokio::sync::OnceCell<crate::live::LiveFeed>,
     /// The impersonation in force, if any: every data statement runs as it.
     acting_as: RwLock<Option<Arc<Impersonation>>>,
+    /// Requests that found every connection of `pool` / `control` busy.
+    pool_waits: AtomicU64,
+    control_waits: AtomicU64,
+}
+
+/// The control pool's size: the listener and one cancel.
+const CONTROL_POOL_CONNECTIONS: u32 = 2;
+
+/// Counts a request that finds every connection of `pool` busy, so it
+/// queues until one frees; sqlx keeps no such count.
+fn note_request(pool: &PgPool, max: u32, waits: &AtomicU64) {
+    if pool.size() >= max && pool.num_idle() == 0 {
+        waits.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Instance {
     /// Fluxdesk's pools for this instance, as they stand.
     pub fn pool_statuses(&self) -> Vec<fluxdesk_types::PoolStatus> {
         [
-            ("browsing and writes", &self.pool, MAX_POOL_CONNECTIONS),
-            ("control (realtime, cancel)", &self.control, 2),
+            (
+                "browsing and writes",
+                &self.pool,
+                MAX_POOL_CONNECTIONS,
+                &self.pool_waits,
+            ),
+            (
+                "control (realtime, cancel)",
+                &self.control,
+                CONTROL_POOL_CONNECTIONS,
+                &self.control_waits,
+            ),
         ]
         .into_iter()
-        .map(|(name, pool, max)| fluxdesk_types::PoolStatus {
+        .map(|(name, pool, max, waits)| fluxdesk_types::PoolStatus {
             name: name.to_owned(),
             size: pool.size(),
             idle: pool.num_idle() as u32,
             max,
+            waits: waits.load(Ordering::Relaxed),
         })
         .collect()
     }
@@ -67,7 +93,7 @@ impl Instance {
                 .idle_timeout(Duration::from_secs(300))
                 .connect_lazy_with(target.connect_options());
             let control = PgPoolOptions::new()
-                .max_connections(2)
+                .max_connections(CONTROL_POOL_CONNECTIONS)
                 .min_connections(0)
                 .acquire_timeout(timeout)
                 .idle_timeout(Duration::from_secs(300))
@@ -78,6 +104,8 @@ impl Instance {
                 info,
                 live: tokio::sync::OnceCell::new(),
                 acting_as: RwLock::new(None),
+                pool_waits: AtomicU64::new(0),
+                control_waits: AtomicU64::new(0),
             })
         };
         match tokio::time::timeout(timeout, attempt).await {
@@ -99,9 +127,16 @@ impl Instance {
         }
     }
 
-    /// The pool; only core modules run statements on it.
+    /// The pool, for a request about to run; only core modules run
+    /// statements on it.
     pub(crate) fn pool(&self) -> &PgPool {
+        note_request(&self.pool, MAX_POOL_CONNECTIONS, &self.pool_waits);
         &self.pool
+    }
+
+    /// Whether the pool was closed (the instance disconnected).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
     /// The impersonation in force on this instance, if any.
@@ -124,14 +159,20 @@ impl Instance {
         &self,
     ) -> CoreResult<(Transaction<'static, Postgres>, Option<Arc<Impersonation>>)> {
         match self.impersonation() {
-            Some(acting) => Ok((acting.begin(&self.pool).await?, Some(acting))),
-            None => Ok((self.pool.begin().await?, None)),
+            Some(acting) => Ok((acting.begin(self.pool()).await?, Some(acting))),
+            None => Ok((self.pool().begin().await?, None)),
         }
     }
 
-    /// The pool for the listener and for cancels.
+    /// The pool for the listener and for cancels, for a request about to run.
     pub(crate) fn control_pool(&self) -> &PgPool {
+        note_request(&self.control, CONTROL_POOL_CONNECTIONS, &self.control_waits);
         &self.control
+    }
+
+    /// A handle to the control pool kept to cancel later; no request yet.
+    pub(crate) fn control_pool_handle(&self) -> PgPool {
+        self.control.clone()
     }
 
     /// The realtime listener, started on first use.

@@ -336,7 +336,7 @@ pub async fn run(
         .fetch_one(&mut *transaction)
         .await?;
     let running_guard =
-        running.map(|(queries, run_id)| queries.start(run_id, instance.control_pool().clone(), backend));
+        running.map(|(queries, run_id)| queries.start(run_id, instance.control_pool_handle(), backend));
     let cancelled = || running.is_some_and(|(queries, run_id)| queries.was_cancelled(run_id));
 
     let total = statements.len();
@@ -478,7 +478,7 @@ pub async fn run(
         }
         (Protection::ConfirmWrites, true) => {
             let changes = table_changes(&mut transaction).await?;
-            if instance.pool().is_closed() {
+            if instance.is_closed() {
                 // Disconnected while the statement ran: nothing may wait on a closed pool.
                 transaction.rollback().await?;
                 return Err(CoreError::NotConnected {

@@ -333,3 +333,45 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
         "monitoring.reset_statements"
     );
 }
+
+#[tokio::test]
+async fn fluxdesk_pools_report_use_and_the_requests_that_queued() {
+    use fluxdesk_types::{EnvironmentKind, Protection};
+    let database = fresh_database(Seed::Demo);
+    let (console, _folder) =
+        signed_in_console(&database.url, Protection::Open, EnvironmentKind::Development).await;
+    let browsing = |health: &fluxdesk_types::HealthSnapshot| {
+        health
+            .pools
+            .iter()
+            .find(|pool| pool.name == "browsing and writes")
+            .cloned()
+            .expect("the browsing pool is listed")
+    };
+    let before = browsing(&console.health_snapshot("instance").await.unwrap());
+    assert_eq!(before.max, fluxdesk_core::instance::MAX_POOL_CONNECTIONS);
+    assert!(before.size <= before.max);
+    assert_eq!(before.waits, 0, "nothing has queued yet: {before:?}");
+
+    // Eight statements at once on a pool of four: at least four queue.
+    let sleeping = (0..8).map(|_| console.run_statement("instance", "SELECT pg_sleep(0.4)"));
+    for outcome in futures_util::future::join_all(sleeping).await {
+        outcome.expect("each statement runs, after waiting if it must");
+    }
+    let after = browsing(&console.health_snapshot("instance").await.unwrap());
+    assert_eq!(
+        after.size, after.max,
+        "the burst opened every connection: {after:?}"
+    );
+    assert!(
+        after.idle >= 1,
+        "the snapshot's own connection went back: {after:?}"
+    );
+    assert!(after.waits >= 4, "the queued statements are counted: {after:?}");
+    // The server agrees on how many of them Fluxdesk holds open.
+    let open = database.psql(&format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'fluxdesk'",
+        database.name
+    ));
+    assert!(open.parse::<u32>().unwrap() >= after.size, "server sees {open}");
+}

@@ -94,6 +94,9 @@ pub struct PoolStatus {
     pub idle: u32,
     /// The most it opens.
     pub max: u32,
+    /// Requests since connecting that found every connection busy and
+    /// queued for one.
+    pub waits: u64,
 }
 
 /// Counters from `pg_stat_database` for the current database.

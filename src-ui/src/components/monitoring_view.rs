@@ -231,7 +231,7 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
                         health.connections.in_use, health.connections.max, health.connections.reserved, health.round_ms) }</p>
                     <p id="monitor-sessions">{ format!("App sessions: {} live, {} expired. Admin sessions: {} live.",
                         health.sessions.app_live, health.sessions.app_expired, health.sessions.admin_live) }</p>
-                    <p id="monitor-pools">{ health.pools.iter().map(|pool| format!("{}: {} open ({} idle) of {}", pool.name, pool.size, pool.idle, pool.max)).collect::<Vec<_>>().join(" · ") }</p>
+                    <p id="monitor-pools">{ health.pools.iter().map(|pool| format!("{}: {} in use, {} idle, {} open of {}, {} waited", pool.name, pool.size.saturating_sub(pool.idle), pool.idle, pool.size, pool.max, pool.waits)).collect::<Vec<_>>().join(" · ") }</p>
                     <p>{ format!("Commits {} · rollbacks {} · deadlocks {} · temp files {} ({:.1} MiB)",
                         health.database.commits, health.database.rollbacks, health.database.deadlocks, health.database.temp_files, mib(health.database.temp_bytes)) }</p>
                 </section>
