@@ -843,9 +843,10 @@ pub async fn stop_backend(
     console: State<'_, Console>,
     profile_id: String,
     pid: i32,
+    started_us: i64,
     how: fluxdesk_types::BackendStop,
 ) -> Reply<bool> {
-    Ok(console.stop_backend(&profile_id, pid, how).await?)
+    Ok(console.stop_backend(&profile_id, pid, started_us, how).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

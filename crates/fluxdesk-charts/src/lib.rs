@@ -271,23 +271,29 @@ pub fn draw_bars<DB: DrawingBackend>(
         .iter()
         .map(|bar| bar.parts.iter().map(|(_, value)| value.max(0.0)).sum::<f64>())
         .fold(0.0, f64::max);
-    let count = bars.len() as f64;
+    let count = bars.len();
+    // One segment per bar, so each label sits at its bar's centre.
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 14))
         .margin(8)
         .x_label_area_size(24)
         .y_label_area_size(180)
-        .build_cartesian_2d(0.0..(widest * 1.05).max(1.0), 0.0..count)?;
-    let label = |position: &f64| {
-        let index = bars.len().saturating_sub(1 + position.floor().max(0.0) as usize);
-        bars.get(index)
+        // (plotters' integer ranges include their end: 0..count - 1 is count rows.)
+        .build_cartesian_2d(0.0..(widest * 1.05).max(1.0), (0..count - 1).into_segmented())?;
+    let label = |position: &SegmentValue<usize>| match position {
+        // Row 0 is the bottom; the first bar is at the top.
+        SegmentValue::CenterOf(row) => count
+            .checked_sub(1 + row)
+            .and_then(|index| bars.get(index))
             .map(|bar| bar.label.chars().take(28).collect())
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        _ => String::new(),
     };
     chart
         .configure_mesh()
         .disable_y_mesh()
-        .y_labels(bars.len())
+        // More than the rows: integer ticks then step by one, a label per bar.
+        .y_labels(count + 2)
         .y_label_formatter(&label)
         .x_labels(5)
         .x_desc(unit)
@@ -297,7 +303,7 @@ pub fn draw_bars<DB: DrawingBackend>(
         let mut rectangles = Vec::new();
         for (index, bar) in bars.iter().enumerate() {
             // The first bar at the top.
-            let row = count - 1.0 - index as f64;
+            let row = count - 1 - index;
             let before: f64 = bar
                 .parts
                 .iter()
@@ -307,10 +313,16 @@ pub fn draw_bars<DB: DrawingBackend>(
             if let Some((_, value)) = bar.parts.iter().find(|(other, _)| other == name)
                 && *value > 0.0
             {
-                rectangles.push(Rectangle::new(
-                    [(before, row + 0.15), (before + value, row + 0.85)],
+                let mut rectangle = Rectangle::new(
+                    [
+                        (before, SegmentValue::Exact(row)),
+                        (before + value, SegmentValue::Exact(row + 1)),
+                    ],
                     colour.filled(),
-                ));
+                );
+                // A gap between neighbouring bars.
+                rectangle.set_margin(2, 2, 0, 0);
+                rectangles.push(rectangle);
             }
         }
         chart
@@ -474,5 +486,61 @@ mod tests {
         );
         assert!(chart.contains("public.events") && chart.contains("Largest tables"));
         assert!(bars_svg("Buckets", "MiB", &[], (320, 200)).contains("nothing to show"));
+    }
+
+    #[test]
+    fn twenty_bars_each_get_their_label_once_centred_on_the_bar() {
+        let bars: Vec<Bar> = (0..20)
+            .map(|n| Bar {
+                label: format!("public.table_{n:02}"),
+                parts: vec![("heap".into(), 100.0 - n as f64)],
+            })
+            .collect();
+        let chart = bars_svg("Largest tables", "MiB", &bars, (640, 420));
+        // (y, text) of every text element.
+        let texts: Vec<(f64, String)> = chart
+            .split("<text ")
+            .skip(1)
+            .filter_map(|element| {
+                let y = element.split(" y=\"").nth(1)?.split('"').next()?.parse().ok()?;
+                let text = element.split('>').nth(1)?.split('<').next()?.trim().to_owned();
+                Some((y, text))
+            })
+            .collect();
+        // The bars' rectangles in the heap colour, top to bottom (the last is the legend's).
+        let colour = format!("#{:02X}{:02X}{:02X}", PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+        let rows: Vec<(f64, f64)> = chart
+            .split("<rect ")
+            .skip(1)
+            .filter(|element| element.contains(&format!("fill=\"{colour}\"")))
+            .filter_map(|element| {
+                let number = |name: &str| -> Option<f64> {
+                    element
+                        .split(&format!(" {name}=\""))
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse()
+                        .ok()
+                };
+                Some((number("y")?, number("y")? + number("height")?))
+            })
+            .take(20)
+            .collect();
+        assert_eq!(rows.len(), 20);
+        for (n, (top, bottom)) in rows.iter().enumerate() {
+            let label = format!("public.table_{n:02}");
+            let at: Vec<f64> = texts
+                .iter()
+                .filter(|(_, text)| *text == label)
+                .map(|(y, _)| *y)
+                .collect();
+            assert_eq!(at.len(), 1, "{label} is labelled exactly once");
+            assert!(
+                (at[0] - (top + bottom) / 2.0).abs() <= 2.0,
+                "{label} at y={} beside its bar {top}..{bottom}",
+                at[0]
+            );
+        }
     }
 }

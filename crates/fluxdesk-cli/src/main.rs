@@ -361,7 +361,8 @@ enum Verb {
     /// connections against max_connections, Fluxdesk's pools, counters, top
     /// statements (pg_stat_statements) or how to enable them, table scans,
     /// and sizes. --watch repeats it every N seconds until Ctrl+C (with
-    /// --json, one JSON document per line).
+    /// --json, one JSON document per line); a failed round is reported on
+    /// stderr and the watch goes on.
     Stats {
         /// Repeat every this many seconds.
         #[arg(long, value_name = "SECONDS")]

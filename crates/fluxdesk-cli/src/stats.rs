@@ -15,9 +15,15 @@ pub async fn stats(console: &Console, id: &str, watch: Option<u64>, json: bool) 
     }
     let (cancel, interrupt) = crate::cancel_on_ctrl_c();
     let mut ticks = tokio::time::interval(Duration::from_secs(seconds));
+    // A round slower than the interval delays the next; rounds never pile up.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while !cancel.is_cancelled() {
         tokio::select! {
-            _ = ticks.tick() => print(&console.health_snapshot(id).await?, json)?,
+            _ = ticks.tick() => match console.health_snapshot(id).await {
+                Ok(health) => print(&health, json)?,
+                // A watch outlives a failed round (a restart, a network blip).
+                Err(error) => eprintln!("fluxdesk-cli: this round failed ({}); trying again in {seconds} s", error),
+            },
             _ = cancel.cancelled() => break,
         }
     }

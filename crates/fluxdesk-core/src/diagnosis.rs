@@ -82,7 +82,8 @@ const HEALTH: &str = r#"
 SELECT pg_database_size(current_database()),
        (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
        current_setting('max_connections')::int8,
-       current_setting('superuser_reserved_connections')::int8,
+       current_setting('superuser_reserved_connections')::int8
+         + coalesce(current_setting('reserved_connections', true)::int8, 0),
        (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database())
 "#;
 
@@ -105,7 +106,8 @@ pub async fn health_of_instance(
                 .fetch_one(&mut *transaction)
                 .await
                 .ok();
-        let _ = transaction.rollback().await;
+        // Commit: a rollback would count in the server's rollback figures.
+        let _ = transaction.commit().await;
         live
     };
     Ok(InstanceHealth {

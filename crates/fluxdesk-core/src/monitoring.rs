@@ -59,6 +59,9 @@ async fn sessions(connection: &mut PgConnection, tables: Option<AdminTables>) ->
     Ok(counts)
 }
 
+/// `backend_start` in microseconds since the epoch, as `BackendActivity::started_us`.
+const STARTED_US: &str = "(extract(epoch FROM backend_start) * 1000000)::int8";
+
 async fn activity(
     connection: &mut PgConnection,
     idle_in_transaction: bool,
@@ -70,7 +73,8 @@ async fn activity(
     };
     let rows = sqlx::query(&format!(
         "SELECT pid, coalesce(usename::text, ''), coalesce(application_name, ''), coalesce(state, ''), \
-                extract(epoch FROM clock_timestamp() - {since})::float8, left(coalesce(query, ''), 500) \
+                extract(epoch FROM clock_timestamp() - {since})::float8, left(coalesce(query, ''), 500), \
+                {STARTED_US}, coalesce(datname::text, '') \
          FROM pg_stat_activity \
          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND {condition} AND {since} IS NOT NULL \
          ORDER BY {since} LIMIT $1"
@@ -82,6 +86,8 @@ async fn activity(
         .into_iter()
         .map(|row| BackendActivity {
             pid: row.get(0),
+            started_us: row.get(6),
+            database: row.get(7),
             user: row.get(1),
             application: row.get(2),
             state: row.get(3),
@@ -161,7 +167,8 @@ async fn storage(connection: &mut PgConnection) -> CoreResult<StorageUsage> {
          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' \
          AND n.nspname NOT LIKE 'pg_temp%'";
     let schemas = sqlx::query(&format!(
-        "SELECT n.nspname::text, sum(pg_total_relation_size(c.oid))::bigint \
+        // The size functions give NULL for a relation dropped meanwhile.
+        "SELECT n.nspname::text, coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {user_relations} \
          GROUP BY 1 ORDER BY 2 DESC"
     ))
@@ -175,10 +182,10 @@ async fn storage(connection: &mut PgConnection) -> CoreResult<StorageUsage> {
     .collect();
     let largest_tables = sqlx::query(&format!(
         "SELECT n.nspname::text, c.relname::text, \
-                pg_table_size(c.oid) - coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0), \
-                pg_indexes_size(c.oid), coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0) \
+                coalesce(pg_table_size(c.oid) - coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0), 0), \
+                coalesce(pg_indexes_size(c.oid), 0), coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0) \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {user_relations} \
-         ORDER BY pg_total_relation_size(c.oid) DESC LIMIT $1"
+         ORDER BY pg_total_relation_size(c.oid) DESC NULLS LAST LIMIT $1"
     ))
     .bind(TOP)
     .fetch_all(&mut *connection)
@@ -295,7 +302,8 @@ pub async fn snapshot(
     })
     .collect();
     let storage = storage(&mut transaction).await?;
-    transaction.rollback().await?;
+    // Commit, not roll back: sampling must not inflate the rollback counter it reports.
+    transaction.commit().await?;
     Ok(HealthSnapshot {
         taken_at: crate::clock::rfc3339(taken_at),
         sessions,
@@ -317,27 +325,32 @@ pub async fn snapshot(
 }
 
 /// Cancels a backend's query or ends its session, and records it in the
-/// audit trail in the same transaction. Only client backends of this server
-/// qualify; Fluxdesk's own connection for this call is refused.
+/// audit trail. Only the client backend with this pid *and* start time
+/// qualifies, so a reused pid is never signalled; Fluxdesk's own connection
+/// for this call is refused. The event is written before the signal (a
+/// failed write sends nothing) and commits after it; a signal PostgreSQL
+/// refuses is recorded as a failure.
 pub async fn stop_backend(
     pool: &PgPool,
     context: &AuditContext,
     pid: i32,
+    started_us: i64,
     how: BackendStop,
     now: DateTime<Utc>,
 ) -> CoreResult<bool> {
     let mut transaction = crate::admin_access::begin_write(pool).await?;
-    let target = sqlx::query(
+    let target = sqlx::query(&format!(
         "SELECT coalesce(usename::text, ''), coalesce(application_name, ''), coalesce(state, ''), \
-                left(coalesce(query, ''), 500), pid = pg_backend_pid() \
-         FROM pg_stat_activity WHERE pid = $1 AND backend_type = 'client backend'",
-    )
+                left(coalesce(query, ''), 500), pid = pg_backend_pid(), coalesce(datname::text, '') \
+         FROM pg_stat_activity WHERE pid = $1 AND {STARTED_US} = $2 AND backend_type = 'client backend'"
+    ))
     .bind(pid)
+    .bind(started_us)
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or_else(|| {
         CoreError::NotFound(format!(
-            "There is no client backend with pid {pid} (it may have ended)."
+            "Backend {pid} has ended (or its pid now belongs to another session); nothing was signalled."
         ))
     })?;
     if target.get::<bool, _>(4) {
@@ -349,29 +362,46 @@ pub async fn stop_backend(
         BackendStop::Cancel => ("pg_cancel_backend", "monitoring.cancel_backend"),
         BackendStop::Terminate => ("pg_terminate_backend", "monitoring.terminate_backend"),
     };
-    let signalled: bool = sqlx::query_scalar(&format!("SELECT {function}($1)"))
-        .bind(pid)
-        .fetch_one(&mut *transaction)
-        .await?;
-    let event = AuditEvent::new(
-        now,
-        action,
-        if signalled {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        },
-    )
-    .target(format!("pid {pid}"))
-    .details(json!({
+    let details = json!({
+        "database": target.get::<String, _>(5),
         "user": target.get::<String, _>(0),
         "application": target.get::<String, _>(1),
         "state": target.get::<String, _>(2),
         "query": target.get::<String, _>(3),
-        "signalled": signalled,
-    }));
-    audit::append_and_commit(transaction, context, &event).await?;
-    Ok(signalled)
+    });
+    let event = |outcome, details| {
+        AuditEvent::new(now, action, outcome)
+            .target(format!("pid {pid}"))
+            .details(details)
+    };
+    audit::append(
+        &mut transaction,
+        context,
+        &event(Outcome::Success, details.clone()),
+    )
+    .await?;
+    let signalled: Result<bool, sqlx::Error> = sqlx::query_scalar(&format!("SELECT {function}($1)"))
+        .bind(pid)
+        .fetch_one(&mut *transaction)
+        .await;
+    match signalled {
+        Ok(true) => {
+            transaction.commit().await?;
+            Ok(true)
+        }
+        // Not signalled (it ended meanwhile) or refused (not our role's to
+        // signal): the success event rolls back and a failure is recorded.
+        outcome => {
+            transaction.rollback().await?;
+            let mut details = details;
+            details["error"] = json!(match &outcome {
+                Ok(_) => "PostgreSQL did not signal it (it may have just ended)".to_owned(),
+                Err(error) => error.to_string(),
+            });
+            audit::append_alone(pool, context, &event(Outcome::Failure, details)).await?;
+            outcome.map_err(CoreError::from)
+        }
+    }
 }
 
 /// Resets `pg_stat_statements` for this database, audited.

@@ -224,6 +224,15 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
         let outcome = sqlx::query("SELECT pg_sleep(60)").execute(&mut sleeper).await;
         (outcome.map(|_| ()).map_err(|error| error.to_string()), sleeper)
     });
+    let started = |pid: i32| -> i64 {
+        database
+            .psql(&format!(
+                "SELECT (extract(epoch FROM backend_start) * 1000000)::int8 FROM pg_stat_activity WHERE pid = {pid}"
+            ))
+            .parse()
+            .unwrap()
+    };
+    let sleeper_started = started(sleeper_pid);
     // Wait until it is running.
     for _ in 0..100 {
         if database.psql(&format!(
@@ -234,9 +243,27 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // The pid with another start time is another session (a reused pid):
+    // nothing is signalled.
+    let reused = console
+        .stop_backend(
+            "instance",
+            sleeper_pid,
+            sleeper_started + 1,
+            BackendStop::Terminate,
+        )
+        .await
+        .unwrap_err();
+    assert!(reused.to_string().contains("nothing was signalled"), "{reused}");
+    assert_eq!(
+        database.psql(&format!(
+            "SELECT state FROM pg_stat_activity WHERE pid = {sleeper_pid}"
+        )),
+        "active"
+    );
     assert!(
         console
-            .stop_backend("instance", sleeper_pid, BackendStop::Cancel)
+            .stop_backend("instance", sleeper_pid, sleeper_started, BackendStop::Cancel)
             .await
             .unwrap()
     );
@@ -253,7 +280,7 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
     // The session survived the cancel; terminating ends it.
     assert!(
         console
-            .stop_backend("instance", sleeper_pid, BackendStop::Terminate)
+            .stop_backend("instance", sleeper_pid, sleeper_started, BackendStop::Terminate)
             .await
             .unwrap()
     );
@@ -267,11 +294,11 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
         "monitoring.terminate_backend"
     );
     let missing = console
-        .stop_backend("instance", 999_999, BackendStop::Cancel)
+        .stop_backend("instance", 999_999, 0, BackendStop::Cancel)
         .await
         .unwrap_err();
     assert!(
-        missing.to_string().contains("no client backend with pid 999999"),
+        missing.to_string().contains("Backend 999999 has ended"),
         "{missing}"
     );
 
@@ -279,9 +306,11 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
     let (read_only, _folder) =
         signed_in_console(&database.url, Protection::ReadOnly, EnvironmentKind::Development).await;
     let refused = read_only
-        .stop_backend("instance", 999_999, BackendStop::Cancel)
+        .stop_backend("instance", 999_999, 0, BackendStop::Cancel)
         .await
         .unwrap_err();
+    assert!(refused.to_string().contains("read-only"), "{refused}");
+    let refused = read_only.reset_statement_stats("instance").await.unwrap_err();
     assert!(refused.to_string().contains("read-only"), "{refused}");
     let (production, _folder) =
         signed_in_console(&database.url, Protection::Open, EnvironmentKind::Production).await;
@@ -295,13 +324,14 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
         .psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'fluxdesk-test-idle-victim'")
         .parse()
         .unwrap();
+    let idle_started = started(idle_pid);
     // The sign-in's grant is spent on the first action; the next needs a step-up.
     production
-        .stop_backend("instance", idle_pid, BackendStop::Cancel)
+        .stop_backend("instance", idle_pid, idle_started, BackendStop::Cancel)
         .await
         .unwrap();
     let needs = production
-        .stop_backend("instance", idle_pid, BackendStop::Terminate)
+        .stop_backend("instance", idle_pid, idle_started, BackendStop::Terminate)
         .await
         .unwrap_err();
     assert!(
@@ -314,11 +344,16 @@ async fn backends_are_cancelled_and_terminated_with_an_audit_event_and_the_rules
         .unwrap();
     assert!(
         production
-            .stop_backend("instance", idle_pid, BackendStop::Terminate)
+            .stop_backend("instance", idle_pid, idle_started, BackendStop::Terminate)
             .await
             .unwrap()
     );
     drop(idle);
+    let needs = production.reset_statement_stats("instance").await.unwrap_err();
+    assert!(
+        matches!(needs, fluxdesk_core::CoreError::StepUpRequired(_)),
+        "resetting the statistics on production needs a step-up: {needs}"
+    );
 
     // Resetting pg_stat_statements is audited; without the extension it says how to enable it.
     let unavailable = console.reset_statement_stats("instance").await.unwrap_err();
@@ -374,4 +409,210 @@ async fn fluxdesk_pools_report_use_and_the_requests_that_queued() {
         database.name
     ));
     assert!(open.parse::<u32>().unwrap() >= after.size, "server sees {open}");
+}
+
+#[tokio::test]
+async fn counters_scans_toast_and_active_queries_follow_a_known_workload() {
+    let database = fresh_database(Seed::Demo);
+    database.psql(
+        "CREATE TABLE public.counted (id int PRIMARY KEY, body text); \
+         INSERT INTO public.counted SELECT g, 'small' FROM generate_series(1, 1000) g; \
+         INSERT INTO public.counted SELECT 0, string_agg(md5(random()::text), '') FROM generate_series(1, 2000); \
+         ANALYZE public.counted; \
+         CREATE TABLE public.crossed (id int PRIMARY KEY, body text); \
+         INSERT INTO public.crossed VALUES (1, ''), (2, '')",
+    );
+    let options = PgConnectOptions::from_str(&database.url).unwrap();
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .connect(&database.url)
+        .await
+        .unwrap();
+    let round = || async {
+        snapshot(&pool, Some(AdminTables::DASHBOARD), Vec::new())
+            .await
+            .unwrap()
+    };
+    let scans_of = |health: &fluxdesk_types::HealthSnapshot| {
+        let counted = health
+            .table_scans
+            .iter()
+            .find(|scans| scans.schema == "public" && scans.table == "counted")
+            .expect("the counted table's scans");
+        (counted.seq_scans, counted.index_scans)
+    };
+    // Statistics reach the server's counters when a backend goes idle; a
+    // closed connection has flushed them.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let before = round().await;
+
+    let mut worker = options.clone().connect().await.unwrap();
+    for _ in 0..5 {
+        worker.execute("BEGIN; SELECT 1; ROLLBACK;").await.unwrap();
+    }
+    worker
+        .execute("SET enable_indexscan = off; SET enable_indexonlyscan = off; SET enable_bitmapscan = off")
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        worker
+            .execute("SELECT count(*) FROM public.counted")
+            .await
+            .unwrap();
+    }
+    worker
+        .execute("SET enable_seqscan = off; SET enable_indexscan = on")
+        .await
+        .unwrap();
+    for _ in 0..4 {
+        worker
+            .execute("SELECT body FROM public.counted WHERE id = 7")
+            .await
+            .unwrap();
+    }
+    // A sort bigger than work_mem spills to a temporary file.
+    worker
+        .execute(
+            "SET work_mem = '64kB'; \
+             SELECT count(*) FROM (SELECT g FROM generate_series(1, 300000) g ORDER BY g DESC OFFSET 0) sorted",
+        )
+        .await
+        .unwrap();
+    worker.close().await.unwrap();
+
+    // One deadlock, on another table: each holds a row the other then wants.
+    let mut first = options.clone().connect().await.unwrap();
+    let mut second = options.clone().connect().await.unwrap();
+    first
+        .execute("BEGIN; UPDATE public.crossed SET body = 'first' WHERE id = 1")
+        .await
+        .unwrap();
+    second
+        .execute("BEGIN; UPDATE public.crossed SET body = 'second' WHERE id = 2")
+        .await
+        .unwrap();
+    let crossing = tokio::spawn(async move {
+        let outcome = first
+            .execute("UPDATE public.crossed SET body = 'first' WHERE id = 2")
+            .await
+            .map(|_| ());
+        (outcome, first)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let second_outcome = second
+        .execute("UPDATE public.crossed SET body = 'second' WHERE id = 1")
+        .await
+        .map(|_| ());
+    let (first_outcome, mut first) = crossing.await.unwrap();
+    let deadlocked = [&first_outcome, &second_outcome]
+        .iter()
+        .filter(|outcome| {
+            outcome
+                .as_ref()
+                .err()
+                .and_then(|error| error.as_database_error()?.code())
+                .is_some_and(|code| code == "40P01")
+        })
+        .count();
+    assert_eq!(deadlocked, 1, "{first_outcome:?} {second_outcome:?}");
+    first.execute("ROLLBACK").await.unwrap();
+    second.execute("ROLLBACK").await.unwrap();
+    first.close().await.unwrap();
+    second.close().await.unwrap();
+
+    // An active query, found among the longest-running ones.
+    let mut sleeper = options
+        .clone()
+        .application_name("fluxdesk-test-active")
+        .connect()
+        .await
+        .unwrap();
+    let sleeper_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut sleeper)
+        .await
+        .unwrap();
+    let sleeping =
+        tokio::spawn(async move { sqlx::query("SELECT pg_sleep(30)").execute(&mut sleeper).await });
+
+    // Wait for the closed connections' statistics: 5 rollbacks, and the two
+    // deadlocked transactions rolled back.
+    let mut after = round().await;
+    for _ in 0..50 {
+        let active = after
+            .longest_queries
+            .iter()
+            .any(|backend| backend.pid == sleeper_pid);
+        if after.database.rollbacks - before.database.rollbacks >= 7 && active {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        after = round().await;
+    }
+    assert_eq!(
+        after.database.rollbacks - before.database.rollbacks,
+        7,
+        "{:?}",
+        after.database
+    );
+    assert_eq!(after.database.deadlocks - before.database.deadlocks, 1);
+    assert!(
+        after.database.temp_files > before.database.temp_files,
+        "{:?}",
+        after.database
+    );
+    assert!(after.database.temp_bytes > before.database.temp_bytes);
+    let (seq_before, index_before) = scans_of(&before);
+    let (seq_after, index_after) = scans_of(&after);
+    assert_eq!((seq_after - seq_before, index_after - index_before), (3, 4));
+    assert!(
+        after.database.blocks_hit > before.database.blocks_hit,
+        "the workload read blocks"
+    );
+
+    let longest = after
+        .longest_queries
+        .iter()
+        .find(|backend| backend.pid == sleeper_pid)
+        .expect("the sleeping query among the longest-running");
+    assert_eq!(
+        (
+            longest.state.as_str(),
+            longest.application.as_str(),
+            longest.database.as_str()
+        ),
+        ("active", "fluxdesk-test-active", database.name.as_str())
+    );
+    assert!(longest.query.contains("pg_sleep(30)") && longest.seconds >= 0.0);
+    assert_eq!(
+        longest.started_us,
+        database
+            .psql(&format!(
+                "SELECT (extract(epoch FROM backend_start) * 1000000)::int8 FROM pg_stat_activity WHERE pid = {sleeper_pid}"
+            ))
+            .parse::<i64>()
+            .unwrap()
+    );
+    database.psql(&format!("SELECT pg_cancel_backend({sleeper_pid})"));
+    assert!(sleeping.await.unwrap().is_err(), "the sleep was cancelled");
+
+    // The random 64,000-character body is stored out of line, in TOAST.
+    let counted = after
+        .storage
+        .largest_tables
+        .iter()
+        .find(|table| table.table == "counted")
+        .expect("the counted table among the largest");
+    let toast: i64 = database
+        .psql("SELECT pg_total_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'public.counted'::regclass")
+        .parse()
+        .unwrap();
+    assert!(toast > 0);
+    assert_eq!(counted.toast_bytes, toast);
+    assert_eq!(
+        after.sessions.app_expired,
+        database
+            .psql("SELECT count(*) FROM auth.sessions WHERE expires_at <= now()")
+            .parse::<i64>()
+            .unwrap()
+    );
 }

@@ -52,8 +52,8 @@ pub use impersonation::{
 pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
 pub use monitoring::{
     BackendActivity, BackendGroup, BackendStop, BucketUsage, DatabaseCounters, HealthSnapshot, PoolStatus,
-    STOP_BACKEND, SchemaSize, ServerConnections, SessionCounts, StatementStat, StatementStats, StorageUsage,
-    TableScans, TableSize,
+    RESET_STATEMENTS, STOP_BACKEND, SchemaSize, ServerConnections, SessionCounts, StatementStat,
+    StatementStats, StorageUsage, TableScans, TableSize,
 };
 pub use profile::{
     Environment, EnvironmentKind, ImportReport, PasswordState, PasswordStorage, Profile, ProfileDraft,

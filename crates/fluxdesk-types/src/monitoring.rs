@@ -60,6 +60,11 @@ pub struct BackendGroup {
 pub struct BackendActivity {
     /// Its process id (for cancel and terminate).
     pub pid: i32,
+    /// When its session began, in microseconds since the Unix epoch: with
+    /// the pid, it names this session even after the pid is reused.
+    pub started_us: i64,
+    /// The database it is connected to.
+    pub database: String,
     /// The role.
     pub user: String,
     /// `application_name`.
@@ -216,6 +221,9 @@ pub struct BucketUsage {
 
 /// Step-up purpose for cancelling or terminating a backend on production.
 pub const STOP_BACKEND: &str = "cancel or terminate a database backend";
+
+/// The step-up purpose for resetting `pg_stat_statements`.
+pub const RESET_STATEMENTS: &str = "reset the query statistics";
 
 /// How to stop a backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

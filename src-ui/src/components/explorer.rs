@@ -45,11 +45,12 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             <nav class="tabs" role="tablist">
                 <button id="tab-data" class={classes!("tab", (*tab == Tab::Data).then_some("active"))} onclick={select(Tab::Data)}>{ "Data" }</button>
                 <button id="tab-sql" class={classes!("tab", (*tab == Tab::Sql).then_some("active"))} onclick={select(Tab::Sql)}>{ "SQL" }</button>
+                // Watching needs no admin (plain PostgreSQL too); acting on backends does.
+                <button id="tab-monitoring" class={classes!("tab", (*tab == Tab::Monitoring).then_some("active"))} onclick={select(Tab::Monitoring)}>{ "Monitoring" }</button>
                 if props.admin.is_some() {
                     <button id="tab-users" class={classes!("tab", (*tab == Tab::Users).then_some("active"))} onclick={select(Tab::Users)}>{ "Users" }</button>
                     <button id="tab-admins" class={classes!("tab", (*tab == Tab::Admins).then_some("active"))} onclick={select(Tab::Admins)}>{ "Admins" }</button>
                     <button id="tab-audit" class={classes!("tab", (*tab == Tab::Audit).then_some("active"))} onclick={select(Tab::Audit)}>{ "Audit" }</button>
-                    <button id="tab-monitoring" class={classes!("tab", (*tab == Tab::Monitoring).then_some("active"))} onclick={select(Tab::Monitoring)}>{ "Monitoring" }</button>
                     <button id="tab-security" class={classes!("tab", (*tab == Tab::Security).then_some("active"))} onclick={select(Tab::Security)}>{ "Security" }</button>
                 }
             </nav>
@@ -72,6 +73,9 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             <div class="sql-pane" hidden={*tab != Tab::Sql}>
                 <SqlRunner profile_id={props.profile_id.clone()} />
             </div>
+            if *tab == Tab::Monitoring {
+                <div class="page monitoring-pane"><MonitoringView profile_id={props.profile_id.clone()} can_act={props.admin.is_some()} /></div>
+            }
             if let Some(admin) = &props.admin {
                 // Kept mounted, so its search, page and open user survive other tabs.
                 <div class="page users-pane" hidden={*tab != Tab::Users}><UsersScreen profile_id={props.profile_id.clone()} /></div>
@@ -80,9 +84,6 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 }
                 if *tab == Tab::Audit {
                     <div class="page audit-pane"><AuditViewer profile_id={props.profile_id.clone()} /></div>
-                }
-                if *tab == Tab::Monitoring {
-                    <div class="page monitoring-pane"><MonitoringView profile_id={props.profile_id.clone()} /></div>
                 }
                 if *tab == Tab::Security {
                     <div class="page security-pane"><SecuritySettings profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>

@@ -15,6 +15,9 @@ use yew::prelude::*;
 /// How often the overview refreshes itself while shown.
 const REFRESH_SECONDS: u64 = 30;
 
+/// An instance that takes longer than this to measure is shown as slow.
+const SLOW_MS: u64 = 1_000;
+
 /// What the overview knows of one instance.
 #[derive(Debug, Clone, PartialEq)]
 enum Line {
@@ -66,11 +69,16 @@ impl Reducible for FleetState {
                         }
                     }
                     next.last_count.insert(id.clone(), (count, at_ms));
+                } else {
+                    // Unreachable now: no rate, and none across the outage later.
+                    next.rates.remove(&id);
+                    next.last_count.remove(&id);
                 }
                 next.lines.insert(id, Line::Measured(health));
             }
             FleetEvent::Failed(id, message) => {
                 next.rates.remove(&id);
+                next.last_count.remove(&id);
                 next.lines.insert(id, Line::Failed(message));
             }
         }
@@ -100,6 +108,29 @@ fn measure_all(
             }
             in_flight.borrow_mut().remove(&id);
         });
+    }
+}
+
+/// A line's state (the row's `data-state` and the status cell's class) and
+/// its status text, with how long the measurement took.
+fn status_of(line: &Line) -> (&'static str, String) {
+    match line {
+        Line::Checking => ("checking", "checking…".to_owned()),
+        Line::Measured(health) if health.diagnosis.connected => {
+            let elapsed = health.diagnosis.elapsed_ms;
+            let took = if elapsed < SLOW_MS {
+                format!("{elapsed} ms")
+            } else {
+                format!("{:.1} s", elapsed as f64 / 1000.0)
+            };
+            if elapsed < SLOW_MS {
+                ("reachable", format!("reachable · {took}"))
+            } else {
+                ("slow", format!("slow: answered in {took}"))
+            }
+        }
+        Line::Measured(health) => ("unreachable", health.diagnosis.message.clone()),
+        Line::Failed(message) => ("unreachable", message.clone()),
     }
 }
 
@@ -144,12 +175,7 @@ pub fn FleetOverview() -> Html {
         let profile = &entry.profile;
         let line = state.lines.get(&profile.id).cloned().unwrap_or(Line::Checking);
         let rate = state.rates.get(&profile.id).copied();
-        let (row_state, status) = match &line {
-            Line::Checking => ("checking", "checking…".to_owned()),
-            Line::Measured(health) if health.diagnosis.connected => ("reachable", "reachable".to_owned()),
-            Line::Measured(health) => ("unreachable", health.diagnosis.message.clone()),
-            Line::Failed(message) => ("unreachable", message.clone()),
-        };
+        let (row_state, status) = status_of(&line);
         let measured = match line {
             Line::Measured(health) => Some(health),
             _ => None,
@@ -196,7 +222,7 @@ pub fn FleetOverview() -> Html {
                             let usable = (max - reserved).max(1);
                             let percent = (in_use as f64 / usable as f64 * 100.0).min(100.0);
                             html! {
-                                <div class="usage" title={format!("{reserved} of {max} reserved for superusers")}>
+                                <div class="usage" title={format!("{reserved} of {max} reserved for superusers and reserved roles")}>
                                     <div class="usage-bar"><div class="usage-fill" style={format!("width: {percent:.0}%")}></div></div>
                                     <span class="usage-text">{ format!("{} / {}", grouped(in_use), grouped(usable)) }</span>
                                 </div>
@@ -233,5 +259,48 @@ pub fn FleetOverview() -> Html {
                 </table>
             }
         </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fluxdesk_types::Diagnosis;
+
+    fn measured(connected: bool, elapsed_ms: u64) -> Line {
+        Line::Measured(InstanceHealth {
+            profile_id: "p".to_owned(),
+            diagnosis: Diagnosis {
+                connected,
+                problem: None,
+                message: "Connection refused".to_owned(),
+                server_version: None,
+                layout: None,
+                elapsed_ms,
+            },
+            database_size_bytes: None,
+            connections_in_use: None,
+            max_connections: None,
+            reserved_connections: None,
+            transactions: None,
+            app_sessions_live: None,
+        })
+    }
+
+    #[test]
+    fn a_slow_answer_is_shown_as_slow_with_its_time() {
+        assert_eq!(
+            status_of(&measured(true, 42)),
+            ("reachable", "reachable · 42 ms".to_owned())
+        );
+        assert_eq!(
+            status_of(&measured(true, 2_345)),
+            ("slow", "slow: answered in 2.3 s".to_owned())
+        );
+        assert_eq!(
+            status_of(&measured(false, 10)),
+            ("unreachable", "Connection refused".to_owned())
+        );
+        assert_eq!(status_of(&Line::Checking).0, "checking");
     }
 }

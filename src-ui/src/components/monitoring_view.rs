@@ -7,7 +7,8 @@ use crate::services;
 use crate::state::health_history::HealthHistory;
 use fluxdesk_charts::{Bar, bars_svg, time_series_svg};
 use fluxdesk_types::{
-    ApiError, BackendActivity, BackendStop, ErrorCode, HealthSnapshot, STOP_BACKEND, StatementStats,
+    ApiError, BackendActivity, BackendStop, ErrorCode, HealthSnapshot, RESET_STATEMENTS, STOP_BACKEND,
+    StatementStats,
 };
 use gloo_timers::future::TimeoutFuture;
 use web_sys::HtmlSelectElement;
@@ -18,6 +19,9 @@ use yew::prelude::*;
 pub struct MonitoringViewProps {
     /// The connected instance.
     pub profile_id: String,
+    /// Whether a Fluxbase admin is signed in: only then are backends
+    /// cancelled or terminated and statistics reset (each is audited).
+    pub can_act: bool,
 }
 
 fn mib(bytes: i64) -> f64 {
@@ -48,6 +52,15 @@ fn chart(id: &str, svg: String, save: &Callback<(String, String)>) -> Html {
     }
 }
 
+/// A backend to cancel or terminate: its pid and session start, which
+/// together name it even if the pid is reused meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct StopRequest {
+    pid: i32,
+    started_us: i64,
+    how: BackendStop,
+}
+
 /// The dashboard of one instance.
 #[component]
 pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
@@ -55,8 +68,10 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
     let history = use_mut_ref(HealthHistory::default);
     let error = use_state(|| Option::<ApiError>::None);
     let interval = use_state(|| 5u32);
-    let confirming = use_state(|| Option::<(i32, BackendStop)>::None);
-    let stepping_up = use_state(|| Option::<(i32, BackendStop)>::None);
+    let confirming = use_state(|| Option::<StopRequest>::None);
+    let stepping_up = use_state(|| Option::<StopRequest>::None);
+    let confirming_reset = use_state(|| Option::<()>::None);
+    let stepping_up_reset = use_state(|| Option::<()>::None);
     let note = use_state(|| Option::<String>::None);
     // Which measure the statements are ranked by: total, mean, calls or rows.
     let ranked_by = use_state(|| "total");
@@ -75,7 +90,13 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
             let seconds = *seconds;
             wasm_bindgen_futures::spawn_local(async move {
                 while alive.get() {
-                    match services::health_snapshot(&id).await {
+                    let sampled = services::health_snapshot(&id).await;
+                    // A loop replaced while its round ran must not add a
+                    // sample milliseconds after the new loop's.
+                    if !alive.get() {
+                        break;
+                    }
+                    match sampled {
                         Ok(snapshot) => {
                             history.borrow_mut().push(&snapshot, js_sys::Date::now());
                             latest.set(Some(snapshot));
@@ -97,11 +118,12 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
             error.clone(),
             stepping_up.clone(),
         );
-        Callback::from(move |(pid, how): (i32, BackendStop)| {
+        Callback::from(move |request: StopRequest| {
+            let StopRequest { pid, started_us, how } = request;
             let (id, note, error, stepping_up) =
                 (id.clone(), note.clone(), error.clone(), stepping_up.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match services::stop_backend(&id, pid, how).await {
+                match services::stop_backend(&id, pid, started_us, how).await {
                     Ok(sent) => note.set(Some(format!(
                         "{} pid {pid}: {}",
                         if how == BackendStop::Cancel {
@@ -116,16 +138,21 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
                         }
                     ))),
                     Err(failure) if failure.code == ErrorCode::StepUpRequired => {
-                        stepping_up.set(Some((pid, how)))
+                        stepping_up.set(Some(request))
                     }
                     Err(failure) => error.set(Some(failure)),
                 }
             });
         })
     };
-    let ask = |pid: i32, how: BackendStop| {
+    let ask = |backend: &BackendActivity, how: BackendStop| {
         let confirming = confirming.clone();
-        Callback::from(move |_| confirming.set(Some((pid, how))))
+        let request = StopRequest {
+            pid: backend.pid,
+            started_us: backend.started_us,
+            how,
+        };
+        Callback::from(move |_| confirming.set(Some(request)))
     };
     let on_interval = {
         let interval = interval.clone();
@@ -135,17 +162,30 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
             }
         })
     };
-    let on_reset = {
-        let (id, note, error) = (props.profile_id.clone(), note.clone(), error.clone());
-        Callback::from(move |_| {
-            let (id, note, error) = (id.clone(), note.clone(), error.clone());
+    let reset = {
+        let (id, note, error, stepping_up_reset) = (
+            props.profile_id.clone(),
+            note.clone(),
+            error.clone(),
+            stepping_up_reset.clone(),
+        );
+        Callback::from(move |()| {
+            let (id, note, error, stepping_up_reset) =
+                (id.clone(), note.clone(), error.clone(), stepping_up_reset.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match services::reset_statement_stats(&id).await {
                     Ok(()) => note.set(Some("pg_stat_statements was reset for this database.".into())),
+                    Err(failure) if failure.code == ErrorCode::StepUpRequired => {
+                        stepping_up_reset.set(Some(()))
+                    }
                     Err(failure) => error.set(Some(failure)),
                 }
             });
         })
+    };
+    let on_reset = {
+        let confirming_reset = confirming_reset.clone();
+        Callback::from(move |_| confirming_reset.set(Some(())))
     };
 
     let save = {
@@ -164,18 +204,21 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
     let activity_table = |id: &str, rows: &[BackendActivity]| {
         html! {
             <table class="monitor-table" id={id.to_owned()}>
-                <thead><tr><th>{ "pid" }</th><th>{ "user" }</th><th>{ "application" }</th><th>{ "seconds" }</th><th>{ "query" }</th><th></th></tr></thead>
+                <thead><tr><th>{ "pid" }</th><th>{ "database" }</th><th>{ "user" }</th><th>{ "application" }</th><th>{ "seconds" }</th><th>{ "query" }</th><th></th></tr></thead>
                 <tbody>
                     { for rows.iter().map(|backend| html! {
                         <tr data-pid={backend.pid.to_string()}>
                             <td class="mono">{ backend.pid }</td>
+                            <td>{ &backend.database }</td>
                             <td>{ &backend.user }</td>
                             <td>{ &backend.application }</td>
                             <td>{ format!("{:.1}", backend.seconds) }</td>
                             <td class="mono query">{ &backend.query }</td>
                             <td>
-                                <button class="button" onclick={ask(backend.pid, BackendStop::Cancel)}>{ "Cancel" }</button>
-                                <button class="button danger" onclick={ask(backend.pid, BackendStop::Terminate)}>{ "Terminate" }</button>
+                                if props.can_act {
+                                    <button class="button" onclick={ask(backend, BackendStop::Cancel)}>{ "Cancel" }</button>
+                                    <button class="button danger" onclick={ask(backend, BackendStop::Terminate)}>{ "Terminate" }</button>
+                                }
                             </td>
                         </tr>
                     }) }
@@ -187,7 +230,7 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
         "stop-backend",
         confirming
             .as_ref()
-            .map(|(pid, how)| match how {
+            .map(|StopRequest { pid, how, .. }| match how {
                 BackendStop::Cancel => {
                     format!("Cancel the query running in backend {pid}? Its session stays.")
                 }
@@ -200,6 +243,13 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
         &stop,
     );
     let step_up = step_up_dialog(&props.profile_id, STOP_BACKEND, &stepping_up, &stop);
+    let confirm_reset = confirm_dialog(
+        "reset-statements",
+        "Reset pg_stat_statements for this database? Every statement's totals start again from zero, for everyone watching them.".to_owned(),
+        &confirming_reset,
+        &reset,
+    );
+    let step_up_reset = step_up_dialog(&props.profile_id, RESET_STATEMENTS, &stepping_up_reset, &reset);
 
     html! {
         <div class="monitoring" id="monitoring">
@@ -227,7 +277,7 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
             </div>
             if let Some(health) = &*latest {
                 <section class="monitor-facts" id="monitor-facts">
-                    <p id="monitor-connections">{ format!("Connections: {} in use of {} ({} reserved for superusers). Round: {:.1} ms.",
+                    <p id="monitor-connections">{ format!("Connections: {} in use of {} ({} reserved for superusers and reserved roles). Round: {:.1} ms.",
                         health.connections.in_use, health.connections.max, health.connections.reserved, health.round_ms) }</p>
                     <p id="monitor-sessions">{ format!("App sessions: {} live, {} expired. Admin sessions: {} live.",
                         health.sessions.app_live, health.sessions.app_expired, health.sessions.admin_live) }</p>
@@ -268,7 +318,9 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
                         };
                         html! {
                         <>
-                            <button class="button" id="monitor-reset-statements" onclick={on_reset.clone()}>{ "Reset statistics" }</button>
+                            if props.can_act {
+                                <button class="button" id="monitor-reset-statements" onclick={on_reset.clone()}>{ "Reset statistics" }</button>
+                            }
                             <table class="monitor-table" id="monitor-statements">
                                 <thead><tr>{ rank("total", "total ms") }{ rank("mean", "mean ms") }{ rank("calls", "calls") }{ rank("rows", "rows") }<th>{ "query" }</th></tr></thead>
                                 <tbody>{ for top.iter().map(|statement| html! {
@@ -308,6 +360,8 @@ pub fn MonitoringView(props: &MonitoringViewProps) -> Html {
             }
             { confirm }
             { step_up }
+            { confirm_reset }
+            { step_up_reset }
         </div>
     }
 }

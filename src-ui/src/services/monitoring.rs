@@ -9,18 +9,34 @@ pub async fn health_snapshot(profile_id: &str) -> Result<HealthSnapshot, ApiErro
     ipc::invoke("health_snapshot", &super::ProfileArgs { profile_id }).await
 }
 
-/// Cancels a backend's query or ends its session (a step-up on production).
-pub async fn stop_backend(profile_id: &str, pid: i32, how: BackendStop) -> Result<bool, ApiError> {
+/// Cancels a backend's query or ends its session, the one with this pid
+/// and start time (a step-up on production).
+pub async fn stop_backend(
+    profile_id: &str,
+    pid: i32,
+    started_us: i64,
+    how: BackendStop,
+) -> Result<bool, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
         profile_id: &'a str,
         pid: i32,
+        started_us: i64,
         how: BackendStop,
     }
-    ipc::invoke("stop_backend", &Args { profile_id, pid, how }).await
+    ipc::invoke(
+        "stop_backend",
+        &Args {
+            profile_id,
+            pid,
+            started_us,
+            how,
+        },
+    )
+    .await
 }
 
-/// Resets this database's `pg_stat_statements`.
+/// Resets this database's `pg_stat_statements` (a step-up on production).
 pub async fn reset_statement_stats(profile_id: &str) -> Result<(), ApiError> {
     ipc::invoke("reset_statement_stats", &super::ProfileArgs { profile_id }).await
 }

@@ -97,7 +97,8 @@ pub struct GridState {
     /// Rows the stretch moved by when its true place turned out to differ
     /// from the estimate, with a serial number, so the view can follow.
     pub shift: (u64, isize),
-    /// Rows that changed in the last refresh, by key, to highlight.
+    /// Rows that changed in the last refresh that changed any, by key, to
+    /// highlight.
     pub changed: Rc<std::collections::BTreeSet<KeysetCursor>>,
 }
 
@@ -238,14 +239,18 @@ impl Reducible for GridState {
                     .collect();
                 let page_next = page.next.clone();
                 let rows = loaded_rows(page);
-                next.changed = Rc::new(
-                    rows.iter()
-                        .filter_map(|row| {
-                            let key = row.key.as_ref()?;
-                            (before.get(key) != Some(&row.cells)).then(|| key.clone())
-                        })
-                        .collect(),
-                );
+                let changed: std::collections::BTreeSet<KeysetCursor> = rows
+                    .iter()
+                    .filter_map(|row| {
+                        let key = row.key.as_ref()?;
+                        (before.get(key) != Some(&row.cells)).then(|| key.clone())
+                    })
+                    .collect();
+                // A refresh that finds nothing new (a second notification of
+                // the same commit) keeps the marks of the one that did.
+                if !changed.is_empty() {
+                    next.changed = Rc::new(changed);
+                }
                 next.rows = Rc::new(rows);
                 next.base = base;
                 next.previous = after;
@@ -793,6 +798,16 @@ mod tests {
             "the edited row and the rows not loaded before"
         );
         assert_eq!(state.previous, Some(key(50)));
+        // The same rows again: the marks stay.
+        let mut same = page(51..251, true, true);
+        same.rows[1] = vec![Cell::Text("changed".into())];
+        let again = state.clone().reduce(GridAction::Refreshed {
+            generation: 1,
+            base: 50,
+            after: Some(key(50)),
+            page: same,
+        });
+        assert_eq!(*again.changed, expected, "nothing new: the marks stay");
     }
 
     #[test]

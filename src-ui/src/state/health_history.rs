@@ -8,6 +8,10 @@ use std::collections::{BTreeMap, VecDeque};
 /// Samples kept: an hour at the default 5-second interval.
 pub const DEFAULT_CAPACITY: usize = 720;
 
+/// Two samples closer than this give no rate: dividing by a sliver of time
+/// would chart a spike that never happened.
+const SHORTEST_GAP_MS: f64 = 500.0;
+
 /// What one sample keeps of a snapshot: only what the time series need.
 #[derive(Debug, Clone, PartialEq)]
 struct Sample {
@@ -17,8 +21,9 @@ struct Sample {
     by_state: BTreeMap<String, i64>,
     /// Commits plus rollbacks, cumulative.
     transactions: i64,
-    /// Cumulative hit ratio.
-    cache_hit_ratio: Option<f64>,
+    /// Buffer hits and disk reads, cumulative.
+    blocks_hit: i64,
+    blocks_read: i64,
     /// Live app sessions.
     app_sessions: i64,
 }
@@ -68,7 +73,8 @@ impl HealthHistory {
             at_ms,
             by_state,
             transactions: snapshot.database.commits + snapshot.database.rollbacks,
-            cache_hit_ratio: snapshot.database.cache_hit_ratio,
+            blocks_hit: snapshot.database.blocks_hit,
+            blocks_read: snapshot.database.blocks_read,
             app_sessions: snapshot.sessions.app_live,
         });
     }
@@ -107,17 +113,23 @@ impl HealthHistory {
             .collect()
     }
 
+    /// Consecutive samples far enough apart to give a rate.
+    fn intervals(&self) -> impl Iterator<Item = (&Sample, &Sample)> {
+        self.samples
+            .iter()
+            .zip(self.samples.iter().skip(1))
+            .filter(|(before, after)| after.at_ms - before.at_ms >= SHORTEST_GAP_MS)
+    }
+
     /// Transactions per second between consecutive samples. A counter that
     /// went down (statistics reset) gives no point rather than a negative rate.
     pub fn transactions_per_second(&self) -> Series {
         let points = self
-            .samples
-            .iter()
-            .zip(self.samples.iter().skip(1))
+            .intervals()
             .filter_map(|(before, after)| {
                 let seconds = (after.at_ms - before.at_ms) / 1000.0;
                 let done = after.transactions - before.transactions;
-                (seconds > 0.0 && done >= 0).then(|| (self.seconds_ago(after), done as f64 / seconds))
+                (done >= 0).then(|| (self.seconds_ago(after), done as f64 / seconds))
             })
             .collect();
         Series {
@@ -126,14 +138,24 @@ impl HealthHistory {
         }
     }
 
-    /// The cache hit ratio, in percent.
+    /// The cache hit ratio of each interval, in percent: the cumulative
+    /// ratio barely moves once the server has run a while. An interval with
+    /// no block access, or across a reset, gives no point.
     pub fn cache_hit_ratio(&self) -> Series {
         Series {
             name: "cache hit %".into(),
             points: self
-                .samples
-                .iter()
-                .filter_map(|sample| Some((self.seconds_ago(sample), sample.cache_hit_ratio? * 100.0)))
+                .intervals()
+                .filter_map(|(before, after)| {
+                    let hits = after.blocks_hit - before.blocks_hit;
+                    let reads = after.blocks_read - before.blocks_read;
+                    (hits >= 0 && reads >= 0 && hits + reads > 0).then(|| {
+                        (
+                            self.seconds_ago(after),
+                            hits as f64 * 100.0 / (hits + reads) as f64,
+                        )
+                    })
+                })
                 .collect(),
         }
     }
@@ -160,6 +182,16 @@ mod tests {
     };
 
     fn snapshot(active: i64, idle: i64, transactions: i64, sessions: i64) -> HealthSnapshot {
+        with_blocks(active, idle, transactions, sessions, (0, 0))
+    }
+
+    fn with_blocks(
+        active: i64,
+        idle: i64,
+        transactions: i64,
+        sessions: i64,
+        (hit, read): (i64, i64),
+    ) -> HealthSnapshot {
         let group = |state: &str, count| BackendGroup {
             state: state.into(),
             user: "postgres".into(),
@@ -180,7 +212,8 @@ mod tests {
             database: DatabaseCounters {
                 commits: transactions,
                 rollbacks: 0,
-                cache_hit_ratio: Some(0.99),
+                blocks_hit: hit,
+                blocks_read: read,
                 ..DatabaseCounters::default()
             },
             statements: StatementStats::Unavailable {
@@ -214,6 +247,28 @@ mod tests {
         let rates = history.transactions_per_second();
         assert_eq!(rates.points, vec![(-10.0, 100.0), (0.0, 10.0)]);
         assert_eq!(history.app_sessions().points.last(), Some(&(0.0, 6.0)));
-        assert!((history.cache_hit_ratio().points[0].1 - 99.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_sample_too_soon_after_another_gives_no_rate() {
+        let mut history = HealthHistory::default();
+        history.push(&snapshot(1, 1, 1000, 0), 0.0);
+        history.push(&snapshot(1, 1, 1010, 0), 5.0);
+        history.push(&snapshot(1, 1, 1510, 0), 5005.0);
+        assert_eq!(history.transactions_per_second().points, vec![(0.0, 100.0)]);
+    }
+
+    #[test]
+    fn the_cache_ratio_is_per_interval_and_skips_resets_and_quiet_intervals() {
+        let mut history = HealthHistory::default();
+        // Cumulatively 99.9% hits; the second interval reads half from disk.
+        history.push(&with_blocks(1, 1, 0, 0, (999_000, 1_000)), 0.0);
+        history.push(&with_blocks(1, 1, 0, 0, (999_900, 1_100)), 5000.0);
+        history.push(&with_blocks(1, 1, 0, 0, (1_000_000, 1_200)), 10_000.0);
+        history.push(&with_blocks(1, 1, 0, 0, (1_000_000, 1_200)), 15_000.0);
+        history.push(&with_blocks(1, 1, 0, 0, (10, 0)), 20_000.0);
+        history.push(&with_blocks(1, 1, 0, 0, (40, 10)), 25_000.0);
+        let points = history.cache_hit_ratio().points;
+        assert_eq!(points, vec![(-20.0, 90.0), (-15.0, 50.0), (0.0, 75.0)]);
     }
 }
