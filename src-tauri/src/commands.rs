@@ -28,6 +28,10 @@ use fluxdesk_types::{
     Timeline,
 };
 use fluxdesk_types::{
+    Bucket, BucketEdit, ObjectListRequest, ObjectPage, RealtimeDisabled, RealtimeRequest, RealtimeTable,
+    Setting, SettingDiff, SettingEdit, SettingsSaved,
+};
+use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
 };
 use std::path::PathBuf;
@@ -868,4 +872,73 @@ pub async fn save_chart(path: String, svg: String) -> Reply<String> {
             )
         })??;
     Ok(shown)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn settings(console: State<'_, Console>, profile_id: String) -> Reply<Vec<Setting>> {
+    Ok(console.settings(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn preview_settings(
+    console: State<'_, Console>,
+    profile_id: String,
+    edits: Vec<SettingEdit>,
+) -> Reply<Vec<SettingDiff>> {
+    Ok(console.preview_settings(&profile_id, &edits).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_settings(
+    console: State<'_, Console>,
+    profile_id: String,
+    edits: Vec<SettingEdit>,
+) -> Reply<SettingsSaved> {
+    Ok(console.save_settings(&profile_id, &edits).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn realtime_tables(console: State<'_, Console>, profile_id: String) -> Reply<Vec<RealtimeTable>> {
+    Ok(console.realtime_tables(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn enable_realtime(
+    console: State<'_, Console>,
+    profile_id: String,
+    request: RealtimeRequest,
+) -> Reply<RealtimeTable> {
+    Ok(console.enable_realtime(&profile_id, &request).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn disable_realtime(
+    console: State<'_, Console>,
+    profile_id: String,
+    table: TableRef,
+) -> Reply<RealtimeDisabled> {
+    Ok(console.disable_realtime(&profile_id, &table).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn buckets(console: State<'_, Console>, profile_id: String) -> Reply<Vec<Bucket>> {
+    Ok(console.buckets(&profile_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_bucket(
+    console: State<'_, Console>,
+    profile_id: String,
+    edit: BucketEdit,
+) -> Reply<Bucket> {
+    Ok(console.update_bucket(&profile_id, &edit).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn bucket_objects(
+    console: State<'_, Console>,
+    profile_id: String,
+    request: ObjectListRequest,
+) -> Reply<ObjectPage> {
+    Ok(console.bucket_objects(&profile_id, &request).await?)
 }

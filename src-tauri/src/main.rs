@@ -148,6 +148,15 @@ fn main() {
             commands::stop_backend,
             commands::reset_statement_stats,
             commands::save_chart,
+            commands::settings,
+            commands::preview_settings,
+            commands::save_settings,
+            commands::realtime_tables,
+            commands::enable_realtime,
+            commands::disable_realtime,
+            commands::buckets,
+            commands::update_bucket,
+            commands::bucket_objects,
         ])
         .build(tauri::generate_context!())
         .expect("Fluxdesk could not build its window");

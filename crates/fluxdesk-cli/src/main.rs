@@ -6,6 +6,7 @@
 
 mod admin;
 mod audit;
+mod configure;
 mod impersonate;
 mod output;
 mod stats;
@@ -109,7 +110,11 @@ JSON OUTPUT (--json), stable for scripts:
              \"audit_events\": [{\"seq\", \"occurred_at\", \"action\", \"admin\", \"outcome\", \"details\"}],
              \"cascades\": [{\"table\": str, \"column\": str, \"action\": \"cascade\"|\"set null\"|
                \"set default\"|\"restrict\"|\"no action\", \"rows\": int,
-               \"readable\": bool}]}  (rows is 0 when the connection may not read the table)
+               \"readable\": bool}],
+             \"settings\": [{\"key\", \"value\" (null for secrets), \"value_type\", \"category\",
+               \"description\", \"is_public\", \"is_secret\", \"editable_by\", \"not_editable\",
+               \"updated_at\", \"updated_by\", \"user_id\"}]}
+           (rows is 0 when the connection may not read the table; settings are the user's own app.settings rows)
   users invite {\"user\": user, \"credential\": credential}
   users reset-password {\"credential\": credential, \"sessions_revoked\": int}
            credential = {\"kind\": \"temporary_password\", \"password\": str}
@@ -156,6 +161,23 @@ JSON OUTPUT (--json), stable for scripts:
               \"largest_tables\": [{\"schema\", \"table\": str, \"heap_bytes\", \"index_bytes\", \"toast_bytes\": int}],
               \"buckets\": [{\"bucket\": str, \"objects\": int, \"bytes\": int}]},
             \"round_ms\": float}     (--watch: one such line per round)
+  settings list|get
+           [setting] (get: one setting)
+           setting = {\"key\": str, \"value\": str|null (null for secrets), \"value_type\": \"string\"|
+             \"number\"|\"boolean\"|\"json\"|\"array\", \"category\": str, \"description\": str|null,
+             \"is_public\": bool, \"is_secret\": bool, \"editable_by\": [str], \"editable\": bool,
+             \"not_editable\": str|null, \"updated_at\": str|null, \"updated_by\": str|null}
+           Values are text as an editor shows them: strings as typed, numbers, true/false, JSON.
+  settings set {\"key\": str, \"value_type\": str, \"before\": str, \"after\": str, \"changed\": bool}
+  realtime list|enable
+           [{\"schema\": str, \"table\": str, \"enabled\": bool, \"events\": [str],
+             \"excluded_columns\": [str], \"table_exists\": bool, \"trigger_installed\": bool,
+             \"replica_identity\": \"default\"|\"full\"|\"nothing\"|\"index\"|\"—\",
+             \"restorable\": bool, \"updated_at\": str|null}]
+  realtime disable {\"schema\": str, \"table\": str, \"restored\": bool, \"note\": str}
+  buckets list [{\"id\": str, \"name\": str, \"public\": bool, \"allowed_mime_types\": [str]|null,
+             \"max_file_size\": int|null, \"objects\": int, \"bytes\": int,
+             \"created_at\": str|null, \"updated_at\": str|null}]
   Times are RFC 3339 in UTC.
 
 AUDIT BUNDLES:
@@ -178,7 +200,8 @@ ADMIN SIGN-IN:
   Sign-in needs Fluxdesk's schema: `schema install` (asks, or --yes).
   On production profiles, `admin users delete`, `admin password-reset`,
   `admin sessions revoke-all`, `users delete|reset-password|bulk`, `users set-role|invite` with a role that bypasses RLS (admin, dashboard_admin, instance_admin, service_role),
-  `users revoke-sessions` (all of them) and committing with `query` while signed in need a
+  `users revoke-sessions` (all of them), `settings set`, `realtime enable|disable`
+  and committing with `query` while signed in need a
   step-up: --totp CODE, or FLUXDESK_ADMIN_PASSWORD when the admin has no 2FA
   (not needed when the same command signed in from the environment).
 
@@ -223,6 +246,9 @@ EXAMPLES:
   fluxdesk-cli --profile Production audit export --out audit.fxaudit --since 2026-11-01 --totp 123456
   fluxdesk-cli audit verify audit.fxaudit --public-key 'BASE64KEY' --json
   fluxdesk-cli audit show audit.fxaudit --action impersonation --summary --impersonations
+  fluxdesk-cli --profile Staging settings set app.ai.default_rate_limit_per_minute 30
+  fluxdesk-cli --profile Staging realtime enable public.todos --event INSERT --event UPDATE --exclude secret_note
+  fluxdesk-cli --profile Staging buckets list --json
   fluxdesk-cli --profile Production impersonate --user bob@example.com --reason \"ticket 4411\" query \"SELECT * FROM todos\"";
 
 /// Administer Fluxbase instances from scripts: profiles, schemas, tables, rows, SQL, admins and sessions.
@@ -368,6 +394,17 @@ enum Verb {
         #[arg(long, value_name = "SECONDS")]
         watch: Option<u64>,
     },
+    /// Instance settings (app.settings), as the signed-in admin: list, get,
+    /// and set, checked by type and editable_by, and audited.
+    #[command(subcommand)]
+    Settings(configure::SettingsVerb),
+    /// Tables publishing their changes (realtime.schema_registry), as the
+    /// signed-in admin: list, enable, disable; audited.
+    #[command(subcommand)]
+    Realtime(configure::RealtimeVerb),
+    /// Storage buckets, as the signed-in admin.
+    #[command(subcommand)]
+    Buckets(configure::BucketsVerb),
 }
 
 /// Which rows, in which order: shared by `rows` and `export`.
@@ -824,6 +861,9 @@ async fn execute(
         (Verb::Users(verb), _) => users::users(console, id, verb, cli.json).await?,
         (Verb::Audit(verb), _) => audit::connected(console, id, verb, cli.json).await?,
         (Verb::Stats { watch }, _) => stats::stats(console, id, *watch, cli.json).await?,
+        (Verb::Settings(verb), _) => configure::settings(console, id, verb, cli.json).await?,
+        (Verb::Realtime(verb), _) => configure::realtime(console, id, verb, cli.json).await?,
+        (Verb::Buckets(verb), _) => configure::buckets(console, id, verb, cli.json).await?,
         _ => unreachable!("profiles are handled before connecting; rows always builds a request"),
     }
     Ok(ExitCode::SUCCESS)

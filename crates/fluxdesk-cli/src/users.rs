@@ -345,12 +345,13 @@ async fn run(console: &Console, id: &str, verb: &UsersVerb, json: bool) -> Resul
         UsersVerb::Get { user } => {
             let detail = console.app_user_detail(id, user).await?;
             let text = format!(
-                "{}\n{} sessions, {} OAuth links, {} impersonations, {} audit events",
+                "{}\n{} sessions, {} OAuth links, {} impersonations, {} audit events, {} settings",
                 users_table(std::slice::from_ref(&detail.user)),
                 detail.sessions.len(),
                 detail.oauth_links.len(),
                 detail.impersonations.len(),
-                detail.audit_events.len()
+                detail.audit_events.len(),
+                detail.settings.len()
             );
             emit(&detail, &text, json)
         }

@@ -813,3 +813,112 @@ fn audit_verbs_list_the_merged_log_export_a_bundle_and_verify_and_show_it_offlin
         .envs(passphrase);
     assert_eq!(right.output().unwrap().status.code(), Some(0));
 }
+
+#[test]
+fn settings_realtime_and_buckets_verbs_change_the_instance_with_stable_json() {
+    let cli = Cli::new();
+    cli.json(&["schema", "install", "--yes"], &[]);
+    let env = [
+        ("FLUXDESK_ADMIN_EMAIL", ADMIN),
+        ("FLUXDESK_ADMIN_PASSWORD", PASSWORD),
+    ];
+    let refused = cli.run(&["settings", "list", "--json"], &[]);
+    assert_eq!(refused.status.code(), Some(7), "needs a signed-in admin");
+
+    let settings = cli.json(&["settings", "list"], &env);
+    let settings = settings.as_array().unwrap();
+    let secret = settings
+        .iter()
+        .find(|s| s["key"] == "app.email.smtp_password")
+        .unwrap();
+    assert_eq!(
+        (secret["is_secret"].clone(), secret["value"].clone()),
+        (Value::Bool(true), Value::Null)
+    );
+    assert_eq!(secret["editable"], false);
+    let auth = cli.json(&["settings", "list", "--category", "auth"], &env);
+    assert!(auth.as_array().unwrap().iter().all(|s| s["category"] == "auth"));
+
+    let limit = "app.ai.default_rate_limit_per_minute";
+    let got = cli.json(&["settings", "get", limit], &env);
+    assert_eq!(
+        (got["value"].clone(), got["value_type"].clone()),
+        ("20".into(), "number".into())
+    );
+    let set = cli.json(&["settings", "set", limit, "25"], &env);
+    assert_eq!(
+        set,
+        serde_json::json!({"key": limit, "value_type": "number", "before": "20", "after": "25", "changed": true})
+    );
+    assert_eq!(
+        cli.psql(&format!("SELECT value FROM app.settings WHERE key = '{limit}'"))
+            .trim(),
+        "{\"value\": 25}"
+    );
+    let again = cli.json(&["settings", "set", limit, "25"], &env);
+    assert_eq!(again["changed"], false);
+    let bad = cli.run(&["settings", "set", limit, "many", "--json"], &env);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(error(&bad)["message"].as_str().unwrap().contains("not a number"));
+    let locked = cli.run(
+        &[
+            "settings",
+            "set",
+            "app.functions.max_timeout_seconds",
+            "5",
+            "--json",
+        ],
+        &env,
+    );
+    assert_eq!(locked.status.code(), Some(5));
+    assert_eq!(
+        cli.psql("SELECT count(*) FROM fluxdesk.audit_events WHERE action = 'setting.update'")
+            .trim(),
+        "2",
+        "one change and one refusal"
+    );
+
+    let enabled = cli.json(
+        &[
+            "realtime",
+            "enable",
+            "public.projects",
+            "--event",
+            "insert",
+            "--exclude",
+            "description",
+        ],
+        &env,
+    );
+    assert_eq!(enabled[0]["events"], serde_json::json!(["INSERT"]));
+    assert_eq!(enabled[0]["replica_identity"], "full");
+    let listed = cli.json(&["realtime", "list"], &env);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["table"] == "projects" && t["restorable"] == true)
+    );
+    let disabled = cli.json(&["realtime", "disable", "public.projects"], &env);
+    assert_eq!(disabled["restored"], true);
+    assert_eq!(
+        cli.psql("SELECT relreplident FROM pg_class WHERE oid = 'public.projects'::regclass")
+            .trim(),
+        "d"
+    );
+
+    let buckets = cli.json(&["buckets", "list"], &env);
+    let uploads = buckets
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == "user-uploads")
+        .unwrap();
+    assert_eq!(
+        uploads["objects"].to_string(),
+        cli.psql("SELECT count(*) FROM storage.objects WHERE bucket_id = 'user-uploads'")
+            .trim()
+    );
+    assert_eq!(uploads["public"], false);
+}

@@ -55,6 +55,33 @@ pub(crate) async fn act_as(
     Ok(())
 }
 
+/// A transaction under an admin's claims.
+pub(crate) async fn begin_as(
+    pool: &PgPool,
+    role: &str,
+    admin: Uuid,
+) -> CoreResult<Transaction<'static, Postgres>> {
+    let mut transaction = pool.begin().await?;
+    act_as(&mut transaction, role, Some(admin)).await?;
+    Ok(transaction)
+}
+
+/// A transaction for an admin's change, under their claims. READ COMMITTED:
+/// audit appends read the chain head after their lock. Not forced READ
+/// WRITE: on a read-only profile the server refuses the change itself.
+pub(crate) async fn begin_change_as(
+    pool: &PgPool,
+    role: &str,
+    admin: Uuid,
+) -> CoreResult<Transaction<'static, Postgres>> {
+    let mut transaction = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        .execute(&mut *transaction)
+        .await?;
+    act_as(&mut transaction, role, Some(admin)).await?;
+    Ok(transaction)
+}
+
 /// The signed-in admin of one desktop session, with the session's token.
 #[derive(Debug)]
 pub struct SignedInAdmin {

@@ -1,7 +1,7 @@
 //! Managing admins, invitations and sessions on behalf of a signed-in admin.
 //! Every change is audited with the acting admin; reads are not.
 
-use crate::admin_access::{AdminTables, act_as, begin_write, validate_email};
+use crate::admin_access::{AdminTables, act_as, begin_as, begin_write, validate_email};
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::clock::{Clock, rfc3339, to_database_precision};
 use crate::credentials::{self, hash_password};
@@ -171,9 +171,7 @@ impl<'a> AdminDirectory<'a> {
     }
 
     async fn read(&self) -> CoreResult<Transaction<'static, Postgres>> {
-        let mut transaction = self.pool.begin().await?;
-        act_as(&mut transaction, self.tables.admin_role, Some(self.acting_admin)).await?;
-        Ok(transaction)
+        begin_as(self.pool, self.tables.admin_role, self.acting_admin).await
     }
 
     async fn write(&self) -> CoreResult<Transaction<'static, Postgres>> {

@@ -6,7 +6,7 @@
 //! change is audited in its own transaction, which read-only profiles leave
 //! read-only, so their server refuses it.
 
-use crate::admin_access::{AdminTables, act_as, validate_email};
+use crate::admin_access::{AdminTables, act_as, begin_as, begin_change_as, validate_email};
 use crate::admins::parse_uuid;
 use crate::audit::{self, AuditContext, AuditEvent, Outcome};
 use crate::clock::{Clock, rfc3339, to_database_precision};
@@ -420,21 +420,12 @@ impl<'a> AppUserDirectory<'a> {
     }
 
     async fn read(&self) -> CoreResult<Transaction<'static, Postgres>> {
-        let mut transaction = self.pool.begin().await?;
-        self.as_admin(&mut transaction).await?;
-        Ok(transaction)
+        begin_as(self.pool, self.tables.admin_role, self.acting_admin).await
     }
 
-    /// A transaction for a change. Not forced READ WRITE: on a read-only
-    /// profile the server refuses the change itself.
+    /// A transaction for a change; a read-only profile's server refuses it.
     async fn write(&self) -> CoreResult<Transaction<'static, Postgres>> {
-        let mut transaction = self.pool.begin().await?;
-        // Audit appends read the chain head after their lock; they need READ COMMITTED.
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            .execute(&mut *transaction)
-            .await?;
-        self.as_admin(&mut transaction).await?;
-        Ok(transaction)
+        begin_change_as(self.pool, self.tables.admin_role, self.acting_admin).await
     }
 
     async fn record(&self, connection: &mut PgConnection, event: AuditEvent) -> CoreResult<()> {
@@ -733,6 +724,7 @@ impl<'a> AppUserDirectory<'a> {
         .fetch_all(&mut *transaction)
         .await?;
         let cascades = cascades(&mut transaction, &[id], self.admin()).await?;
+        let settings = crate::instance_config::user_settings(&mut transaction, self.tables, id).await?;
         type EventRow = (i64, DateTime<Utc>, String, Option<String>, String, Value);
         let events: Vec<EventRow> = sqlx::query_as(
             "SELECT seq, occurred_at, action, admin_email, outcome, details FROM fluxdesk.audit_events \
@@ -796,6 +788,7 @@ impl<'a> AppUserDirectory<'a> {
                 })
                 .collect(),
             cascades,
+            settings,
         })
     }
 

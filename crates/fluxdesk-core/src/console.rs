@@ -48,6 +48,7 @@ mod admin_session;
 mod app_users;
 mod auditing;
 pub mod impersonating;
+mod instance_config;
 mod monitoring;
 pub use admin_session::DesktopSession;
 

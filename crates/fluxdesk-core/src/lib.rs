@@ -27,6 +27,7 @@ pub mod fluxdesk_schema;
 pub mod ident;
 pub mod impersonation;
 pub mod instance;
+pub mod instance_config;
 pub mod keyring;
 pub mod live;
 pub mod logging;

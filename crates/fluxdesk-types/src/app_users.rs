@@ -314,6 +314,9 @@ pub struct AppUserDetail {
     pub audit_events: Vec<UserAuditEvent>,
     /// What deleting the user would do.
     pub cascades: Vec<Cascade>,
+    /// The user's own rows of `app.settings` (secrets without their values).
+    #[serde(default)]
+    pub settings: Vec<crate::Setting>,
 }
 
 /// What an invite or a reset hands over; shown once.

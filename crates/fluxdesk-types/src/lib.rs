@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod impersonation;
 pub mod instance;
+pub mod instance_settings;
 pub mod monitoring;
 pub mod profile;
 pub mod rows;
@@ -50,6 +51,11 @@ pub use impersonation::{
     PolicySummary, RlsInsight, RowCount, START_IMPERSONATION, TableGrants,
 };
 pub use instance::{ConnectionInfo, FluxbaseLayout, LaunchState};
+pub use instance_settings::{
+    Bucket, BucketEdit, CHANGE_BUCKET, CHANGE_REALTIME, CHANGE_SETTINGS, DiffLine, DiffTag,
+    OBJECT_PAGE_LIMIT, ObjectListRequest, ObjectPage, REALTIME_EVENTS, RealtimeDisabled, RealtimeRequest,
+    RealtimeTable, Setting, SettingDiff, SettingEdit, SettingType, SettingsSaved, StorageObject,
+};
 pub use monitoring::{
     BackendActivity, BackendGroup, BackendStop, BucketUsage, DatabaseCounters, HealthSnapshot, PoolStatus,
     RESET_STATEMENTS, STOP_BACKEND, SchemaSize, ServerConnections, SessionCounts, StatementStat,

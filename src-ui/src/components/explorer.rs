@@ -1,7 +1,8 @@
 //! One connected instance: browse its data, or run SQL.
 
 use crate::components::{
-    AdminConsole, AuditViewer, DataGrid, MonitoringView, SchemaTree, SecuritySettings, SqlRunner, UsersScreen,
+    AdminConsole, AuditViewer, DataGrid, InstanceSettings, MonitoringView, SchemaTree, SecuritySettings,
+    SqlRunner, UsersScreen,
 };
 use fluxdesk_types::{AdminSession, TableSummary};
 use yew::prelude::*;
@@ -24,6 +25,7 @@ enum Tab {
     Admins,
     Audit,
     Monitoring,
+    Settings,
     Security,
 }
 
@@ -51,6 +53,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                     <button id="tab-users" class={classes!("tab", (*tab == Tab::Users).then_some("active"))} onclick={select(Tab::Users)}>{ "Users" }</button>
                     <button id="tab-admins" class={classes!("tab", (*tab == Tab::Admins).then_some("active"))} onclick={select(Tab::Admins)}>{ "Admins" }</button>
                     <button id="tab-audit" class={classes!("tab", (*tab == Tab::Audit).then_some("active"))} onclick={select(Tab::Audit)}>{ "Audit" }</button>
+                    <button id="tab-settings" class={classes!("tab", (*tab == Tab::Settings).then_some("active"))} onclick={select(Tab::Settings)}>{ "Settings" }</button>
                     <button id="tab-security" class={classes!("tab", (*tab == Tab::Security).then_some("active"))} onclick={select(Tab::Security)}>{ "Security" }</button>
                 }
             </nav>
@@ -85,6 +88,8 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 if *tab == Tab::Audit {
                     <div class="page audit-pane"><AuditViewer profile_id={props.profile_id.clone()} /></div>
                 }
+                // Kept mounted, so staged setting changes survive other tabs.
+                <div class="page settings-pane" hidden={*tab != Tab::Settings}><InstanceSettings profile_id={props.profile_id.clone()} /></div>
                 if *tab == Tab::Security {
                     <div class="page security-pane"><SecuritySettings profile_id={props.profile_id.clone()} admin={admin.clone()} /></div>
                 }

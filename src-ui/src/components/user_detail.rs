@@ -428,6 +428,22 @@ pub fn UserDetailPane(props: &UserDetailPaneProps) -> Html {
                 </table>
             </section>
 
+            <section class="panel" id="user-settings">
+                <h2>{ "Settings of this user" }</h2>
+                if detail_now.settings.is_empty() { <p class="muted">{ "This user has no settings of their own in app.settings." }</p> }
+                <ul>{ for detail_now.settings.iter().map(|setting| html! {
+                    <li class="user-setting" data-key={setting.key.clone()}>
+                        <code>{ &setting.key }</code>
+                        { format!(" ({}, {}): ", setting.category, setting.value_type.as_str()) }
+                        if setting.is_secret {
+                            <span class="secret-value" title="Encrypted with the instance's key; Fluxdesk never shows it.">{ "secret, not shown" }</span>
+                        } else {
+                            <code class="setting-value">{ setting.value.clone().unwrap_or_default() }</code>
+                        }
+                    </li>
+                }) }</ul>
+            </section>
+
             <section class="panel">
                 <h2>{ "OAuth links" }</h2>
                 if detail_now.oauth_links.is_empty() { <p class="muted">{ "None." }</p> }

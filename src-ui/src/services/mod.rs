@@ -3,6 +3,7 @@
 mod app_users;
 mod audit;
 mod impersonation;
+mod instance_config;
 mod ipc;
 mod monitoring;
 pub mod query_history;
@@ -36,6 +37,10 @@ pub use audit::{
 pub use impersonation::{
     active_impersonation, commit_changes_as_identity, commit_statement_as_identity, rls_insight,
     search_app_users, start_impersonation, stop_impersonation,
+};
+pub use instance_config::{
+    bucket_objects, buckets, disable_realtime, enable_realtime, preview_settings, realtime_tables,
+    save_settings, settings, update_bucket,
 };
 pub use monitoring::{health_snapshot, reset_statement_stats, save_chart, stop_backend};
 

@@ -4,6 +4,7 @@
 pub mod grid;
 pub mod health_history;
 pub mod session;
+pub mod setting_edits;
 pub mod staging;
 pub mod tree;
 pub mod user_list;

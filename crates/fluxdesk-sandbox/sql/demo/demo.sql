@@ -65,6 +65,30 @@ SELECT id, email,
        now() - ((200 - n * 15) || ' days')::interval, now() - (n || ' days')::interval
 FROM demo_people;
 
+-- Settings an instance gathers beyond the defaults: a secret (Fluxbase keeps
+-- the AES-GCM ciphertext in encrypted_value and a placeholder in value), JSON
+-- and array settings, one only the service role may change, and user-scoped rows.
+INSERT INTO app.settings (key, value, value_type, category, description, is_public, is_secret, editable_by, encrypted_value, updated_by, updated_at)
+VALUES
+  ('app.email.smtp_password', '{"value": "[ENCRYPTED]"}', 'string', 'system', 'Password of the outgoing SMTP server',
+   false, true, '{dashboard_admin}', 'q1VvTzJmN0x4c2ZkYmR3dUJ6a0FHZ0pZbXhvRTh3PT0=', 'd0000000-0000-4000-8000-000000000001', now() - interval '20 days'),
+  ('app.auth.signup_enabled', '{"value": true}', 'boolean', 'auth', 'Let new users sign up on their own',
+   true, false, '{admin,dashboard_admin}', NULL, 'd0000000-0000-4000-8000-000000000001', now() - interval '60 days'),
+  ('app.storage.allowed_origins', '{"value": ["https://app.example.com", "https://admin.example.com"]}', 'array', 'storage',
+   'Origins allowed to fetch public objects', false, false, '{dashboard_admin}', NULL, NULL, now() - interval '45 days'),
+  ('app.custom.branding', '{"value": {"name": "Acme", "colour": "#0f766e", "support_email": "help@example.com"}}', 'json', 'custom',
+   'Name, colour and support address shown in emails', true, false, '{dashboard_admin}', NULL, NULL, now() - interval '30 days'),
+  ('app.functions.max_timeout_seconds', '{"value": 60}', 'number', 'functions', 'Longest an edge function may run',
+   false, false, '{service_role}', NULL, NULL, now() - interval '80 days');
+INSERT INTO app.settings (key, value, value_type, category, description, is_secret, editable_by, user_id, encrypted_value)
+SELECT key, value::jsonb, value_type, 'custom', description, secret, '{authenticated}', p.id, ciphertext
+FROM demo_people p
+CROSS JOIN (VALUES
+  ('ui.theme', '{"value": "dark"}', 'string', 'Theme the user picked', false, NULL),
+  ('ai.openai_api_key', '{"value": "[ENCRYPTED]"}', 'string', 'The user''s own AI provider key', true, 'c2VjcmV0LWJ5LWZsdXhiYXNlLW5vdC1ieS1mbHV4ZGVzaw==')
+) AS s(key, value, value_type, description, secret, ciphertext)
+WHERE p.n IN (1, 2);
+
 -- Dave tripped the lockout; Erin uses 2FA (the secret is AES-GCM ciphertext in
 -- Fluxbase, so here it is opaque base64).
 UPDATE auth.users SET failed_login_attempts = 5, is_locked = true, locked_until = now() + interval '15 minutes'
