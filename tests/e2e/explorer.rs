@@ -21,22 +21,18 @@ async fn loaded_rows(client: &Client) -> usize {
 }
 
 async fn rendered_rows(client: &Client) -> Vec<(usize, Vec<String>)> {
-    let mut rows = Vec::new();
-    for row in client.find_all(Locator::Css(".grid-row")).await.unwrap() {
-        let index: usize = row
-            .attr("data-row-index")
-            .await
-            .unwrap()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let mut cells = Vec::new();
-        for cell in row.find_all(Locator::Css(".grid-cell")).await.unwrap() {
-            // textContent, not the visible text: columns scrolled out of view count too.
-            cells.push(cell.prop("textContent").await.unwrap().unwrap_or_default());
-        }
-        rows.push((index, cells));
-    }
+    // One script reads every row at once, so a re-render cannot leave a stale element.
+    // textContent, not the visible text: columns scrolled out of view count too.
+    let rows = client
+        .execute(
+            "return Array.from(document.querySelectorAll('.grid-row')).map(row => [\
+                 Number(row.getAttribute('data-row-index')),\
+                 Array.from(row.querySelectorAll('.grid-cell')).map(cell => cell.textContent)]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let mut rows: Vec<(usize, Vec<String>)> = serde_json::from_value(rows).unwrap();
     rows.sort_by_key(|(index, _)| *index);
     rows
 }

@@ -181,13 +181,28 @@ pub async fn element(client: &Client, css: &str, timeout: Duration) -> fantoccin
         .unwrap_or_else(|error| panic!("no element {css} within {timeout:?}: {error}"))
 }
 
-/// Waits for an element matching `css` and clicks it.
+/// Waits for an element matching `css` and clicks it. A re-render can replace
+/// the element between finding and clicking it, so a stale one is found again.
 pub async fn click(client: &Client, css: &str, timeout: Duration) {
-    element(client, css, timeout)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+    let started = Instant::now();
+    loop {
+        let error = match element(client, css, timeout).await.click().await {
+            Ok(_) => return,
+            Err(error) => error,
+        };
+        let stale = is_stale(&error);
+        assert!(
+            stale && started.elapsed() < timeout,
+            "cannot click {css}: {error}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether WebDriver refused because the element left the page.
+pub fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    let message = error.to_string();
+    message.contains("stale") || message.contains("was not found")
 }
 
 /// Polls `read` until it returns `Some`, or panics after `timeout` with `what`.
