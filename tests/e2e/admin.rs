@@ -61,15 +61,20 @@ async fn setup_enrol_sign_out_sign_in_with_a_code_idle_lock_and_revocation() {
     type_into(&client, "#setup-email", EMAIL, PATIENCE).await;
     type_into(&client, "#setup-name", "Owner", PATIENCE).await;
     type_into(&client, "#setup-password", "password1234", PATIENCE).await;
-    let problem = text(
-        &client,
-        "#password-strength[data-acceptable='false'] #password-problem",
-    )
+    // The meter answers as the keys arrive: wait for its verdict on the whole password.
+    eventually("the meter says why", PATIENCE, || async {
+        let problem = client
+            .find(Locator::Css(
+                "#password-strength[data-acceptable='false'] #password-problem",
+            ))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        problem.contains("Too easy to guess").then_some(())
+    })
     .await;
-    assert!(
-        problem.contains("Too easy to guess"),
-        "the meter says why: {problem}"
-    );
     assert!(
         !element(&client, "#setup-submit", PATIENCE)
             .await
