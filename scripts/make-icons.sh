@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Derives every icon size from the one source image, icons/fluxdesk-source.png
-# (1024x1024 RGBA). Needs ImageMagick. Run after changing the source image.
+# Derives every icon each platform needs from the one source image,
+# icons/fluxdesk-source.png (1024x1024 RGBA), with the Tauri CLI's `icon`
+# command: Linux PNGs, icon.icns (macOS), icon.ico and the Square logos
+# (Windows). `--redraw` draws the source again first (needs ImageMagick).
 set -euo pipefail
-cd "$(dirname "$0")/../icons"
-src=fluxdesk-source.png
+cd "$(dirname "$0")/.."
+src=icons/fluxdesk-source.png
 if [[ ! -f $src || ${1:-} == --redraw ]]; then
   # The mark: a deep-teal rounded square with three "flux" bars.
   convert -size 1024x1024 xc:none \
@@ -13,7 +15,8 @@ if [[ ! -f $src || ${1:-} == --redraw ]]; then
     -fill '#99f6e4' -draw 'roundrectangle 240,644 560,744 50,50' \
     PNG32:$src
 fi
-for size in 32 128 256 512; do convert $src -resize ${size}x${size} PNG32:${size}x${size}.png; done
-mv 256x256.png 128x128@2x.png
-mv 512x512.png icon.png
-convert $src -define icon:auto-resize=256,128,64,48,32,16 icon.ico
+[[ -x .tools/node_modules/.bin/tauri ]] || scripts/setup.sh
+.tools/node_modules/.bin/tauri icon "$src" --output icons
+# Mobile icons: Fluxdesk is a desktop app.
+rm -rf icons/android icons/ios
+ls icons

@@ -6,13 +6,15 @@
 #   Debian/Ubuntu: apt packages for Tauri/WebKitGTK, Xvfb, WebKitWebDriver and
 #                  PostgreSQL (as root, or through sudo).
 #   Everywhere:    the wasm32 target and pinned cargo tools (wasm-bindgen-cli
-#                  matching Cargo.lock, tauri-driver on Linux).
+#                  matching Cargo.lock, tauri-driver on Linux), and the
+#                  Tauri bundler from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*" >&2; }
 
 TAURI_DRIVER_VERSION=2.1.0
+TAURI_CLI_VERSION=2.12.5
 APT_PACKAGES=(
   # Building the Tauri shell (WebKitGTK 4.1, GTK 3) and the test crate (OpenSSL).
   build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
@@ -78,8 +80,23 @@ install_cargo_tools() {
   fi
 }
 
+# The Tauri bundler, for scripts/package.sh: npm's prebuilt CLI, pinned, in
+# .tools/ (a cargo install would compile for ten minutes).
+install_tauri_cli() {
+  local cli=.tools/node_modules/.bin/tauri
+  if [[ -x $cli && $($cli --version 2>/dev/null) == "tauri-cli $TAURI_CLI_VERSION" ]]; then
+    say "tauri-cli $TAURI_CLI_VERSION: present"
+    return 0
+  fi
+  command -v npm >/dev/null || { say "tauri-cli needs npm (Node.js 18 or later)"; exit 1; }
+  say "tauri-cli $TAURI_CLI_VERSION: installing from npm"
+  mkdir -p .tools
+  npm install --prefix .tools --no-save --no-audit --no-fund "@tauri-apps/cli@$TAURI_CLI_VERSION" >&2
+}
+
 started=$SECONDS
 install_apt_packages
 install_wasm_target
 install_cargo_tools
+install_tauri_cli
 say "done in $((SECONDS - started)) s"

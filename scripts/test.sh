@@ -35,4 +35,16 @@ cp "$target_dir/debug/fluxdesk-sandbox" "$scratch/fluxdesk-sandbox"
 # Service), an X server, and one PostgreSQL cluster for the whole run.
 timed "tests" scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1600x1000x24" \
   "$scratch/fluxdesk-sandbox" test-run -- cargo test --workspace --locked
+
+# The installers, then the installed .deb driven like the debug build was.
+timed "installers" scripts/package.sh deb
+deb=$(find "$target_dir/release/bundle/deb" -name '*.deb' -newer Cargo.lock | head -n 1)
+[[ -n $deb ]] || { say "no .deb was built"; exit 1; }
+as_root=()
+[[ $(id -u) == 0 ]] || as_root=(sudo)
+timed "install $(basename "$deb")" "${as_root[@]}" dpkg -i "$deb"
+timed "installed app" env FLUXDESK_APP_BINARY=/usr/bin/fluxdesk \
+  scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1600x1000x24" \
+  "$scratch/fluxdesk-sandbox" test-run -- \
+  cargo test --workspace --locked --test e2e_installed --test e2e_desktop -- --include-ignored
 say "all checks passed"

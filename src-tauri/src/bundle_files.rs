@@ -1,15 +1,13 @@
-//! Audit bundles reaching the app from the desktop: File → Open (a native
-//! dialog) and the native menu. Drops on the window arrive in the UI as
-//! Tauri's own `tauri://drag-drop` event, and a bundle the OS opens with
-//! Fluxdesk arrives on the command line (`launch.rs`).
+//! Audit bundles reaching the app from the desktop: File → Open Audit
+//! Bundle… runs the native dialog here. Drops on the window arrive in the UI
+//! as Tauri's own `tauri://drag-drop` event; a bundle the OS opens with
+//! Fluxdesk arrives on the command line (`launch.rs`), from a second launch
+//! (`second_launch.rs`), or on macOS as an event (`opened`).
 
 use fluxdesk_types::BUNDLE_EXTENSION;
-use tauri::menu::{Menu, MenuItemBuilder, MenuItemKind, PredefinedMenuItem, SubmenuBuilder};
 use tauri::{AppHandle, Emitter, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
-/// The menu item that opens a bundle.
-const OPEN_BUNDLE: &str = "open-audit-bundle";
 /// The event telling the UI which bundle the user chose from the menu.
 pub const BUNDLE_CHOSEN: &str = "fluxdesk://bundle-chosen";
 
@@ -30,42 +28,17 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
         .map(|path| path.display().to_string())
 }
 
-/// The platform's default menu (Edit keeps copy and paste working, macOS
-/// keeps its app menu) with Open Audit Bundle… (Ctrl/Cmd+O) first in File;
-/// Linux's default has no File menu, so one is added there.
-pub fn install_menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let open = MenuItemBuilder::with_id(OPEN_BUNDLE, "Open Audit Bundle…")
-        .accelerator("CmdOrCtrl+O")
-        .build(app)?;
-    let menu = Menu::default(app)?;
-    let file = menu.items()?.into_iter().find_map(|item| match item {
-        MenuItemKind::Submenu(submenu) if submenu.text().is_ok_and(|text| text == "File") => Some(submenu),
-        _ => None,
-    });
-    match file {
-        Some(file) => file.prepend_items(&[&open, &PredefinedMenuItem::separator(app)?])?,
-        None => menu.prepend(
-            &SubmenuBuilder::new(app, "File")
-                .item(&open)
-                .separator()
-                .quit()
-                .build()?,
-        )?,
-    }
-    app.set_menu(menu)?;
-    app.on_menu_event(|app, event| {
-        if event.id() == OPEN_BUNDLE {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                if let Some(path) = pick(&app).await
-                    && let Err(error) = app.emit(BUNDLE_CHOSEN, path)
-                {
-                    tracing::warn!(%error, "the chosen bundle could not be passed to the window");
-                }
-            });
+/// Runs the native Open dialog and passes the chosen bundle to the window
+/// (File → Open Audit Bundle…).
+pub fn choose<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(path) = pick(&app).await
+            && let Err(error) = app.emit(BUNDLE_CHOSEN, path)
+        {
+            tracing::warn!(%error, "the chosen bundle could not be passed to the window");
         }
     });
-    Ok(())
 }
 
 /// A bundle the OS handed over before the window could listen (macOS sends

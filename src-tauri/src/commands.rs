@@ -1,6 +1,7 @@
 //! IPC commands. Each one passes its arguments to the console and converts the error.
 
 use crate::exports::{RunningExports, resolve_path};
+use crate::finished_work::{count, tell};
 use crate::launch::Startup;
 use fluxdesk_core::Console;
 use fluxdesk_core::admins::ResetMethod;
@@ -34,6 +35,7 @@ use fluxdesk_types::{
 use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
 };
+use fluxdesk_types::{DemoInstance, Diagnostics, ThemeChoice};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::State;
@@ -172,6 +174,7 @@ pub async fn cancel_query(console: State<'_, Console>, run_id: String) -> Reply<
 /// Runs an export to its end; poll `export_progress` meanwhile.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_rows(
+    app: tauri::AppHandle,
     console: State<'_, Console>,
     exports: State<'_, RunningExports>,
     profile_id: String,
@@ -183,6 +186,14 @@ pub async fn export_rows(
     let report = |progress| board.report(&export_id, progress);
     let outcome = console.export(&profile_id, &request, &report, &cancel).await;
     exports.finish(&export_id);
+    match &outcome {
+        Ok(done) => tell(
+            &app,
+            "Export finished",
+            &format!("{} to {}", count(done.rows, "rows"), done.path),
+        ),
+        Err(error) => tell(&app, "Export stopped", &error.to_string()),
+    }
     Ok(outcome?)
 }
 
@@ -383,6 +394,45 @@ pub fn set_session_policy(
     let policy = console.set_session_policy(policy)?;
     crate::settings::save_session_policy(&app, policy);
     Ok(policy)
+}
+
+/// Starts the local demo instance (a first run's offer) and registers it for this run.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_demo(
+    console: State<'_, Console>,
+    running: State<'_, crate::demo::RunningDemo>,
+) -> Reply<DemoInstance> {
+    crate::demo::open(&console, &running).await
+}
+
+/// Versions and folders for the About dialog.
+#[tauri::command(rename_all = "snake_case")]
+pub fn diagnostics(app: tauri::AppHandle) -> Diagnostics {
+    crate::desktop_info::diagnostics(&app)
+}
+
+/// Puts `text` on the system clipboard (the About dialog's Copy diagnostics).
+#[tauri::command(rename_all = "snake_case")]
+pub fn copy_to_clipboard(app: tauri::AppHandle, text: String) -> Reply<()> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    app.clipboard().write_text(text).map_err(|error| {
+        ApiError::new(
+            fluxdesk_types::ErrorCode::Internal,
+            format!("Cannot copy to the clipboard: {error}. Select the text and copy it by hand."),
+        )
+    })
+}
+
+/// The saved colour theme.
+#[tauri::command(rename_all = "snake_case")]
+pub fn theme(app: tauri::AppHandle) -> ThemeChoice {
+    crate::settings::load_theme(&app)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_theme(app: tauri::AppHandle, theme: ThemeChoice) -> ThemeChoice {
+    crate::settings::save_theme(&app, theme);
+    theme
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -716,6 +766,7 @@ pub async fn audit_timeline(
 /// Exports the audit chain to a signed bundle; poll `export_progress` meanwhile.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_audit_bundle(
+    app: tauri::AppHandle,
     console: State<'_, Console>,
     exports: State<'_, RunningExports>,
     profile_id: String,
@@ -730,6 +781,14 @@ pub async fn export_audit_bundle(
         .export_audit_bundle(&profile_id, &export, &report, &cancel)
         .await;
     exports.finish(&export_id);
+    match &outcome {
+        Ok(done) => tell(
+            &app,
+            "Audit bundle exported",
+            &format!("{} to {}", count(done.events, "events"), done.path.display()),
+        ),
+        Err(error) => tell(&app, "Audit export stopped", &error.to_string()),
+    }
     Ok(outcome?.into())
 }
 

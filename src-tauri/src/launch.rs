@@ -43,6 +43,13 @@ impl std::fmt::Debug for LaunchOptions {
     }
 }
 
+/// The audit bundle named in another launch's arguments (`argv[0]` is the
+/// program), made absolute against that launch's working folder.
+pub fn bundle_in(argv: &[String], cwd: &std::path::Path) -> Option<std::path::PathBuf> {
+    let bundle = LaunchOptions::try_parse_from(argv).ok()?.bundle?;
+    Some(cwd.join(bundle))
+}
+
 /// Id of the instance given with --dsn.
 pub const STARTUP_ID: &str = "startup";
 
@@ -102,5 +109,29 @@ impl LaunchOptions {
                 open_bundle,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn argv(args: &[&str]) -> Vec<String> {
+        args.iter().map(|arg| (*arg).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_second_launch_bundle_is_resolved_against_its_folder() {
+        let cwd = Path::new("/home/ops/Downloads");
+        assert_eq!(
+            bundle_in(&argv(&["fluxdesk", "march.fxaudit"]), cwd),
+            Some(cwd.join("march.fxaudit"))
+        );
+        assert_eq!(
+            bundle_in(&argv(&["fluxdesk", "--name", "x", "/tmp/a.fxaudit"]), cwd),
+            Some(Path::new("/tmp/a.fxaudit").to_path_buf())
+        );
+        assert_eq!(bundle_in(&argv(&["fluxdesk"]), cwd), None);
     }
 }

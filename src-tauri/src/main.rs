@@ -8,10 +8,16 @@
 
 mod bundle_files;
 mod commands;
+mod demo;
+mod desktop_info;
 mod exports;
+mod finished_work;
 mod launch;
+mod menu;
 mod profile_store;
+mod second_launch;
 mod settings;
+mod window_memory;
 
 use fluxdesk_core::logging::{WorkerGuard, init_file_logging};
 use fluxdesk_core::{Console, Keyring};
@@ -24,9 +30,16 @@ struct LogFlush(Mutex<Option<WorkerGuard>>);
 fn main() {
     let launch = launch::LaunchOptions::from_env_and_args();
 
+    let moves = window_memory::WindowMoves::default();
     let app = tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(second_launch::plugin())
+        .plugin(window_memory::plugin())
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_notification::init())
+        .on_window_event(move |window, event| window_memory::on_window_event(window, event, &moves))
         .setup(move |app| {
             let log_dir = app.path().app_log_dir()?;
             let guard = init_file_logging(&log_dir, "fluxdesk")
@@ -52,8 +65,10 @@ fn main() {
             app.manage(exports::RunningExports::default());
             app.manage(fluxdesk_core::audit_review::OpenReviews::default());
             app.manage(bundle_files::ArrivedBundle::default());
-            bundle_files::install_menu(app.handle())?;
+            app.manage(demo::RunningDemo::default());
+            menu::install(app.handle())?;
             app.manage(startup);
+            settings::apply_theme(app.handle(), settings::load_theme(app.handle()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -115,6 +130,11 @@ fn main() {
             commands::disable_totp,
             commands::session_policy,
             commands::set_session_policy,
+            commands::theme,
+            commands::diagnostics,
+            commands::open_demo,
+            commands::copy_to_clipboard,
+            commands::set_theme,
             commands::list_admins,
             commands::delete_admin,
             commands::unlock_admin,
@@ -173,6 +193,9 @@ fn main() {
             // End the desktop sessions: their rows are deleted, not left to expire.
             if let Some(console) = handle.try_state::<Console>() {
                 tauri::async_runtime::block_on(console.sign_out_everywhere());
+            }
+            if let Some(demo) = handle.try_state::<demo::RunningDemo>() {
+                demo.stop();
             }
             if let Some(flush) = handle.try_state::<LogFlush>() {
                 drop(flush.0.lock().ok().and_then(|mut guard| guard.take()));

@@ -1,11 +1,14 @@
 //! The root component: loads the launch state, connects, and picks the view.
 
 use crate::components::{
-    AdminGate, BundleReviewScreen, FleetOverview, Header, ImpersonationBanner, ImpersonationSwitcher,
-    PasswordPrompt, ProfileList,
+    AboutDialog, AdminGate, BundleReviewScreen, CommandPalette, FleetOverview, Header, ImpersonationBanner,
+    ImpersonationSwitcher, PasswordPrompt, ProfileList,
 };
-use crate::services;
 use crate::state::session::{Session, SessionAction, SessionContext, View};
+use crate::{actions, services, theme};
+use fluxdesk_types::AppAction;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 /// Starts connecting profile `id` and reports the outcome to the session.
@@ -41,6 +44,13 @@ pub fn App() -> Html {
             services::on_bundle_arrival(Callback::from(move |path| {
                 arrivals.dispatch(SessionAction::BundleArrived(path))
             }));
+            let themed = session.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(saved) = services::theme().await {
+                    theme::apply(saved);
+                    themed.dispatch(SessionAction::Theme(saved));
+                }
+            });
             wasm_bindgen_futures::spawn_local(async move {
                 match services::launch_state().await {
                     Ok(launch) => {
@@ -53,6 +63,35 @@ pub fn App() -> Html {
                     Err(error) => session.dispatch(SessionAction::LaunchFailed(error)),
                 }
             });
+        });
+    }
+
+    // The native menu's actions run on the session as it is at that moment.
+    let latest = use_mut_ref(|| session.clone());
+    *latest.borrow_mut() = session.clone();
+    {
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
+            let chosen = latest.clone();
+            services::on_menu_action(Callback::from(move |action| {
+                let session = chosen.borrow().clone();
+                actions::perform(&session, action);
+            }));
+            // Ctrl/Cmd+K also when the key reaches the page rather than the
+            // menu (no native menu, or a synthesized key press).
+            let pressed =
+                Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |event: web_sys::KeyboardEvent| {
+                    if (event.ctrl_key() || event.meta_key()) && event.key().eq_ignore_ascii_case("k") {
+                        event.prevent_default();
+                        actions::perform(&latest.borrow(), AppAction::CommandPalette);
+                    }
+                });
+            if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+                let _ =
+                    document.add_event_listener_with_callback("keydown", pressed.as_ref().unchecked_ref());
+            }
+            // Listening lasts as long as the window.
+            pressed.forget();
         });
     }
 
@@ -101,8 +140,15 @@ pub fn App() -> Html {
             <div class="app" data-environment={environment} style={style}>
                 <Header />
                 <ImpersonationBanner />
+                if let Some(demo) = session.demo.as_ref().filter(|demo| session.view == View::Instance(demo.profile_id.clone())) {
+                    <p class="demo-hint" id="demo-hint">
+                        { format!("Demo instance: sign in as {} with the password {}.", demo.admin_email, demo.admin_password) }
+                    </p>
+                }
                 { body }
                 <PasswordPrompt />
+                <CommandPalette />
+                <AboutDialog />
                 <ImpersonationSwitcher key={session.switcher.as_ref().map(|(id, user)| format!("{id}/{}", user.as_ref().map(|u| u.id.as_str()).unwrap_or(""))).unwrap_or_default()} />
             </div>
         </ContextProvider<SessionContext>>

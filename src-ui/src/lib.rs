@@ -4,10 +4,12 @@
 //! IPC); `state/` holds pure reducers and calculations, unit-tested on the
 //! host; `components/` renders. Components never call IPC directly.
 
+mod actions;
 mod app;
 mod components;
 pub mod format;
 pub mod services;
 pub mod state;
+pub mod theme;
 
 pub use app::App;

@@ -127,6 +127,38 @@ impl Driver {
 }
 
 impl Driver {
+    /// Starts the app once more, outside WebDriver, in `folder`, as the same
+    /// user (this driver's HOME), and waits up to `timeout` for it to exit; `None` if it
+    /// was still running (it is then killed).
+    pub fn launch_again(
+        &self,
+        args: &[&str],
+        folder: &std::path::Path,
+        timeout: Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let home = self.home.path();
+        let mut child = Command::new(app_binary())
+            .args(args)
+            .current_dir(folder)
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env_remove("FLUXDESK_DSN")
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("the app starts a second time");
+        let started = Instant::now();
+        while started.elapsed() < timeout {
+            if let Some(status) = child.try_wait().expect("the second launch's status") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
     /// Resident memory of the app under test, in KiB: every process the
     /// driver's process group holds (the app, its WebKit web and network
     /// processes) except the driver and WebKitWebDriver themselves.

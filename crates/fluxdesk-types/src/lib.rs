@@ -10,6 +10,7 @@ pub mod admin;
 pub mod app_users;
 pub mod audit;
 pub mod catalog;
+pub mod desktop;
 pub mod diagnosis;
 pub mod editing;
 pub mod error;
@@ -42,6 +43,9 @@ pub use audit::{
     ReviewPage, ReviewRequest, ReviewSort, Timeline, TimelineSeries, UnavailableSource,
 };
 pub use catalog::{RelationKind, SchemaSummary, TablePage, TableSummary};
+pub use desktop::{
+    AppAction, DemoInstance, Diagnostics, InstanceTab, MENU_ACTION_EVENT, MenuSection, ThemeChoice,
+};
 pub use diagnosis::{Diagnosis, InstanceHealth, Problem};
 pub use editing::{CellValue, ChangeOutcome, ChangeSet, ColumnEditing, Conflict, EditorKind, RowChange};
 pub use error::{ApiError, ErrorCode};

@@ -1,6 +1,6 @@
 //! The title bar: the view switcher, and which instance this view works on.
 
-use crate::components::ImpersonateButton;
+use crate::components::{ImpersonateButton, ThemeSwitch};
 use crate::services;
 use crate::state::session::{SessionAction, SessionContext, View};
 use fluxdesk_types::{EnvironmentKind, FluxbaseLayout, Protection};
@@ -121,6 +121,7 @@ pub fn Header() -> Html {
             </div>
             { switcher }
             { detail }
+            <ThemeSwitch />
         </header>
     }
 }

@@ -1,6 +1,7 @@
 //! Rendering. Components get data from props or the session context and call
 //! the backend only through `crate::services`.
 
+mod about_dialog;
 mod admin_console;
 mod admin_gate;
 mod audit_parts;
@@ -8,6 +9,7 @@ mod audit_viewer;
 mod buckets_panel;
 mod bundle_review;
 mod cell_editor;
+mod command_palette;
 mod confirmations;
 mod data_grid;
 mod diagnosis_view;
@@ -16,6 +18,7 @@ mod explorer;
 mod export_panel;
 mod filter_bar;
 mod first_admin_form;
+mod first_run;
 mod fleet_overview;
 mod header;
 mod impersonation;
@@ -33,15 +36,18 @@ mod sign_in_form;
 mod sql_runner;
 mod staged_bar;
 mod step_up_dialog;
+mod theme_switch;
 mod user_detail;
 mod users_screen;
 
+pub use about_dialog::AboutDialog;
 pub use admin_console::AdminConsole;
 pub use admin_gate::AdminGate;
 pub use audit_viewer::AuditViewer;
 pub use buckets_panel::BucketsPanel;
 pub use bundle_review::BundleReviewScreen;
 pub use cell_editor::CellEditor;
+pub use command_palette::CommandPalette;
 pub use confirmations::{confirm_dialog, step_up_dialog};
 pub use data_grid::DataGrid;
 pub use diagnosis_view::DiagnosisView;
@@ -50,6 +56,7 @@ pub use explorer::Explorer;
 pub use export_panel::ExportPanel;
 pub use filter_bar::FilterBar;
 pub use first_admin_form::FirstAdminForm;
+pub use first_run::FirstRun;
 pub use fleet_overview::FleetOverview;
 pub use header::Header;
 pub use impersonation::{ImpersonateButton, ImpersonationBanner, ImpersonationSwitcher, RlsInsightPanel};
@@ -67,5 +74,6 @@ pub use sign_in_form::SignInForm;
 pub use sql_runner::SqlRunner;
 pub use staged_bar::StagedBar;
 pub use step_up_dialog::StepUpDialog;
+pub use theme_switch::ThemeSwitch;
 pub use user_detail::UserDetailPane;
 pub use users_screen::UsersScreen;

@@ -3,7 +3,7 @@
 
 use crate::app::{connect, refresh_profiles};
 use crate::components::profile_editor::blank_profile;
-use crate::components::{DiagnosisView, ErrorBanner, ProfileEditor};
+use crate::components::{DiagnosisView, ErrorBanner, FirstRun, ProfileEditor};
 use crate::services;
 use crate::state::session::{SessionAction, SessionContext, View};
 use fluxdesk_types::{ApiError, Diagnosis, EnvironmentKind, PasswordState, Profile, ProfileEntry};
@@ -283,7 +283,7 @@ pub fn ProfileList() -> Html {
                 <ErrorBanner error={error.clone()} />
             }
             if session.profiles.is_empty() {
-                <p class="muted">{ "No profile yet: create one from a connection URL below, or with New profile." }</p>
+                <FirstRun />
             }
             <ul class="profile-list">{ for cards }</ul>
 

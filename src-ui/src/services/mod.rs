@@ -19,6 +19,7 @@ use fluxdesk_types::{
     LaunchState, PendingWrite, ProfileDraft, ProfileEntry, RowDetail, RowPage, RowsRequest, SchemaSummary,
     StatementOutcome, TableRef, TableSummary,
 };
+use fluxdesk_types::{AppAction, DemoInstance, Diagnostics, ThemeChoice};
 use fluxdesk_types::{
     ChangeOutcome, ChangeSet, ExportProgress, ExportRequest, ExportSummary, LiveChanges, TablePage,
 };
@@ -542,6 +543,48 @@ pub async fn set_session_policy(policy: SessionPolicy) -> Result<SessionPolicy, 
         policy: SessionPolicy,
     }
     ipc::invoke("set_session_policy", &Args { policy }).await
+}
+
+/// Starts the local demo instance and registers it for this run.
+pub async fn open_demo() -> Result<DemoInstance, ApiError> {
+    ipc::invoke("open_demo", &()).await
+}
+
+/// Versions and folders for the About dialog.
+pub async fn diagnostics() -> Result<Diagnostics, ApiError> {
+    ipc::invoke("diagnostics", &()).await
+}
+
+/// Puts `text` on the system clipboard.
+pub async fn copy_to_clipboard(text: &str) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        text: &'a str,
+    }
+    ipc::invoke("copy_to_clipboard", &Args { text }).await
+}
+
+/// Calls `on_action` with each action chosen from the native menu.
+pub fn on_menu_action(on_action: yew::Callback<AppAction>) {
+    ipc::listen(fluxdesk_types::MENU_ACTION_EVENT, move |payload| {
+        if let Some(action) = payload.as_str().and_then(AppAction::from_id) {
+            on_action.emit(action);
+        }
+    });
+}
+
+/// The saved colour theme.
+pub async fn theme() -> Result<ThemeChoice, ApiError> {
+    ipc::invoke("theme", &()).await
+}
+
+/// Saves the colour theme; the native window follows it too.
+pub async fn set_theme(theme: ThemeChoice) -> Result<ThemeChoice, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        theme: ThemeChoice,
+    }
+    ipc::invoke("set_theme", &Args { theme }).await
 }
 
 #[derive(Serialize)]

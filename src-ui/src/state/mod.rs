@@ -3,6 +3,7 @@
 
 pub mod grid;
 pub mod health_history;
+pub mod palette;
 pub mod session;
 pub mod setting_edits;
 pub mod staging;

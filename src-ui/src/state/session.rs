@@ -1,7 +1,8 @@
 //! Profiles, the connected instances, and which view the window shows.
 
 use fluxdesk_types::{
-    ActiveImpersonation, ApiError, AppUserMatch, ConnectionInfo, ErrorCode, LaunchState, ProfileEntry,
+    ActiveImpersonation, ApiError, AppUserMatch, ConnectionInfo, DemoInstance, ErrorCode, InstanceTab,
+    LaunchState, ProfileEntry, ThemeChoice,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -56,6 +57,16 @@ pub struct Session {
     /// The last arrival the review screen has opened, so coming back to it
     /// does not open the same arrival again.
     pub handled_bundle: u32,
+    /// The tab on display for each connected instance (Data when absent).
+    pub tabs: BTreeMap<String, InstanceTab>,
+    /// Whether the command palette is open.
+    pub palette_open: bool,
+    /// Whether the About dialog is open.
+    pub about_open: bool,
+    /// The colour theme chosen.
+    pub theme: ThemeChoice,
+    /// The demo instance, once a first run opened it.
+    pub demo: Option<DemoInstance>,
 }
 
 /// Things that happen to a session.
@@ -97,6 +108,16 @@ pub enum SessionAction {
     BundleArrived(String),
     /// The review screen opened arrival number N.
     BundleHandled(u32),
+    /// Show a tab of a connected instance.
+    ShowTab(String, InstanceTab),
+    /// Open (`true`) or close the command palette.
+    Palette(bool),
+    /// Open (`true`) or close the About dialog.
+    About(bool),
+    /// The colour theme in force.
+    Theme(ThemeChoice),
+    /// The demo instance started.
+    DemoOpened(DemoInstance),
 }
 
 impl Session {
@@ -111,6 +132,11 @@ impl Session {
             View::Instance(id) => self.entry(id),
             _ => None,
         }
+    }
+
+    /// The tab on display for instance `id`.
+    pub fn tab(&self, id: &str) -> InstanceTab {
+        self.tabs.get(id).copied().unwrap_or_default()
     }
 
     fn mark_connected(&mut self, id: &str, connected: bool) {
@@ -204,6 +230,7 @@ impl Reducible for Session {
             SessionAction::Disconnected(id) => {
                 next.mark_connected(&id, false);
                 next.connections.remove(&id);
+                next.tabs.remove(&id);
                 // Disconnecting signs out, which ends the impersonation.
                 next.impersonations.remove(&id);
                 if next.switcher.as_ref().is_some_and(|(open, _)| *open == id) {
@@ -217,6 +244,14 @@ impl Reducible for Session {
                 }
             }
             SessionAction::Show(view) => next.view = view,
+            SessionAction::ShowTab(id, tab) => {
+                next.tabs.insert(id.clone(), tab);
+                next.view = View::Instance(id);
+            }
+            SessionAction::Palette(open) => next.palette_open = open,
+            SessionAction::About(open) => next.about_open = open,
+            SessionAction::Theme(theme) => next.theme = theme,
+            SessionAction::DemoOpened(demo) => next.demo = Some(demo),
             SessionAction::Impersonating(id, acting, at) => {
                 let changed = next.impersonation_changed_at.entry(id.clone()).or_insert(at);
                 *changed = changed.max(at);
@@ -297,6 +332,34 @@ mod tests {
             keyring_error: None,
             open_bundle: None,
         }))
+    }
+
+    #[test]
+    fn each_instance_keeps_its_own_tab_until_it_disconnects() {
+        let session = launched()
+            .reduce(SessionAction::Connected(info("a")))
+            .reduce(SessionAction::Connected(info("b")));
+        assert_eq!(session.tab("a"), InstanceTab::Data);
+        let session = session.reduce(SessionAction::ShowTab("a".into(), InstanceTab::Sql));
+        assert_eq!(
+            session.view,
+            View::Instance("a".into()),
+            "showing a tab shows its instance"
+        );
+        let session = session
+            .reduce(SessionAction::ShowTab("b".into(), InstanceTab::Monitoring))
+            .reduce(SessionAction::Show(View::Fleet));
+        assert_eq!(
+            (session.tab("a"), session.tab("b")),
+            (InstanceTab::Sql, InstanceTab::Monitoring)
+        );
+        let session = session.reduce(SessionAction::Disconnected("a".into()));
+        assert_eq!(
+            session.tab("a"),
+            InstanceTab::Data,
+            "a new connection starts on Data"
+        );
+        assert_eq!(session.tab("b"), InstanceTab::Monitoring);
     }
 
     #[test]
