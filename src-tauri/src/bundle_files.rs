@@ -28,6 +28,30 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
         .map(|path| path.display().to_string())
 }
 
+/// The native Save dialog, suggesting `suggested` and filtered to `extension`;
+/// none when the user cancels.
+pub async fn pick_save<R: Runtime>(
+    app: &AppHandle<R>,
+    title: &str,
+    suggested: &str,
+    extension: &str,
+) -> Option<String> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(suggested)
+        .add_filter(extension.to_uppercase(), &[extension])
+        .save_file(move |chosen| {
+            let _ = sender.send(chosen.and_then(|path| path.into_path().ok()));
+        });
+    receiver
+        .await
+        .ok()
+        .flatten()
+        .map(|path| path.display().to_string())
+}
+
 /// Runs the native Open dialog and passes the chosen bundle to the window
 /// (File → Open Audit Bundle…).
 pub fn choose<R: Runtime>(app: &AppHandle<R>) {

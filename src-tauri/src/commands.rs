@@ -891,6 +891,17 @@ pub async fn pick_audit_bundle(app: tauri::AppHandle) -> Reply<Option<String>> {
     Ok(crate::bundle_files::pick(&app).await)
 }
 
+/// The native Save dialog for an export; none when the user cancels.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_save_path(
+    app: tauri::AppHandle,
+    title: String,
+    suggested: String,
+    extension: String,
+) -> Reply<Option<String>> {
+    Ok(crate::bundle_files::pick_save(&app, &title, &suggested, &extension).await)
+}
+
 /// One sampling round of the instance's health.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn health_snapshot(

@@ -164,6 +164,7 @@ fn main() {
             commands::review_csv,
             commands::close_review,
             commands::pick_audit_bundle,
+            commands::pick_save_path,
             commands::health_snapshot,
             commands::stop_backend,
             commands::reset_statement_stats,

@@ -8,6 +8,7 @@ mod actions;
 mod app;
 mod components;
 pub mod format;
+mod keyboard;
 pub mod services;
 pub mod state;
 pub mod theme;

@@ -63,14 +63,16 @@ async fn the_installed_app_opens_the_demo_and_shows_a_table() {
         )
         .unwrap();
     eventually("the first todo in the grid", PATIENCE, || async {
-        let first = client
-            .find(Locator::Css(".grid-row[data-row-index='0']"))
+        let title = client
+            .find(Locator::Css(
+                ".grid-row[data-row-index='0'] .cell-slot[data-column='title']",
+            ))
             .await
             .ok()?
-            .text()
+            .prop("textContent")
             .await
-            .ok()?;
-        first.contains(expected.trim()).then_some(())
+            .ok()??;
+        (title == expected.trim()).then_some(())
     })
     .await;
     save_screenshot(&client, "installed-app-todos").await;

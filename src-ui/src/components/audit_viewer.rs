@@ -2,7 +2,7 @@
 //! chain's status, a timeline, and the signed export to a bundle.
 
 use crate::components::audit_parts::{AuditEntryTable, AuditFilterBar, TimelineChart};
-use crate::components::{ErrorBanner, step_up_dialog};
+use crate::components::{ErrorBanner, SaveAsButton, step_up_dialog};
 use crate::services;
 use fluxdesk_types::{
     ApiError, AuditEntry, AuditFilter, AuditLogRequest, BundleExportRequest, BundleExported,
@@ -301,7 +301,10 @@ pub fn BundleExportPanel(props: &BundleExportPanelProps) -> Html {
             <h2>{ "Export a signed bundle" }</h2>
             <p class="muted">{ format!("Exports Fluxdesk's hash-chained events, {range} (the filter's time range), signed with this install's key. Reviewers can open it with no connection.") }</p>
             <form onsubmit={on_submit} class="inline-form">
-                <label>{ "File" }<input ref={path} id="bundle-path" value={format!("audit.{}", fluxdesk_types::BUNDLE_EXTENSION)} /></label>
+                <label>{ "File" }<input ref={path.clone()} id="bundle-path" value={format!("audit.{}", fluxdesk_types::BUNDLE_EXTENSION)} /></label>
+                <SaveAsButton id="bundle-choose" title="Export the audit bundle to…" suggested={format!("audit.{}", fluxdesk_types::BUNDLE_EXTENSION)}
+                    extension={fluxdesk_types::BUNDLE_EXTENSION} disabled={running.is_some()}
+                    on_pick={ let path = path.clone(); Callback::from(move |chosen: String| if let Some(input) = path.cast::<HtmlInputElement>() { input.set_value(&chosen) }) } />
                 <label>{ "Passphrase (optional)" }<input ref={passphrase} id="bundle-passphrase" type="password" autocomplete="new-password" /></label>
                 <label>{ "Again" }<input ref={confirm} id="bundle-passphrase-again" type="password" autocomplete="new-password" /></label>
                 <button type="submit" id="bundle-export-start" class="button primary" disabled={running.is_some()}>{ "Export" }</button>

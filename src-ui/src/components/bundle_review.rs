@@ -2,8 +2,8 @@
 //! command line or a typed path), verify it, then browse it with no
 //! connection at all.
 
-use crate::components::ErrorBanner;
 use crate::components::audit_parts::{AuditEntryTable, AuditFilterBar, TimelineChart};
+use crate::components::{ErrorBanner, SaveAsButton};
 use crate::services;
 use crate::state::session::{SessionAction, SessionContext};
 use fluxdesk_types::{
@@ -399,7 +399,9 @@ fn ReviewBrowser(props: &ReviewBrowserProps) -> Html {
                 </div>
                 <AuditEntryTable id="review-entries" entries={page.as_ref().map(|page| page.entries.clone()).unwrap_or_default()} />
                 <form class="inline-form" id="review-csv-form" onsubmit={on_csv}>
-                    <label>{ "Save this view as CSV" }<input ref={csv_path} id="review-csv-path" value="audit-review.csv" /></label>
+                    <label>{ "Save this view as CSV" }<input ref={csv_path.clone()} id="review-csv-path" value="audit-review.csv" /></label>
+                    <SaveAsButton id="review-csv-choose" title="Save this view as CSV to…" suggested="audit-review.csv" extension="csv"
+                        on_pick={ let csv_path = csv_path.clone(); Callback::from(move |chosen: String| if let Some(input) = csv_path.cast::<HtmlInputElement>() { input.set_value(&chosen) }) } />
                     <button type="submit" id="review-csv" class="button">{ "Save CSV" }</button>
                     if let Some(done) = &*csv_done { <span id="review-csv-done" class="muted">{ done }</span> }
                 </form>

@@ -32,6 +32,16 @@ pub fn CellEditor(props: &CellEditorProps) -> Html {
     let draft = use_state(|| props.initial.clone().unwrap_or_default());
     let is_null = use_state(|| props.initial.is_none());
     let problem = use_state(|| Option::<String>::None);
+    // The keys go to the editor as it opens (a double-click or Enter on the grid).
+    use_effect_with((), |_| {
+        if let Some(field) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.query_selector(".cell-editor").ok().flatten())
+            .and_then(|field| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(field).ok())
+        {
+            let _ = field.focus();
+        }
+    });
     let editing = props.column.editing.clone();
     let editor = editing.as_ref().map_or(EditorKind::Other, |e| e.editor);
     let nullable = editing.as_ref().is_some_and(|e| e.nullable);

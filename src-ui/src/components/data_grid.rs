@@ -7,7 +7,10 @@ use crate::components::{
 use crate::format::grouped;
 use crate::services;
 use crate::services::saved_views::{self, SavedView};
-use crate::state::grid::{GridAction, GridState, PAGE_ROWS, PageRequest, ScrollPosition, scroll_height};
+use crate::state::grid::{
+    CellCursor, CursorMove, GridAction, GridState, PAGE_ROWS, PageRequest, ROW_HEIGHT, ScrollPosition,
+    rows_to_reveal, scroll_height,
+};
 use crate::state::session::SessionContext;
 use crate::state::staging::{Rejection, StagedTarget, Staging, StagingAction, validate};
 use fluxdesk_types::{
@@ -18,7 +21,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::Element;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 /// Height of the sticky column header in CSS pixels (matches styles.css).
@@ -122,6 +125,13 @@ fn request_page(
 }
 
 /// The text an editor starts from; `None` is NULL.
+/// Gives the keyboard back to the grid, e.g. after an editor closes.
+fn focus_grid(viewport: &NodeRef) {
+    if let Some(view) = viewport.cast::<HtmlElement>() {
+        let _ = view.focus();
+    }
+}
+
 fn editable_text(cell: &Cell) -> Option<String> {
     match cell {
         Cell::Null => None,
@@ -297,6 +307,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     // The cell being edited: row index, column index, and the value it starts from.
     // Keyed by the row, so a live refresh that moves rows moves the editor too.
     let editing = use_state(|| Option::<(KeysetCursor, usize, Option<String>)>::None);
+    // The keyboard's cell, with the table it belongs to: another table starts without one.
+    let cursor = use_state(|| Option::<(TableRef, CellCursor)>::None);
     let batch_column = use_state(String::new);
     let batch_value = use_state(String::new);
     let batch_problem = use_state(|| Option::<String>::None);
@@ -675,6 +687,103 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         })
     };
 
+    // The keyboard: arrows, Page Up/Down, Home/End (with Ctrl: first and last
+    // row) move the cell cursor, scrolling just enough to show it; Enter or
+    // F2 edits the cell as a double-click does; Space selects the row.
+    // Until the view's end is read, its length is a guess: a cursor past the
+    // real last row (Ctrl+End) settles on it once the end arrives.
+    let cursor_here = cursor
+        .as_ref()
+        .filter(|(table, _)| *table == table_ref)
+        .map(|(_, at)| CellCursor {
+            row: at.row.min(grid.total.saturating_sub(1)),
+            column: at.column,
+        });
+    let on_grid_key = {
+        let (cursor, viewport, table_ref) = (cursor.clone(), viewport.clone(), table_ref.clone());
+        let (total, column_names): (usize, Vec<String>) = (
+            grid.total,
+            grid.columns.iter().map(|column| column.name.clone()).collect(),
+        );
+        Callback::from(move |event: KeyboardEvent| {
+            // Keys typed into an editor or a field are theirs.
+            if event.target_dyn_into::<Element>().is_some_and(|target| {
+                matches!(
+                    target.tag_name().as_str(),
+                    "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+                )
+            }) {
+                return;
+            }
+            let Some(view) = viewport.cast::<Element>() else {
+                return;
+            };
+            let in_view = position.rows_in_view(total);
+            let at = cursor_here.unwrap_or(CellCursor {
+                row: in_view.start,
+                column: 0,
+            });
+            let cell = |at: CellCursor| {
+                column_names.get(at.column).and_then(|name| {
+                    view.query_selector(&format!(
+                        ".grid-row[data-row-index='{}'] .cell-slot[data-column='{}']",
+                        at.row,
+                        name.replace('\\', "\\\\").replace('\'', "\\'")
+                    ))
+                    .ok()
+                    .flatten()
+                })
+            };
+            match event.key().as_str() {
+                "Enter" | "F2" => {
+                    if let Some(slot) = cell(at)
+                        && let Ok(double_click) = web_sys::MouseEvent::new("dblclick")
+                    {
+                        event.prevent_default();
+                        let _ = slot.dispatch_event(&double_click);
+                    }
+                    return;
+                }
+                " " => {
+                    if let Ok(Some(checkbox)) =
+                        view.query_selector(&format!(".grid-row[data-row-index='{}'] .select-row", at.row))
+                        && let Ok(checkbox) = checkbox.dyn_into::<HtmlElement>()
+                    {
+                        event.prevent_default();
+                        checkbox.click();
+                    }
+                    return;
+                }
+                _ => {}
+            }
+            let Some(step) = CursorMove::from_key(&event.key(), event.ctrl_key() || event.meta_key()) else {
+                return;
+            };
+            event.prevent_default();
+            let page = in_view.len().max(1);
+            let moved = at.moved(step, total, column_names.len(), page);
+            cursor.set(Some((table_ref.clone(), moved)));
+            match step {
+                CursorMove::First => view.set_scroll_top(0),
+                CursorMove::Last => view.set_scroll_top(view.scroll_height()),
+                _ => {
+                    let rows = rows_to_reveal(moved.row, &in_view);
+                    if rows != 0 {
+                        view.set_scroll_top(view.scroll_top() + (rows as f64 * ROW_HEIGHT) as i32);
+                    }
+                }
+            }
+            // Columns: bring the cell's left and right edges into view.
+            let left = ROW_NUMBER_WIDTH + COLUMN_WIDTH * moved.column as f64;
+            let (scroll_left, width) = (f64::from(view.scroll_left()), f64::from(view.client_width()));
+            if left - ROW_NUMBER_WIDTH < scroll_left {
+                view.set_scroll_left((left - ROW_NUMBER_WIDTH) as i32);
+            } else if left + COLUMN_WIDTH > scroll_left + width {
+                view.set_scroll_left((left + COLUMN_WIDTH - width) as i32);
+            }
+        })
+    };
+
     let on_retry = {
         let grid = grid.clone();
         let instance_id = props.instance_id.clone();
@@ -800,7 +909,9 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             if let Some(Err(error)) = &*exact {
                 <ErrorBanner error={error.clone()} />
             }
-            <div class="grid-viewport" ref={viewport.clone()} onscroll={on_scroll}>
+            <div class="grid-viewport" ref={viewport.clone()} onscroll={on_scroll} onkeydown={on_grid_key}
+                tabindex="0" role="grid" aria-label={format!("Rows of {}.{}", table_ref.schema, table_ref.name)}
+                aria-rowcount={grid.total.to_string()} aria-colcount={grid.columns.len().to_string()}>
                 <div class="grid-header" style={format!("width: {width}px")}>
                     <div class="grid-cell row-number">{ "#" }</div>
                     { for grid.columns.iter().map(|column| html! {
@@ -854,7 +965,7 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                     key.as_ref().is_some_and(|k| grid.changed.contains(k)).then_some("changed"),
                                     clash.then_some("clash"))}
                                 title={clash.then_some("Changed by someone else since you edited it: committing will show theirs beside yours")}
-                                key={key.as_ref().map_or_else(|| format!("#{index}"), |k| k.0.join("\u{1f}"))} data-row-index={index.to_string()}
+                                key={key.as_ref().map_or_else(|| format!("#{index}"), |k| k.0.join("\u{1f}"))} data-row-index={index.to_string()} role="row" aria-rowindex={(index + 1).to_string()}
                                 style={format!("transform: translateY({}px)", position.row_offset(index, grid.total))}>
                                 <div class="grid-cell row-number">
                                     if can_edit {
@@ -872,8 +983,8 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                         && (Some(row_key), *column_index) == (key.as_ref(), position)
                                     {
                                         let on_stage = {
-                                            let (staging, editing, key, version, name) =
-                                                (staging.clone(), editing.clone(), key.clone(), version.clone(), column.name.clone());
+                                            let (staging, editing, key, version, name, viewport) =
+                                                (staging.clone(), editing.clone(), key.clone(), version.clone(), column.name.clone(), viewport.clone());
                                             Callback::from(move |value: Option<String>| {
                                                 if let (Some(key), Some(version)) = (key.clone(), version.clone()) {
                                                     let mut next = (*staging).clone();
@@ -881,11 +992,15 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                                     staging.dispatch(StagingAction::Set(next));
                                                 }
                                                 editing.set(None);
+                                                focus_grid(&viewport);
                                             })
                                         };
                                         let on_cancel = {
-                                            let editing = editing.clone();
-                                            Callback::from(move |_: ()| editing.set(None))
+                                            let (editing, viewport) = (editing.clone(), viewport.clone());
+                                            Callback::from(move |_: ()| {
+                                                editing.set(None);
+                                                focus_grid(&viewport);
+                                            })
                                         };
                                         // The typed text lives here too, so the editor can be
                                         // rebuilt (scrolled away and back) without losing it.
@@ -946,10 +1061,17 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                                         Some(value) => staged_view(value),
                                         None => cell_view(cell),
                                     };
+                                    let active = cursor_here == Some(CellCursor { row: index, column: position });
+                                    let on_pick = {
+                                        let (cursor, table_ref) = (cursor.clone(), table_ref.clone());
+                                        Callback::from(move |_: MouseEvent| {
+                                            cursor.set(Some((table_ref.clone(), CellCursor { row: index, column: position })))
+                                        })
+                                    };
                                     html! {
-                                        <div class={classes!("cell-slot", column_editable.then_some("editable"), rejection.is_some().then_some("cell-error"))}
-                                            data-column={column.name.clone()} title={rejection.clone()}
-                                            ondblclick={on_edit}>
+                                        <div class={classes!("cell-slot", column_editable.then_some("editable"), rejection.is_some().then_some("cell-error"), active.then_some("active-cell"))}
+                                            data-column={column.name.clone()} title={rejection.clone()} role="gridcell"
+                                            aria-selected={active.to_string()} ondblclick={on_edit} onclick={on_pick}>
                                             { inner }
                                         </div>
                                     }

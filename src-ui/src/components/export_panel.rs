@@ -1,7 +1,7 @@
 //! Export the current view (or a query's result) to CSV or JSON, with a
 //! progress bar and a Cancel button while it streams.
 
-use crate::components::ErrorBanner;
+use crate::components::{ErrorBanner, SaveAsButton};
 use crate::format::grouped;
 use crate::services;
 use fluxdesk_types::{ApiError, ExportFormat, ExportProgress, ExportRequest, ExportSource, ExportSummary};
@@ -121,7 +121,11 @@ pub fn ExportPanel(props: &ExportPanelProps) -> Html {
                         <option value="json" selected={*format == ExportFormat::Json}>{ "JSON" }</option>
                     </select>
                     <input id="export-path" value={file_name.clone()} oninput={on_name} disabled={running.is_some()}
-                        title="A file name lands in your Downloads folder; or give a full path" />
+                        aria-label="Export file" title="A file name lands in your Downloads folder; or give a full path" />
+                    <SaveAsButton id="export-choose" title="Export to…" suggested={file_name.clone()}
+                        extension={if *format == ExportFormat::Json { "json" } else { "csv" }}
+                        on_pick={ let name = name.clone(); Callback::from(move |path: String| name.set(Some(path))) }
+                        disabled={running.is_some()} />
                     if running.is_some() {
                         <button id="cancel-export" class="button small danger" onclick={on_cancel}>{ "Cancel" }</button>
                     } else {

@@ -285,7 +285,7 @@ pub fn ProfileList() -> Html {
             if session.profiles.is_empty() {
                 <FirstRun />
             }
-            <ul class="profile-list">{ for cards }</ul>
+            <ul class="profile-list" onkeydown={crate::keyboard::list_arrows(".profile-card .connect-profile")}>{ for cards }</ul>
 
             <form class="panel" id="from-url" onsubmit={on_create_from_url}>
                 <h2>{ "Create a profile from a URL" }</h2>

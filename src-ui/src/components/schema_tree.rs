@@ -104,7 +104,7 @@ pub fn SchemaTree(props: &SchemaTreeProps) -> Html {
         .as_ref()
         .map(|t| (t.schema.clone(), t.name.clone()));
     html! {
-        <nav class="tree" aria-label="Schemas">
+        <nav class="tree" aria-label="Schemas" onkeydown={crate::keyboard::list_arrows(".schema-node, .table-node")}>
             <input id="tree-filter" class="tree-filter" type="search" placeholder="Filter tables…"
                 value={(*filter).clone()} oninput={on_filter} />
             { for schemas.iter().map(|schema| {

@@ -572,7 +572,7 @@ pub fn UsersScreen(props: &UsersScreenProps) -> Html {
                     </div>
                 }
                 <div class="users-table-wrap">
-                    <table class="list-table" id="users-table">
+                    <table class="list-table" id="users-table" onkeydown={crate::keyboard::list_arrows(".user-open")}>
                         <thead><tr>
                             <th><input type="checkbox" id="users-select-page" aria-label="Select this page" checked={all_selected}
                                 onchange={{ let dispatch = dispatch.clone(); let page_ids = page_ids.clone(); Callback::from(move |_| dispatch(UserListAction::ToggleAll(page_ids.clone()))) }} /></th>

@@ -545,6 +545,29 @@ pub async fn set_session_policy(policy: SessionPolicy) -> Result<SessionPolicy, 
     ipc::invoke("set_session_policy", &Args { policy }).await
 }
 
+/// The native Save dialog; `None` when the user cancels.
+pub async fn pick_save_path(
+    title: &str,
+    suggested: &str,
+    extension: &str,
+) -> Result<Option<String>, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        title: &'a str,
+        suggested: &'a str,
+        extension: &'a str,
+    }
+    ipc::invoke(
+        "pick_save_path",
+        &Args {
+            title,
+            suggested,
+            extension,
+        },
+    )
+    .await
+}
+
 /// Starts the local demo instance and registers it for this run.
 pub async fn open_demo() -> Result<DemoInstance, ApiError> {
     ipc::invoke("open_demo", &()).await

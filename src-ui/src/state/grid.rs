@@ -561,6 +561,104 @@ impl ScrollPosition {
         let end = (last_visible + OVERSCAN_ROWS).min(total);
         start..end.max(start)
     }
+
+    /// The rows wholly in view, without the margin.
+    pub fn rows_in_view(&self, total: usize) -> Range<usize> {
+        let top = self.top_row(total);
+        let first = (top.ceil() as usize).min(total);
+        let end = ((top + self.height.max(0.0) / ROW_HEIGHT).floor() as usize).min(total);
+        first..end.max(first)
+    }
+}
+
+/// A step of the grid's keyboard cursor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CursorMove {
+    /// One row up.
+    Up,
+    /// One row down.
+    Down,
+    /// One column left.
+    Left,
+    /// One column right.
+    Right,
+    /// A screenful up.
+    PageUp,
+    /// A screenful down.
+    PageDown,
+    /// The row's first column.
+    RowStart,
+    /// The row's last column.
+    RowEnd,
+    /// The first row (Ctrl+Home).
+    First,
+    /// The last row (Ctrl+End).
+    Last,
+}
+
+impl CursorMove {
+    /// The move a key press asks for, as spreadsheets have them.
+    pub fn from_key(key: &str, ctrl: bool) -> Option<CursorMove> {
+        Some(match (key, ctrl) {
+            ("ArrowUp", _) => CursorMove::Up,
+            ("ArrowDown", _) => CursorMove::Down,
+            ("ArrowLeft", _) => CursorMove::Left,
+            ("ArrowRight", _) => CursorMove::Right,
+            ("PageUp", _) => CursorMove::PageUp,
+            ("PageDown", _) => CursorMove::PageDown,
+            ("Home", false) => CursorMove::RowStart,
+            ("End", false) => CursorMove::RowEnd,
+            ("Home", true) => CursorMove::First,
+            ("End", true) => CursorMove::Last,
+            _ => return None,
+        })
+    }
+}
+
+/// The cell the keyboard is on: a row of the whole view and a column position.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CellCursor {
+    /// Row number in the view, from 0.
+    pub row: usize,
+    /// Column position, from 0.
+    pub column: usize,
+}
+
+impl CellCursor {
+    /// Where `step` takes the cursor in a view of `rows` rows and `columns`
+    /// columns, a screenful being `page` rows; it never leaves the view.
+    pub fn moved(self, step: CursorMove, rows: usize, columns: usize, page: usize) -> CellCursor {
+        let last_row = rows.saturating_sub(1);
+        let last_column = columns.saturating_sub(1);
+        let page = page.max(1);
+        let (row, column) = match step {
+            CursorMove::Up => (self.row.saturating_sub(1), self.column),
+            CursorMove::Down => (self.row + 1, self.column),
+            CursorMove::Left => (self.row, self.column.saturating_sub(1)),
+            CursorMove::Right => (self.row, self.column + 1),
+            CursorMove::PageUp => (self.row.saturating_sub(page), self.column),
+            CursorMove::PageDown => (self.row + page, self.column),
+            CursorMove::RowStart => (self.row, 0),
+            CursorMove::RowEnd => (self.row, last_column),
+            CursorMove::First => (0, self.column),
+            CursorMove::Last => (last_row, self.column),
+        };
+        CellCursor {
+            row: row.min(last_row),
+            column: column.min(last_column),
+        }
+    }
+}
+
+/// Rows to scroll by (negative: up) so that `row` is wholly in `in_view`.
+pub fn rows_to_reveal(row: usize, in_view: &Range<usize>) -> isize {
+    if row < in_view.start {
+        -((in_view.start - row) as isize)
+    } else if in_view.end > in_view.start && row >= in_view.end {
+        (row + 1 - in_view.end) as isize
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]
@@ -851,5 +949,53 @@ mod tests {
             page(201..251, false, true),
         );
         assert_eq!(again.loaded(), 250);
+    }
+
+    #[test]
+    fn the_keyboard_cursor_moves_like_a_spreadsheet_and_stays_in_the_view() {
+        let at = |row, column| CellCursor { row, column };
+        let (rows, columns, page) = (1_000_000, 12, 20);
+        assert_eq!(at(0, 0).moved(CursorMove::Up, rows, columns, page), at(0, 0));
+        assert_eq!(at(0, 0).moved(CursorMove::Down, rows, columns, page), at(1, 0));
+        assert_eq!(at(5, 0).moved(CursorMove::Left, rows, columns, page), at(5, 0));
+        assert_eq!(at(5, 11).moved(CursorMove::Right, rows, columns, page), at(5, 11));
+        assert_eq!(
+            at(5, 3).moved(CursorMove::PageDown, rows, columns, page),
+            at(25, 3)
+        );
+        assert_eq!(at(5, 3).moved(CursorMove::PageUp, rows, columns, page), at(0, 3));
+        assert_eq!(at(5, 3).moved(CursorMove::RowEnd, rows, columns, page), at(5, 11));
+        assert_eq!(
+            at(5, 3).moved(CursorMove::RowStart, rows, columns, page),
+            at(5, 0)
+        );
+        assert_eq!(
+            at(5, 3).moved(CursorMove::Last, rows, columns, page),
+            at(999_999, 3)
+        );
+        assert_eq!(
+            at(999_990, 3).moved(CursorMove::PageDown, rows, columns, page),
+            at(999_999, 3)
+        );
+        assert_eq!(at(7, 3).moved(CursorMove::First, rows, columns, page), at(0, 3));
+        assert_eq!(
+            at(0, 0).moved(CursorMove::Down, 0, 0, page),
+            at(0, 0),
+            "an empty table"
+        );
+        assert_eq!(CursorMove::from_key("End", true), Some(CursorMove::Last));
+        assert_eq!(CursorMove::from_key("End", false), Some(CursorMove::RowEnd));
+        assert_eq!(CursorMove::from_key("a", false), None);
+    }
+
+    #[test]
+    fn the_view_scrolls_just_enough_to_show_the_cursor() {
+        assert_eq!(rows_to_reveal(15, &(10..30)), 0);
+        assert_eq!(rows_to_reveal(30, &(10..30)), 1);
+        assert_eq!(rows_to_reveal(49, &(10..30)), 20);
+        assert_eq!(rows_to_reveal(4, &(10..30)), -6);
+        let position = ScrollPosition::at_top(280.0);
+        assert_eq!(position.rows_in_view(1_000), 0..10);
+        assert_eq!(position.rows_in_view(4), 0..4);
     }
 }
