@@ -99,11 +99,17 @@ impl Driver {
 
     /// Launches the app with `args` and opens a WebDriver session on its window.
     pub async fn launch(&self, args: &[&str]) -> Client {
+        self.launch_program(&app_binary(), args).await
+    }
+
+    /// Launches another Tauri program (the empty app of the launch
+    /// benchmark) with `args` and opens a WebDriver session on its window.
+    pub async fn launch_program(&self, program: &std::path::Path, args: &[&str]) -> Client {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary(), "args": args }),
+            serde_json::json!({ "application": program, "args": args }),
         );
         // A loaded machine can still lose the first session to a driver that
         // is not quite ready: ask again, a few times.
