@@ -292,8 +292,16 @@ pub async fn live_changes(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn count_rows(console: State<'_, Console>, profile_id: String, table: TableRef) -> Reply<i64> {
-    Ok(console.exact_count(&profile_id, &table).await?)
+/// Counts every row; `cancel_query(run_id)` stops it.
+pub async fn count_rows(
+    console: State<'_, Console>,
+    profile_id: String,
+    table: TableRef,
+    run_id: Option<String>,
+) -> Reply<i64> {
+    Ok(console
+        .exact_count(&profile_id, &table, run_id.as_deref())
+        .await?)
 }
 
 // ---- Admin sign-in, 2FA, sessions and admin management -----------------

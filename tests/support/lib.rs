@@ -263,16 +263,45 @@ where
 }
 
 /// The text of `css` once it is there, asked again if a re-render replaced it.
+/// On a timeout it saves a screenshot and says what the page showed instead.
 pub async fn text_of(client: &Client, css: &str, timeout: Duration) -> String {
-    eventually(css, timeout, || async {
-        let found = client.find(Locator::Css(css)).await.ok()?;
-        found
-            .prop("textContent")
-            .await
-            .ok()
-            .map(Option::unwrap_or_default)
-    })
-    .await
+    let started = Instant::now();
+    loop {
+        let found = match client.find(Locator::Css(css)).await {
+            Ok(found) => found.prop("textContent").await.map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        match found {
+            Ok(text) => return text.unwrap_or_default(),
+            Err(error) if started.elapsed() >= timeout => {
+                let name = format!(
+                    "timeout-{}",
+                    css.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                );
+                let picture = match client.screenshot().await {
+                    Ok(png) => {
+                        let path = target_dir().join("e2e").join(format!("{name}.png"));
+                        let _ = std::fs::create_dir_all(target_dir().join("e2e"));
+                        let _ = std::fs::write(&path, png);
+                        path.display().to_string()
+                    }
+                    Err(error) => format!("no screenshot: {error}"),
+                };
+                let page = client
+                    .execute(
+                        "return document.body ? document.body.innerText.slice(0, 600) : '';",
+                        vec![],
+                    )
+                    .await
+                    .map(|text| text.to_string())
+                    .unwrap_or_else(|error| format!("(the page did not answer: {error})"));
+                panic!(
+                    "timed out after {timeout:?} waiting for {css} ({error}); {picture}; the page showed: {page}"
+                );
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 /// Saves a PNG screenshot of the window under `target/e2e/`.
@@ -327,13 +356,30 @@ pub async fn sign_in(client: &Client, email: &str, password: &str, timeout: Dura
                 .await;
             }
             _ => {
-                type_into(client, "#sign-in-email", email, timeout).await;
-                type_into(client, "#sign-in-password", password, timeout).await;
+                // A re-render while keys arrive can drop some: type again
+                // until both fields hold exactly what was meant.
+                for _ in 0..3 {
+                    type_into(client, "#sign-in-email", email, timeout).await;
+                    type_into(client, "#sign-in-password", password, timeout).await;
+                    if field_value(client, "#sign-in-email").await == email
+                        && field_value(client, "#sign-in-password").await == password
+                    {
+                        break;
+                    }
+                }
                 click(client, "#sign-in-submit", timeout).await;
-                element(client, "#admin-bar", timeout).await;
+                text_of(client, "#admin-bar", timeout).await;
                 return;
             }
         }
+    }
+}
+
+/// An input's current value, `""` when it is not there.
+async fn field_value(client: &Client, css: &str) -> String {
+    match client.find(Locator::Css(css)).await {
+        Ok(field) => field.prop("value").await.ok().flatten().unwrap_or_default(),
+        Err(_) => String::new(),
     }
 }
 

@@ -557,12 +557,14 @@ impl Console {
         crate::live::changes(&*self.instance(id)?, table, since).await
     }
 
-    /// The exact row count of a table or view (reads it all; on request only).
-    pub async fn exact_count(&self, id: &str, table: &TableRef) -> CoreResult<i64> {
+    /// The exact row count of a table or view (reads it all; on request
+    /// only); with a `run_id`, `cancel_query(run_id)` stops it.
+    pub async fn exact_count(&self, id: &str, table: &TableRef, run_id: Option<&str>) -> CoreResult<i64> {
         let audit = self.gate_data(id).await?;
         let instance = self.instance(id)?;
         let acting = instance.impersonation();
-        let count = rows::exact_count(&instance, table).await;
+        let running = run_id.map(|run_id| (&self.running, run_id));
+        let count = rows::exact_count_as_run(&instance, table, running).await;
         let details = serde_json::json!({ "table": table.to_string(), "read": "exact count" });
         let failure = count.as_ref().err();
         self.audit_impersonated(

@@ -8,6 +8,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ident::{quote_ident, quote_table};
 use crate::impersonation::explained;
 use crate::instance::Instance;
+use crate::statement::RunningQueries;
 use fluxdesk_types::{
     Cell, ColumnEditing, ColumnInfo, EditorKind, FilterOp, Join, KeysetCursor, POSITION_END, RelationKind,
     RowDetail, RowFilter, RowOrder, RowPage, RowsRequest, TableRef,
@@ -444,16 +445,38 @@ pub(crate) fn select_list(columns: &[Column], full_values: bool) -> Vec<String> 
 /// (it reads the whole table), in a read-only transaction under the
 /// profile's statement timeout.
 pub async fn exact_count(instance: &Instance, table: &TableRef) -> CoreResult<i64> {
+    exact_count_as_run(instance, table, None).await
+}
+
+/// [`exact_count`], registered as run `run_id` so that it can be cancelled
+/// (`RunningQueries::cancel`) while it reads.
+pub async fn exact_count_as_run(
+    instance: &Instance,
+    table: &TableRef,
+    running: Option<(&RunningQueries, &str)>,
+) -> CoreResult<i64> {
     // Refuses an unknown relation with the explorer's own message.
     describe_relation(instance, table).await?;
     let (mut transaction, acting) = instance.begin_data().await?;
     sqlx::query("SET TRANSACTION READ ONLY")
         .execute(&mut *transaction)
         .await?;
-    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", quote_table(table)))
+    let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(&mut *transaction)
-        .await
-        .map_err(|error| explained(acting.as_deref(), error))?;
+        .await?;
+    let _running =
+        running.map(|(queries, run_id)| queries.start(run_id, instance.control_pool_handle(), backend));
+    let cancelled = || running.is_some_and(|(queries, run_id)| queries.was_cancelled(run_id));
+    if cancelled() {
+        return Err(CoreError::Cancelled("Counting was cancelled.".to_owned()));
+    }
+    let count = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", quote_table(table)))
+        .fetch_one(&mut *transaction)
+        .await;
+    if cancelled() {
+        return Err(CoreError::Cancelled("Counting was cancelled.".to_owned()));
+    }
+    let count: i64 = count.map_err(|error| explained(acting.as_deref(), error))?;
     transaction.rollback().await?;
     Ok(count)
 }

@@ -632,7 +632,7 @@ impl RunningQueries {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn start(&self, run_id: &str, pool: sqlx::PgPool, backend: i32) -> RunningGuard {
+    pub(crate) fn start(&self, run_id: &str, pool: sqlx::PgPool, backend: i32) -> RunningGuard {
         self.lock().insert(
             run_id.to_owned(),
             RunningQuery {
@@ -647,7 +647,7 @@ impl RunningQueries {
         }
     }
 
-    fn was_cancelled(&self, run_id: &str) -> bool {
+    pub(crate) fn was_cancelled(&self, run_id: &str) -> bool {
         self.lock().get(run_id).is_some_and(|query| query.cancelled)
     }
 

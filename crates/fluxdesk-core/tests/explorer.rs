@@ -481,6 +481,50 @@ async fn exact_counts_are_counted_on_request_for_any_name() {
 }
 
 #[tokio::test]
+async fn a_count_that_reads_for_long_can_be_cancelled() {
+    let database = fresh_database(Seed::FluxbaseSchema);
+    shared_cluster()
+        .psql(
+            &database.name,
+            "CREATE VIEW public.slow_to_count AS SELECT 1 AS nap FROM pg_sleep(20)",
+        )
+        .unwrap();
+    let target = ConnectionTarget::from_url(&database.url).unwrap();
+    let instance = Instance::connect("slow", &target).await.unwrap();
+    let running = fluxdesk_core::statement::RunningQueries::default();
+    let started = std::time::Instant::now();
+    let slow = TableRef::new("public", "slow_to_count");
+    let counting = rows::exact_count_as_run(&instance, &slow, Some((&running, "count-1")));
+    tokio::pin!(counting);
+    // Cancel as a user would, again while it still reads.
+    let counted = loop {
+        tokio::select! {
+            counted = &mut counting => break counted,
+            () = tokio::time::sleep(std::time::Duration::from_millis(200)) => {
+                running.cancel("count-1").await.unwrap();
+            }
+        }
+    };
+    let error = counted.expect_err("the count was stopped");
+    assert_eq!(code_of(error), ErrorCode::Cancelled);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "stopped long before the view's 20 s: {:?}",
+        started.elapsed()
+    );
+    // Nothing is left registered, and a count that ends by itself is not cancelled.
+    assert!(!running.cancel("count-1").await.unwrap());
+    let quick = rows::exact_count_as_run(
+        &instance,
+        &TableRef::new("auth", "users"),
+        Some((&running, "count-2")),
+    )
+    .await
+    .unwrap();
+    assert!(quick >= 0);
+}
+
+#[tokio::test]
 async fn a_row_opens_whole_by_the_key_its_page_gave() {
     let database = fresh_database(Seed::Demo);
     let target = ConnectionTarget::from_url(&database.url).unwrap();

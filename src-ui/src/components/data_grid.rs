@@ -411,8 +411,10 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let opened = opened.clone();
         Callback::from(move |_: ()| opened.set(None))
     };
+    // A count reads the whole table: it runs under an id, so Cancel can stop it.
+    let count_run = use_mut_ref(String::new);
     let on_count = {
-        let (exact, counting) = (exact.clone(), counting.clone());
+        let (exact, counting, count_run) = (exact.clone(), counting.clone(), count_run.clone());
         let (instance_id, table) = (props.instance_id.clone(), table_ref.clone());
         Callback::from(move |_: MouseEvent| {
             let (exact, counting, instance_id, table) = (
@@ -421,10 +423,24 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 instance_id.clone(),
                 table.clone(),
             );
+            let run_id = format!("count-{}", js_sys::Date::now());
+            *count_run.borrow_mut() = run_id.clone();
             counting.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                exact.set(Some(services::count_rows(&instance_id, &table).await));
+                match services::count_rows(&instance_id, &table, &run_id).await {
+                    Err(error) if error.code == fluxdesk_types::ErrorCode::Cancelled => exact.set(None),
+                    outcome => exact.set(Some(outcome)),
+                }
                 counting.set(false);
+            });
+        })
+    };
+    let on_cancel_count = {
+        let count_run = count_run.clone();
+        Callback::from(move |_: MouseEvent| {
+            let run_id = count_run.borrow().clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = services::cancel_query(&run_id).await;
             });
         })
     };
@@ -868,9 +884,14 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
                 { match &*exact {
                     Some(Ok(count)) => html! { <span id="exact-count" data-count={count.to_string()}>{ format!("{} rows in the table (exact)", grouped(*count)) }</span> },
                     _ => html! {
-                        <button id="count-rows" class="button small" disabled={*counting} onclick={on_count} title="Counts every row: slow on big tables">
-                            { if *counting { "Counting…" } else { "Count exactly" } }
-                        </button>
+                        <>
+                            <button id="count-rows" class="button small" disabled={*counting} onclick={on_count} title="Counts every row: slow on big tables">
+                                { if *counting { "Counting…" } else { "Count exactly" } }
+                            </button>
+                            if *counting {
+                                <button id="cancel-count" class="button small" onclick={on_cancel_count}>{ "Cancel" }</button>
+                            }
+                        </>
                     },
                 } }
             </div>

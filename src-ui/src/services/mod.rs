@@ -248,13 +248,22 @@ pub async fn live_changes(
 }
 
 /// The exact row count of a table (reads it all; on request only).
-pub async fn count_rows(profile_id: &str, table: &TableRef) -> Result<i64, ApiError> {
+pub async fn count_rows(profile_id: &str, table: &TableRef, run_id: &str) -> Result<i64, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
         profile_id: &'a str,
         table: &'a TableRef,
+        run_id: &'a str,
     }
-    ipc::invoke("count_rows", &Args { profile_id, table }).await
+    ipc::invoke(
+        "count_rows",
+        &Args {
+            profile_id,
+            table,
+            run_id,
+        },
+    )
+    .await
 }
 
 /// The plan of one statement; with `analyze` it runs, rolled back.
