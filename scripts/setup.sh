@@ -88,7 +88,13 @@ install_tauri_cli() {
     say "tauri-cli $TAURI_CLI_VERSION: present"
     return 0
   fi
-  command -v npm >/dev/null || { say "tauri-cli needs npm (Node.js 18 or later)"; exit 1; }
+  if ! command -v npm >/dev/null; then
+    command -v apt-get >/dev/null || { say "the Tauri bundler needs npm (Node.js 18 or later)"; exit 1; }
+    local sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo)
+    say "npm: installing (Debian's nodejs and npm)"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+  fi
   say "tauri-cli $TAURI_CLI_VERSION: installing from npm"
   mkdir -p .tools
   npm install --prefix .tools --no-save --no-audit --no-fund "@tauri-apps/cli@$TAURI_CLI_VERSION" >&2

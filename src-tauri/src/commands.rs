@@ -405,12 +405,23 @@ pub fn set_session_policy(
 }
 
 /// Starts the local demo instance (a first run's offer) and registers it for this run.
+#[cfg(unix)]
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_demo(
     console: State<'_, Console>,
     running: State<'_, crate::demo::RunningDemo>,
 ) -> Reply<DemoInstance> {
     crate::demo::open(&console, &running).await
+}
+
+/// The demo's sandbox runs PostgreSQL the Unix way; elsewhere, say so.
+#[cfg(not(unix))]
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_demo() -> Reply<DemoInstance> {
+    Err(ApiError::new(
+        fluxdesk_types::ErrorCode::ConnectionFailed,
+        "The demo instance runs on Linux and macOS only. Add a profile for an instance you have.",
+    ))
 }
 
 /// Versions and folders for the About dialog.

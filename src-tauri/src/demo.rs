@@ -14,9 +14,10 @@ use std::sync::Mutex;
 const DEMO_ID: &str = "demo";
 const DEMO_DATABASE: &str = "fluxdesk_demo";
 
-/// The running demo cluster, if one was opened.
+/// The running demo cluster, if one was opened; the second lock keeps two
+/// clicks from starting two clusters.
 #[derive(Default)]
-pub struct RunningDemo(Mutex<Option<Cluster>>);
+pub struct RunningDemo(Mutex<Option<Cluster>>, tokio::sync::Mutex<()>);
 
 impl RunningDemo {
     /// Stops the demo cluster and deletes its files.
@@ -32,6 +33,7 @@ impl RunningDemo {
 
 /// Starts (once) the demo cluster and registers it as a profile for this run.
 pub async fn open(console: &Console, running: &RunningDemo) -> Result<DemoInstance, ApiError> {
+    let _one_at_a_time = running.1.lock().await;
     let started = running
         .0
         .lock()

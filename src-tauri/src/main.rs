@@ -8,6 +8,7 @@
 
 mod bundle_files;
 mod commands;
+#[cfg(unix)]
 mod demo;
 mod desktop_info;
 mod exports;
@@ -65,6 +66,7 @@ fn main() {
             app.manage(exports::RunningExports::default());
             app.manage(fluxdesk_core::audit_review::OpenReviews::default());
             app.manage(bundle_files::ArrivedBundle::default());
+            #[cfg(unix)]
             app.manage(demo::RunningDemo::default());
             menu::install(app.handle())?;
             app.manage(startup);
@@ -195,6 +197,7 @@ fn main() {
             if let Some(console) = handle.try_state::<Console>() {
                 tauri::async_runtime::block_on(console.sign_out_everywhere());
             }
+            #[cfg(unix)]
             if let Some(demo) = handle.try_state::<demo::RunningDemo>() {
                 demo.stop();
             }

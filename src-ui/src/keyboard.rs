@@ -22,6 +22,14 @@ pub fn next_item(key: &str, current: Option<usize>, count: usize) -> Option<usiz
 /// A keydown handler for a list whose items match the CSS selector `items`.
 pub fn list_arrows(items: &'static str) -> Callback<KeyboardEvent> {
     Callback::from(move |event: KeyboardEvent| {
+        // Keys typed into a field (the tree's filter) move its caret, not the focus.
+        if event
+            .target()
+            .and_then(|target| target.dyn_into::<Element>().ok())
+            .is_some_and(|target| matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+        {
+            return;
+        }
         let Some(list) = event
             .current_target()
             .and_then(|target| target.dyn_into::<Element>().ok())

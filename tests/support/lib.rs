@@ -105,6 +105,7 @@ impl Driver {
     /// Launches another Tauri program (the empty app of the launch
     /// benchmark) with `args` and opens a WebDriver session on its window.
     pub async fn launch_program(&self, program: &std::path::Path, args: &[&str]) -> Client {
+        self.wait_for_previous_app();
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert(
@@ -169,11 +170,27 @@ impl Driver {
     /// driver's process group holds (the app, its WebKit web and network
     /// processes) except the driver and WebKitWebDriver themselves.
     pub fn app_memory_kib(&self) -> u64 {
+        self.app_processes()
+            .iter()
+            .map(|process| {
+                std::fs::read_to_string(process.join("status"))
+                    .unwrap_or_default()
+                    .lines()
+                    .find(|line| line.starts_with("VmRSS:"))
+                    .and_then(|line| line.split_whitespace().nth(1))
+                    .and_then(|kib| kib.parse::<u64>().ok())
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// The `/proc` folders of the app's processes (see `app_memory_kib`).
+    fn app_processes(&self) -> Vec<PathBuf> {
         let group = self.child.id().to_string();
         let Ok(entries) = std::fs::read_dir("/proc") else {
-            return 0;
+            return Vec::new();
         };
-        let mut total = 0;
+        let mut found = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
             let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
@@ -184,19 +201,30 @@ impl Driver {
                 continue;
             };
             let name = comm.split_once('(').map(|(_, name)| name).unwrap_or("");
-            let pgrp = rest.split_whitespace().nth(2).unwrap_or("");
-            if pgrp != group || name.contains("tauri-driver") || name.contains("WebKitWebDrive") {
+            let mut fields = rest.split_whitespace();
+            let state = fields.next().unwrap_or("");
+            let pgrp = fields.nth(1).unwrap_or("");
+            // A zombie has exited; it only waits to be reaped.
+            if pgrp != group
+                || state == "Z"
+                || name.contains("tauri-driver")
+                || name.contains("WebKitWebDrive")
+            {
                 continue;
             }
-            total += std::fs::read_to_string(path.join("status"))
-                .unwrap_or_default()
-                .lines()
-                .find(|line| line.starts_with("VmRSS:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse::<u64>().ok())
-                .unwrap_or(0);
+            found.push(path);
         }
-        total
+        found
+    }
+
+    /// Waits (up to 15 s) until the app launched before has exited: a new
+    /// launch while it still holds its single-instance name would hand over
+    /// to it and exit.
+    fn wait_for_previous_app(&self) {
+        let started = Instant::now();
+        while !self.app_processes().is_empty() && started.elapsed() < Duration::from_secs(15) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 

@@ -393,7 +393,16 @@ async fn fluxdesk_pools_report_use_and_the_requests_that_queued() {
     for outcome in futures_util::future::join_all(sleeping).await {
         outcome.expect("each statement runs, after waiting if it must");
     }
-    let after = browsing(&console.health_snapshot("instance").await.unwrap());
+    // sqlx hands a finished statement's connection back to the pool from a
+    // task of its own: give those returns a moment before reading.
+    let mut after = browsing(&console.health_snapshot("instance").await.unwrap());
+    for _ in 0..30 {
+        if after.idle >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        after = browsing(&console.health_snapshot("instance").await.unwrap());
+    }
     assert_eq!(
         after.size, after.max,
         "the burst opened every connection: {after:?}"

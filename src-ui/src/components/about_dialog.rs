@@ -45,6 +45,14 @@ pub fn AboutDialog() -> Html {
         use_effect_with(session.about_open, move |open| {
             if *open {
                 copied.set(None);
+                // The keys (Escape, Tab) go to the dialog opened from the menu.
+                if let Some(close) = web_sys::window()
+                    .and_then(|window| window.document())
+                    .and_then(|document| document.get_element_by_id("about-close"))
+                    .and_then(|close| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(close).ok())
+                {
+                    let _ = close.focus();
+                }
                 wasm_bindgen_futures::spawn_local(async move {
                     diagnostics.set(Some(services::diagnostics().await));
                 });

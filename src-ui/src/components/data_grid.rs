@@ -270,9 +270,13 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
     let counting = use_state(|| false);
     // The row opened whole in the side panel, by key.
     let opened = use_state(|| Option::<KeysetCursor>::None);
+    // A count reads the whole table: it runs under an id, so Cancel can stop it.
+    let count_run = use_mut_ref(String::new);
     {
-        let (exact, opened) = (exact.clone(), opened.clone());
-        // Another table, or another filter: the count and the opened row no longer apply.
+        let (exact, opened, counting, count_run) =
+            (exact.clone(), opened.clone(), counting.clone(), count_run.clone());
+        // Another table, or another filter: the count and the opened row no
+        // longer apply, and a count still reading is stopped.
         use_effect_with(
             (
                 props.instance_id.clone(),
@@ -283,6 +287,13 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             move |_| {
                 exact.set(None);
                 opened.set(None);
+                counting.set(false);
+                let stale = std::mem::take(&mut *count_run.borrow_mut());
+                if !stale.is_empty() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = services::cancel_query(&stale).await;
+                    });
+                }
             },
         );
     }
@@ -411,8 +422,6 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
         let opened = opened.clone();
         Callback::from(move |_: ()| opened.set(None))
     };
-    // A count reads the whole table: it runs under an id, so Cancel can stop it.
-    let count_run = use_mut_ref(String::new);
     let on_count = {
         let (exact, counting, count_run) = (exact.clone(), counting.clone(), count_run.clone());
         let (instance_id, table) = (props.instance_id.clone(), table_ref.clone());
@@ -426,8 +435,14 @@ pub fn DataGrid(props: &DataGridProps) -> Html {
             let run_id = format!("count-{}", js_sys::Date::now());
             *count_run.borrow_mut() = run_id.clone();
             counting.set(true);
+            let count_run = count_run.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match services::count_rows(&instance_id, &table, &run_id).await {
+                let outcome = services::count_rows(&instance_id, &table, &run_id).await;
+                // Another table was opened meanwhile: this count is not its.
+                if *count_run.borrow() != run_id {
+                    return;
+                }
+                match outcome {
                     Err(error) if error.code == fluxdesk_types::ErrorCode::Cancelled => exact.set(None),
                     outcome => exact.set(Some(outcome)),
                 }

@@ -22,7 +22,9 @@ pub fn ThemeSwitch() -> Html {
         })
     };
     html! {
-        <select id="theme-switch" class="theme-switch" aria-label="Colour theme" title="Colour theme" onchange={on_change}>
+        // Keyed by the theme: a change from the menu or a shortcut rebuilds the
+        // select, which a choice made by hand would otherwise keep showing.
+        <select key={session.theme.as_str()} id="theme-switch" class="theme-switch" aria-label="Colour theme" title="Colour theme" onchange={on_change}>
             { for ThemeChoice::ALL.into_iter().map(|option| html! {
                 <option value={option.as_str()} selected={session.theme == option}>{ option.label() }</option>
             }) }
