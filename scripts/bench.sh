@@ -20,6 +20,6 @@ FLUXDESK_APP_BINARY="$PWD/target/release/fluxdesk" scripts/with-keyring.sh xvfb-
 # Launch time, idle memory and installer size against an empty Tauri app
 # built and bundled the same way (crates/fluxdesk-floor-app).
 cargo build -p fluxdesk-floor-app --release --features custom-protocol --locked
-(cd crates/fluxdesk-floor-app && ../../.tools/node_modules/.bin/tauri bundle --bundles deb)
+(cd crates/fluxdesk-floor-app && ../../.tools/node_modules/.bin/tauri bundle --bundles deb --no-sign)
 FLUXDESK_APP_BINARY="$PWD/target/release/fluxdesk" scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1600x1000x24" \
   cargo test -p fluxdesk-tests --test e2e_launch --locked -- --ignored --nocapture
